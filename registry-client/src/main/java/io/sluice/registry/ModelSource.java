@@ -1,0 +1,29 @@
+package io.sluice.registry;
+
+import static java.util.Objects.requireNonNull;
+
+import io.sluice.proto.inference.ModelConfigProto.ModelConfig;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * One model as a repository resolved it.
+ *
+ * @param name the model's name, which is also its folder's name
+ * @param directory the model's folder; relative paths in the configuration (such as {@code
+ *     label_filename}) are relative to it
+ * @param config the parsed {@code config.pbtxt}, empty when the model has none (the gateway then
+ *     fills one in from the model's signature)
+ * @param versions the versions the version policy selected, ascending; possibly empty
+ */
+public record ModelSource(
+    String name, Path directory, Optional<ModelConfig> config, List<VersionSource> versions) {
+
+  public ModelSource {
+    requireNonNull(name, "name");
+    requireNonNull(directory, "directory");
+    requireNonNull(config, "config");
+    versions = List.copyOf(versions);
+  }
+}
