@@ -1,0 +1,170 @@
+package io.sluice.gateway;
+
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.util.concurrent.DefaultThreadFactory;
+import io.sluice.gateway.core.DefaultServingApi;
+import io.sluice.gateway.core.ServingApi;
+import io.sluice.gateway.grpc.GrpcConfig;
+import io.sluice.gateway.grpc.GrpcFrontEnd;
+import io.sluice.gateway.http.HttpConfig;
+import io.sluice.gateway.http.HttpFrontEnd;
+import io.sluice.gateway.metrics.MetricsServer;
+import io.sluice.gateway.model.BackendFactory;
+import io.sluice.gateway.model.LifecycleConfig;
+import io.sluice.gateway.model.ModelManager;
+import io.sluice.registry.LocalModelRepository;
+import io.sluice.registry.RepositoryException;
+import io.sluice.runtime.OnnxOptions;
+import io.sluice.runtime.Ticker;
+import java.io.IOException;
+import java.time.Clock;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The whole process, wired: model manager, protocol-neutral core, HTTP and gRPC front ends sharing
+ * one set of Netty event loops, and the metrics server. It owns everything it starts and closes
+ * it in reverse order.
+ */
+public final class SluiceServer implements AutoCloseable {
+  /** Sluice's version, reported by {@code GET /v2} and gRPC ServerMetadata. */
+  public static final String VERSION = "0.1.0";
+
+  private final ModelManager models;
+  private final ServingApi api;
+  private final EventLoopGroup boss;
+  private final EventLoopGroup workers;
+  private final HttpFrontEnd http;
+  private final GrpcFrontEnd grpc;
+  private final MetricsServer metrics;
+
+  private SluiceServer(
+      ModelManager models,
+      ServingApi api,
+      EventLoopGroup boss,
+      EventLoopGroup workers,
+      HttpFrontEnd http,
+      GrpcFrontEnd grpc,
+      MetricsServer metrics) {
+    this.models = models;
+    this.api = api;
+    this.boss = boss;
+    this.workers = workers;
+    this.http = http;
+    this.grpc = grpc;
+    this.metrics = metrics;
+  }
+
+  /** Loads every model of the repository, then binds the three ports. */
+  public static SluiceServer start(GatewayConfig config) throws IOException {
+    BackendFactory onnx = BackendFactory.onnxRuntime();
+    return start(
+        config, config.engine() == GatewayConfig.Engine.ECHO ? BackendFactory.echo(onnx) : onnx);
+  }
+
+  /** As {@link #start(GatewayConfig)}, with another engine (tests, the benchmark's echo). */
+  public static SluiceServer start(GatewayConfig config, BackendFactory backends)
+      throws IOException {
+    PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    ExecutorService lifecycle =
+        Executors.newSingleThreadExecutor(new DefaultThreadFactory("sluice-lifecycle", true));
+    LifecycleConfig lifecycleConfig =
+        new LifecycleConfig(
+            config.defaultMaxBatchSize(),
+            config.maxQueueSize(),
+            new OnnxOptions(
+                config.onnxIntraOpThreads(),
+                config.onnxInterOpThreads(),
+                config.onnxSpinning(),
+                false,
+                0),
+            false);
+    LocalModelRepository repository;
+    try {
+      repository = LocalModelRepository.open(config.modelRepository());
+    } catch (RepositoryException e) {
+      throw new IllegalArgumentException(
+          "--model-repository " + config.modelRepository() + ": " + e.getMessage(), e);
+    }
+    ModelManager models =
+        new ModelManager(
+            repository,
+            lifecycleConfig,
+            backends,
+            registry,
+            Clock.systemUTC(),
+            Ticker.SYSTEM,
+            lifecycle);
+    models.loadAll().join();
+    ServingApi api =
+        new DefaultServingApi(models, config.strictReadiness(), Ticker.SYSTEM, VERSION);
+    EventLoopGroup boss =
+        new MultiThreadIoEventLoopGroup(
+            1, new DefaultThreadFactory("sluice-accept", true), NioIoHandler.newFactory());
+    EventLoopGroup workers =
+        new MultiThreadIoEventLoopGroup(
+            config.eventLoopThreads(),
+            new DefaultThreadFactory("sluice-io", true),
+            NioIoHandler.newFactory());
+    HttpFrontEnd http = null;
+    GrpcFrontEnd grpc = null;
+    try {
+      http =
+          HttpFrontEnd.start(
+              new HttpConfig(config.host(), config.httpPort(), config.maxRequestBytes()),
+              api,
+              boss,
+              workers);
+      grpc =
+          GrpcFrontEnd.start(
+              new GrpcConfig(config.host(), config.grpcPort(), config.maxGrpcMessageBytes()),
+              api,
+              boss,
+              workers);
+      MetricsServer metrics = MetricsServer.start(config.host(), config.metricsPort(), registry);
+      return new SluiceServer(models, api, boss, workers, http, grpc, metrics);
+    } catch (IOException | RuntimeException e) {
+      if (grpc != null) {
+        grpc.close();
+      }
+      if (http != null) {
+        http.close();
+      }
+      boss.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+      workers.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+      models.close();
+      throw e;
+    }
+  }
+
+  public int httpPort() {
+    return http.port();
+  }
+
+  public int grpcPort() {
+    return grpc.port();
+  }
+
+  public int metricsPort() {
+    return metrics.port();
+  }
+
+  public ServingApi api() {
+    return api;
+  }
+
+  @Override
+  public void close() {
+    grpc.close();
+    http.close();
+    metrics.close();
+    boss.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+    workers.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+    models.close();
+  }
+}

@@ -1,0 +1,89 @@
+package io.sluice.gateway.grpc;
+
+import io.grpc.Server;
+import io.grpc.netty.NettyServerBuilder;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.sluice.gateway.core.ServingApi;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The gRPC front end: Triton's {@code inference.GRPCInferenceService} and {@code
+ * grpc.health.v1.Health} on one Netty server.
+ *
+ * <p>The server runs on event loops it is given and does not own, the same ones the HTTP server
+ * uses, so a small machine has one set of I/O threads. It uses a direct executor: handlers run on
+ * the event loop, which is right only because none of them blocks ({@link ServingApi} promises
+ * that, and inference completes from the runtime's threads). That saves a thread hop per call.
+ * The inbound message limit comes from {@link GrpcConfig}, far above grpc-java's 4 MiB default.
+ */
+public final class GrpcFrontEnd implements AutoCloseable {
+  private static final Duration SHUTDOWN_GRACE = Duration.ofSeconds(5);
+
+  private final Server server;
+
+  private GrpcFrontEnd(Server server) {
+    this.server = server;
+  }
+
+  /**
+   * Binds and starts the server.
+   *
+   * @param boss the event loops that accept connections; the caller owns and closes them
+   * @param workers the event loops that serve connections; the caller owns and closes them
+   * @throws UncheckedIOException when the address cannot be bound
+   */
+  public static GrpcFrontEnd start(
+      GrpcConfig config, ServingApi api, EventLoopGroup boss, EventLoopGroup workers) {
+    Objects.requireNonNull(config, "config");
+    Objects.requireNonNull(api, "api");
+    Objects.requireNonNull(boss, "boss");
+    Objects.requireNonNull(workers, "workers");
+    Server server = NettyServerBuilder
+        .forAddress(new InetSocketAddress(config.host(), config.port()))
+        .bossEventLoopGroup(boss)
+        .workerEventLoopGroup(workers)
+        .channelType(NioServerSocketChannel.class)
+        .maxInboundMessageSize(config.maxMessageBytes())
+        // Every handler is non-blocking, so running them on the event loop is safe and saves a hop.
+        .directExecutor()
+        .addService(new InferenceService(api))
+        .addService(new HealthService(api))
+        .build();
+    try {
+      server.start();
+    } catch (IOException e) {
+      server.shutdownNow();
+      throw new UncheckedIOException(
+          "cannot start gRPC on " + config.host() + ":" + config.port() + ": " + e.getMessage(), e);
+    }
+    return new GrpcFrontEnd(server);
+  }
+
+  /** The bound port (the real one when the config asked for port 0). */
+  public int port() {
+    return server.getPort();
+  }
+
+  /**
+   * Stops taking calls, gives running calls a few seconds, then cancels what is left. The event
+   * loops stay up: they belong to the caller.
+   */
+  @Override
+  public void close() {
+    server.shutdown();
+    try {
+      if (!server.awaitTermination(SHUTDOWN_GRACE.toMillis(), TimeUnit.MILLISECONDS)) {
+        server.shutdownNow();
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      server.shutdownNow();
+    }
+  }
+}

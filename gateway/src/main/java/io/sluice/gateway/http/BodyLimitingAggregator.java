@@ -1,0 +1,55 @@
+package io.sluice.gateway.http;
+
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.http.FullHttpMessage;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpMessage;
+import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpUtil;
+import io.sluice.runtime.Status;
+
+/**
+ * Netty's {@link HttpObjectAggregator} with the protocol's 413 body. As in Netty, the connection
+ * stays open only when the rest of the oversized body can be skipped cleanly (keep-alive and the
+ * client waits for 100-continue); otherwise the 413 says {@code Connection: close} and the
+ * connection closes after it.
+ */
+final class BodyLimitingAggregator extends HttpObjectAggregator {
+
+  BodyLimitingAggregator(int maxBodyBytes) {
+    super(maxBodyBytes);
+    // Netty merges the body into one copy every 1024 chunks; for a 64 MiB body that copies the
+    // growing body again and again. Keep the chunks: a binary input is then sliced in place, and
+    // copied once only when it spans chunks.
+    setMaxCumulationBufferComponents(Integer.MAX_VALUE);
+  }
+
+  @Override
+  protected void handleOversizedMessage(ChannelHandlerContext ctx, HttpMessage oversized)
+      throws Exception {
+    if (!(oversized instanceof HttpRequest)) {
+      super.handleOversizedMessage(ctx, oversized);
+      return;
+    }
+    FullHttpResponse response =
+        HttpErrors.response(
+            Status.of(
+                Status.Code.RESOURCE_EXHAUSTED,
+                "request body is over the limit (expected: at most " + maxContentLength()
+                    + " bytes)"));
+    boolean close =
+        oversized instanceof FullHttpMessage
+            || !ctx.channel().config().isAutoRead()
+            || !HttpUtil.is100ContinueExpected(oversized) && !HttpUtil.isKeepAlive(oversized);
+    if (close) {
+      response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+      ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
+    } else {
+      ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
+    }
+  }
+}

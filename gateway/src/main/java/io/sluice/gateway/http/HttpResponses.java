@@ -1,0 +1,71 @@
+package io.sluice.gateway.http;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.buffer.UnpooledByteBufAllocator;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpVersion;
+
+/**
+ * Small complete responses: JSON bodies, empty bodies, errors. Every response carries {@code
+ * Content-Length}, which keep-alive needs.
+ *
+ * <p>Control-plane bodies are small and go on the heap; inference responses are built by {@link
+ * InferResponseEncoder} from the channel's allocator.
+ */
+final class HttpResponses {
+  static final String APPLICATION_JSON = "application/json";
+
+  private HttpResponses() {}
+
+  static FullHttpResponse json(HttpResponseStatus status, Json.Body body) {
+    return json(status, Json.write(UnpooledByteBufAllocator.DEFAULT, body));
+  }
+
+  /** Takes ownership of {@code content}. */
+  static FullHttpResponse json(HttpResponseStatus status, ByteBuf content) {
+    FullHttpResponse response =
+        new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, content);
+    response.headers()
+        .set(HttpHeaderNames.CONTENT_TYPE, APPLICATION_JSON)
+        .setInt(HttpHeaderNames.CONTENT_LENGTH, content.readableBytes());
+    return response;
+  }
+
+  /** 200 with an empty body, as Triton answers load and unload. */
+  static FullHttpResponse emptyOk() {
+    FullHttpResponse response =
+        new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK,
+            Unpooled.EMPTY_BUFFER);
+    response.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, 0);
+    return response;
+  }
+
+  static FullHttpResponse error(HttpResponseStatus status, String message) {
+    return json(status, g -> {
+      g.writeStartObject();
+      g.writeStringField("error", message);
+      g.writeEndObject();
+    });
+  }
+
+  static FullHttpResponse notFound() {
+    return error(HttpResponseStatus.NOT_FOUND, "Not Found");
+  }
+
+  static FullHttpResponse methodNotAllowed(String allow) {
+    FullHttpResponse response = error(HttpResponseStatus.METHOD_NOT_ALLOWED, "Method Not Allowed");
+    response.headers().set(HttpHeaderNames.ALLOW, allow);
+    return response;
+  }
+
+  /** Marks {@code response} as the last one on its connection. */
+  static FullHttpResponse closing(FullHttpResponse response) {
+    response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+    return response;
+  }
+}

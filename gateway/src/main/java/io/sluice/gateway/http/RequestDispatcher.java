@@ -1,0 +1,264 @@
+package io.sluice.gateway.http;
+
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.EventLoop;
+import io.netty.handler.codec.DecoderException;
+import io.netty.handler.codec.DecoderResult;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.TooLongHttpHeaderException;
+import io.netty.handler.codec.http.TooLongHttpLineException;
+import io.netty.util.ReferenceCountUtil;
+import io.sluice.gateway.core.ServingApi;
+import io.sluice.gateway.core.V2InferResponse;
+import io.sluice.runtime.Status;
+import java.io.IOException;
+import java.util.ArrayDeque;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The last handler of the pipeline: routes each complete request and writes exactly one
+ * response for it, in request order.
+ *
+ * <p>Threads: everything here runs on the connection's event loop. Inference, load and unload
+ * complete their futures on other threads; the completion hops back to the event loop, which
+ * encodes and writes the response, so no state here needs a lock and nothing blocks the loop.
+ * While such an answer is pending, later requests on the connection (HTTP/1.1 pipelining) wait in
+ * a queue and reading pauses, so responses leave in the order requests came.
+ *
+ * <p>Ownership: this handler owns each {@link FullHttpRequest} it receives and releases it once,
+ * when its response has been written (or when the connection closes with it still queued). An
+ * inference request's input tensors are views of that buffer, so it must outlive the inference.
+ *
+ * <p>Errors: anything thrown while answering becomes a {@link Status} and then a response through
+ * {@link HttpErrors}; the connection keeps serving. Only a broken HTTP framing closes it.
+ */
+final class RequestDispatcher extends ChannelInboundHandlerAdapter {
+  private static final Logger log = LoggerFactory.getLogger(RequestDispatcher.class);
+
+  private final ServingApi api;
+  private final Router router;
+  private final ControlEndpoints control;
+  private final ArrayDeque<FullHttpRequest> waiting = new ArrayDeque<>();
+  /** An asynchronous answer is pending: later requests wait in {@link #waiting}. */
+  private boolean busy;
+
+  RequestDispatcher(ServingApi api, Router router) {
+    this.api = api;
+    this.router = router;
+    this.control = new ControlEndpoints(api);
+  }
+
+  @Override
+  public void channelRead(ChannelHandlerContext ctx, Object msg) {
+    if (!(msg instanceof FullHttpRequest)) {
+      ReferenceCountUtil.release(msg);
+      return;
+    }
+    FullHttpRequest request = (FullHttpRequest) msg;
+    if (busy) {
+      waiting.add(request);
+      ctx.channel().config().setAutoRead(false);
+      return;
+    }
+    dispatch(ctx, request);
+  }
+
+  @Override
+  public void channelInactive(ChannelHandlerContext ctx) throws Exception {
+    for (FullHttpRequest request; (request = waiting.poll()) != null; ) {
+      request.release();
+    }
+    super.channelInactive(ctx);
+  }
+
+  @Override
+  public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+    if (cause instanceof IOException) {
+      log.debug("connection {} failed: {}", ctx.channel(), cause.toString());
+      ctx.close();
+      return;
+    }
+    if (cause instanceof DecoderException && !busy && ctx.channel().isActive()) {
+      // A body that fails to decompress: the rest of the stream cannot be trusted.
+      ctx.writeAndFlush(HttpResponses.closing(HttpResponses.error(
+          HttpResponseStatus.BAD_REQUEST,
+          "the request cannot be decoded: " + rootMessage(cause)
+              + " (expected: a valid HTTP/1.1 request, gzip or deflate when encoded)")));
+      return;
+    }
+    log.warn("unexpected error on {}, closing it", ctx.channel(), cause);
+    ctx.close();
+  }
+
+  private void dispatch(ChannelHandlerContext ctx, FullHttpRequest request) {
+    try {
+      DecoderResult framing = request.decoderResult();
+      if (!framing.isSuccess()) {
+        finish(ctx, request, HttpResponses.closing(framingError(framing.cause())));
+        return;
+      }
+      Route route = router.match(request.uri());
+      if (route == null) {
+        finish(ctx, request, HttpResponses.notFound());
+        return;
+      }
+      if (!request.method().equals(route.endpoint().method())) {
+        finish(ctx, request, HttpResponses.methodNotAllowed(route.endpoint().method().name()));
+        return;
+      }
+      switch (route.endpoint()) {
+        case SERVER_LIVE:
+          finish(ctx, request, control.live());
+          break;
+        case SERVER_READY:
+          finish(ctx, request, control.ready());
+          break;
+        case SERVER_METADATA:
+          finish(ctx, request, control.serverMetadata());
+          break;
+        case MODEL_METADATA:
+          finish(ctx, request, control.modelMetadata(route));
+          break;
+        case MODEL_READY:
+          finish(ctx, request, control.modelReady(route));
+          break;
+        case MODEL_CONFIG:
+          finish(ctx, request, control.modelConfig(route));
+          break;
+        case MODEL_STATISTICS:
+          finish(ctx, request, control.statistics(route));
+          break;
+        case REPOSITORY_INDEX:
+          finish(ctx, request, control.repositoryIndex(request.content()));
+          break;
+        case REPOSITORY_LOAD:
+          answerLater(ctx, request, control.load(route, request.content()),
+              ignored -> HttpResponses.emptyOk());
+          break;
+        case REPOSITORY_UNLOAD:
+          answerLater(ctx, request, control.unload(route), ignored -> HttpResponses.emptyOk());
+          break;
+        case MODEL_INFER:
+          infer(ctx, request, route);
+          break;
+        default:
+          throw new IllegalStateException("no handler for " + route.endpoint());
+      }
+    } catch (Throwable t) {
+      fail(ctx, request, t);
+    }
+  }
+
+  private void infer(ChannelHandlerContext ctx, FullHttpRequest request, Route route) {
+    Channel channel = ctx.channel();
+    DecodedInferRequest decoded =
+        InferRequestDecoder.decode(request, () -> !channel.isActive());
+    CompletableFuture<V2InferResponse> future;
+    try {
+      future = api.infer(route.model(), route.version(), decoded.request());
+    } catch (RuntimeException e) {
+      future = CompletableFuture.failedFuture(e);
+    }
+    answerLater(ctx, request, future,
+        response -> InferResponseEncoder.encode(ctx.alloc(), response, decoded));
+  }
+
+  /**
+   * Answers {@code request} when {@code future} completes, on this channel's event loop; the
+   * request stays owned (and retained) until then.
+   */
+  private <T> void answerLater(ChannelHandlerContext ctx, FullHttpRequest request,
+      CompletableFuture<T> future, Function<T, FullHttpResponse> encoder) {
+    busy = true;
+    future.whenComplete((value, error) -> {
+      EventLoop loop = ctx.channel().eventLoop();
+      if (loop.inEventLoop()) {
+        complete(ctx, request, value, error, encoder);
+        return;
+      }
+      try {
+        loop.execute(() -> complete(ctx, request, value, error, encoder));
+      } catch (RejectedExecutionException e) {
+        // The event loop has shut down: nobody will write, so only the buffer is left to free.
+        request.release();
+      }
+    });
+  }
+
+  private <T> void complete(ChannelHandlerContext ctx, FullHttpRequest request, T value,
+      Throwable error, Function<T, FullHttpResponse> encoder) {
+    busy = false;
+    if (error != null) {
+      fail(ctx, request, error);
+    } else {
+      FullHttpResponse response;
+      try {
+        response = encoder.apply(value);
+      } catch (Throwable t) {
+        fail(ctx, request, t);
+        resume(ctx);
+        return;
+      }
+      finish(ctx, request, response);
+    }
+    resume(ctx);
+  }
+
+  /** Answers the requests that waited for an asynchronous answer, then reads again. */
+  private void resume(ChannelHandlerContext ctx) {
+    for (FullHttpRequest next; !busy && (next = waiting.poll()) != null; ) {
+      dispatch(ctx, next);
+    }
+    if (!busy && !ctx.channel().config().isAutoRead()) {
+      ctx.channel().config().setAutoRead(true);
+    }
+  }
+
+  private void fail(ChannelHandlerContext ctx, FullHttpRequest request, Throwable t) {
+    Status status = Status.fromThrowable(t);
+    if (HttpErrors.isClientGone(status)) {
+      request.release();
+      ctx.close();
+      return;
+    }
+    if (status.code() == Status.Code.INTERNAL) {
+      log.warn("{} {} failed", request.method(), request.uri(), t);
+    }
+    finish(ctx, request, HttpErrors.response(status));
+  }
+
+  /** Writes the response, then releases the request: the one place a request is let go. */
+  private static void finish(ChannelHandlerContext ctx, FullHttpRequest request,
+      FullHttpResponse response) {
+    ctx.writeAndFlush(response).addListener(written -> request.release());
+  }
+
+  private static FullHttpResponse framingError(Throwable cause) {
+    if (cause instanceof TooLongHttpLineException) {
+      return HttpResponses.error(HttpResponseStatus.REQUEST_URI_TOO_LONG,
+          "the request line is too long: " + cause.getMessage());
+    }
+    if (cause instanceof TooLongHttpHeaderException) {
+      return HttpResponses.error(HttpResponseStatus.REQUEST_HEADER_FIELDS_TOO_LARGE,
+          "the request headers are too large: " + cause.getMessage());
+    }
+    return HttpResponses.error(HttpResponseStatus.BAD_REQUEST,
+        "malformed HTTP request: " + rootMessage(cause) + " (expected: HTTP/1.1)");
+  }
+
+  private static String rootMessage(Throwable t) {
+    Throwable root = t;
+    while (root.getCause() != null && root.getCause() != root) {
+      root = root.getCause();
+    }
+    return root.getMessage() == null ? root.getClass().getSimpleName() : root.getMessage();
+  }
+}

@@ -1,0 +1,42 @@
+package io.sluice.gateway.http;
+
+import io.netty.handler.codec.http.HttpMethod;
+
+/**
+ * A matched route: which endpoint, and the model and version named in the path.
+ *
+ * @param endpoint what the path asks for
+ * @param model the percent-decoded model name, "" when the path names none
+ * @param version the version's decimal digits, "" for the latest
+ */
+record Route(Endpoint endpoint, String model, String version) {
+
+  static Route of(Endpoint endpoint) {
+    return new Route(endpoint, "", "");
+  }
+
+  /** The protocol's endpoints, each with the one method it answers. */
+  enum Endpoint {
+    SERVER_LIVE(HttpMethod.GET),
+    SERVER_READY(HttpMethod.GET),
+    SERVER_METADATA(HttpMethod.GET),
+    MODEL_METADATA(HttpMethod.GET),
+    MODEL_READY(HttpMethod.GET),
+    MODEL_CONFIG(HttpMethod.GET),
+    MODEL_STATISTICS(HttpMethod.GET),
+    MODEL_INFER(HttpMethod.POST),
+    REPOSITORY_INDEX(HttpMethod.POST),
+    REPOSITORY_LOAD(HttpMethod.POST),
+    REPOSITORY_UNLOAD(HttpMethod.POST);
+
+    private final HttpMethod method;
+
+    Endpoint(HttpMethod method) {
+      this.method = method;
+    }
+
+    HttpMethod method() {
+      return method;
+    }
+  }
+}

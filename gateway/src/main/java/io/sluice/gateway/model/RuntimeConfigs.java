@@ -1,0 +1,94 @@
+package io.sluice.gateway.model;
+
+import io.sluice.proto.inference.ModelConfigProto.ModelConfig;
+import io.sluice.proto.inference.ModelConfigProto.ModelDynamicBatching;
+import io.sluice.proto.inference.ModelConfigProto.ModelInstanceGroup;
+import io.sluice.proto.inference.ModelConfigProto.ModelQueuePolicy;
+import io.sluice.runtime.BatcherConfig;
+import io.sluice.runtime.OnnxOptions;
+import io.sluice.runtime.QueuePolicy;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/** Maps a (completed) {@link ModelConfig} to the runtime's own records. */
+final class RuntimeConfigs {
+  private RuntimeConfigs() {}
+
+  static BatcherConfig batcher(ModelConfig config, int globalMaxQueueSize) {
+    int max = config.getMaxBatchSize();
+    if (!config.hasDynamicBatching() || max == 0) {
+      return new BatcherConfig(
+          max, false, List.of(), 0, false, 0, 0, QueuePolicy.DEFAULT, Map.of(),
+          globalMaxQueueSize);
+    }
+    ModelDynamicBatching db = config.getDynamicBatching();
+    Map<Integer, QueuePolicy> perLevel = new HashMap<>();
+    db.getPriorityQueuePolicyMap()
+        .forEach((level, policy) -> perLevel.put(Math.toIntExact(level), queuePolicy(policy)));
+    return new BatcherConfig(
+        max,
+        true,
+        db.getPreferredBatchSizeList(),
+        db.getMaxQueueDelayMicroseconds(),
+        db.getPreserveOrdering(),
+        Math.toIntExact(db.getPriorityLevels()),
+        Math.toIntExact(db.getDefaultPriorityLevel()),
+        db.hasDefaultQueuePolicy() ? queuePolicy(db.getDefaultQueuePolicy()) : QueuePolicy.DEFAULT,
+        perLevel,
+        globalMaxQueueSize);
+  }
+
+  static QueuePolicy queuePolicy(ModelQueuePolicy p) {
+    return new QueuePolicy(
+        p.getTimeoutAction() == ModelQueuePolicy.TimeoutAction.DELAY
+            ? QueuePolicy.TimeoutAction.DELAY
+            : QueuePolicy.TimeoutAction.REJECT,
+        p.getDefaultTimeoutMicroseconds(),
+        p.getAllowTimeoutOverride(),
+        p.getMaxQueueSize());
+  }
+
+  /** Instances across every CPU group; GPU groups count too when CUDA is in use. */
+  static int instanceCount(ModelConfig config) {
+    int n = 0;
+    for (ModelInstanceGroup g : config.getInstanceGroupList()) {
+      n += Math.max(1, g.getCount());
+    }
+    return Math.max(1, n);
+  }
+
+  static boolean wantsGpu(ModelConfig config) {
+    return config.getInstanceGroupList().stream()
+        .anyMatch(g -> g.getKind() == ModelInstanceGroup.Kind.KIND_GPU);
+  }
+
+  static OnnxOptions onnx(ModelConfig config, OnnxOptions defaults, boolean cudaAvailable) {
+    boolean gpu = cudaAvailable && wantsGpu(config);
+    int device =
+        config.getInstanceGroupList().stream()
+            .filter(g -> g.getKind() == ModelInstanceGroup.Kind.KIND_GPU && g.getGpusCount() > 0)
+            .map(g -> g.getGpus(0))
+            .findFirst()
+            .orElse(0);
+    int intra = defaults.intraOpThreads();
+    int inter = defaults.interOpThreads();
+    // Triton's ORT backend reads these two model parameters; honour them too.
+    if (config.containsParameters("intra_op_thread_count")) {
+      intra = parsePositive(config.getParametersOrThrow("intra_op_thread_count").getStringValue(), intra);
+    }
+    if (config.containsParameters("inter_op_thread_count")) {
+      inter = parsePositive(config.getParametersOrThrow("inter_op_thread_count").getStringValue(), inter);
+    }
+    return new OnnxOptions(intra, inter, defaults.allowSpinning(), gpu, device);
+  }
+
+  private static int parsePositive(String s, int fallback) {
+    try {
+      int v = Integer.parseInt(s.trim());
+      return v > 0 ? v : fallback;
+    } catch (NumberFormatException e) {
+      return fallback;
+    }
+  }
+}

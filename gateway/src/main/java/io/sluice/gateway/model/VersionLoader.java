@@ -1,0 +1,128 @@
+package io.sluice.gateway.model;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.sluice.gateway.metrics.VersionStats;
+import io.sluice.proto.inference.ModelConfigProto.ModelConfig;
+import io.sluice.proto.inference.ModelConfigProto.ModelOutput;
+import io.sluice.registry.VersionSource;
+import io.sluice.runtime.Backend;
+import io.sluice.runtime.BatcherConfig;
+import io.sluice.runtime.ModelSignature;
+import io.sluice.runtime.OnnxOptions;
+import io.sluice.runtime.Scheduler;
+import io.sluice.runtime.Schedulers;
+import io.sluice.runtime.Status;
+import io.sluice.runtime.Ticker;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * Turns one version folder into a {@link LoadedVersion}: open the first backend, complete the
+ * config from its signature, open the remaining instances, start the scheduler, warm up. On any
+ * failure everything opened so far is closed and the failure is thrown.
+ */
+final class VersionLoader {
+  private final BackendFactory backends;
+  private final LifecycleConfig config;
+  private final AutoFill autoFill;
+  private final MeterRegistry registry;
+  private final Clock clock;
+  private final Ticker ticker;
+
+  VersionLoader(
+      BackendFactory backends,
+      LifecycleConfig config,
+      MeterRegistry registry,
+      Clock clock,
+      Ticker ticker) {
+    this.backends = backends;
+    this.config = config;
+    this.autoFill = new AutoFill(config.defaultMaxBatchSize());
+    this.registry = registry;
+    this.clock = clock;
+    this.ticker = ticker;
+  }
+
+  LoadedVersion load(String name, Path modelDir, ModelConfig given, VersionSource source) {
+    List<Backend> instances = new ArrayList<>();
+    Scheduler scheduler = null;
+    VersionStats stats = null;
+    try {
+      OnnxOptions onnx = RuntimeConfigs.onnx(given, config.onnx(), config.cudaAvailable());
+      Backend first = backends.open(source.modelFile(), given, onnx);
+      instances.add(first);
+      ModelSignature signature = first.signature();
+      ModelConfig completed = autoFill.complete(name, given, signature);
+      int count = RuntimeConfigs.instanceCount(completed);
+      for (int i = 1; i < count; i++) {
+        instances.add(backends.open(source.modelFile(), completed, onnx));
+      }
+      Map<String, List<String>> labels = readLabels(modelDir, completed);
+      BatcherConfig batcher = RuntimeConfigs.batcher(completed, config.globalMaxQueueSize());
+      String version = Long.toString(source.version());
+      AtomicReference<Scheduler> schedulerRef = new AtomicReference<>();
+      stats =
+          new VersionStats(
+              name,
+              version,
+              clock,
+              registry,
+              () -> {
+                Scheduler s = schedulerRef.get();
+                return s == null ? 0 : s.pendingCount();
+              });
+      scheduler = Schedulers.create(name + "-" + version, batcher, instances, ticker, stats);
+      schedulerRef.set(scheduler);
+      LoadedVersion loaded =
+          new LoadedVersion(name, source.version(), completed, signature, scheduler, stats, labels);
+      Warmup.run(loaded, modelDir);
+      return loaded;
+    } catch (RuntimeException e) {
+      if (scheduler != null) {
+        scheduler.close();
+      } else {
+        instances.forEach(Backend::close);
+      }
+      if (stats != null) {
+        stats.unregister();
+      }
+      throw e;
+    }
+  }
+
+  private static Map<String, List<String>> readLabels(Path modelDir, ModelConfig config) {
+    Map<String, List<String>> labels = new HashMap<>();
+    for (ModelOutput out : config.getOutputList()) {
+      if (out.getLabelFilename().isEmpty()) {
+        continue;
+      }
+      Path file = modelDir.resolve(out.getLabelFilename()).normalize();
+      if (!file.startsWith(modelDir.normalize())) {
+        throw Status.invalidArgument(
+                "label_filename '" + out.getLabelFilename() + "' leaves the model folder")
+            .asException();
+      }
+      try {
+        List<String> lines = new ArrayList<>();
+        for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
+          lines.add(line.strip());
+        }
+        labels.put(out.getName(), List.copyOf(lines));
+      } catch (IOException e) {
+        throw Status.invalidArgument(
+                "cannot read label_filename '" + out.getLabelFilename() + "' of output '"
+                    + out.getName() + "': " + e.getMessage())
+            .asException();
+      }
+    }
+    return labels;
+  }
+}

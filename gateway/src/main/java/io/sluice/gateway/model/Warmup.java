@@ -1,0 +1,98 @@
+package io.sluice.gateway.model;
+
+import io.sluice.proto.inference.ModelConfigProto.ModelWarmup;
+import io.sluice.runtime.DataType;
+import io.sluice.runtime.InferenceRequest;
+import io.sluice.runtime.Status;
+import io.sluice.runtime.Tensor;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.CompletionException;
+
+/**
+ * Runs a version's {@code model_warmup} requests before it is published: a version is READY only
+ * once every warm-up succeeded. Runs on the lifecycle thread, where waiting is allowed.
+ */
+final class Warmup {
+  private Warmup() {}
+
+  static void run(LoadedVersion version, Path modelDir) {
+    for (ModelWarmup w : version.config().getModelWarmupList()) {
+      int batch = Math.max(1, w.getBatchSize());
+      List<Tensor> inputs = new ArrayList<>();
+      for (Map.Entry<String, ModelWarmup.Input> e : w.getInputsMap().entrySet()) {
+        inputs.add(input(e.getKey(), e.getValue(), batch, version, modelDir));
+      }
+      int repeats = Math.max(1, w.getCount());
+      for (int i = 0; i < repeats; i++) {
+        try {
+          version.scheduler().enqueue(InferenceRequest.of(inputs)).join();
+        } catch (CompletionException e) {
+          Status s = Status.fromThrowable(e.getCause());
+          throw Status.internal("warm-up '" + w.getName() + "' failed: " + s.description())
+              .asException();
+        }
+      }
+    }
+  }
+
+  private static Tensor input(
+      String name, ModelWarmup.Input spec, int batch, LoadedVersion version, Path modelDir) {
+    DataType type = DataTypes.fromConfig(spec.getDataType());
+    List<Long> dims = new ArrayList<>();
+    if (version.config().getMaxBatchSize() > 0) {
+      dims.add((long) batch);
+    }
+    dims.addAll(spec.getDimsList());
+    long[] shape = dims.stream().mapToLong(Long::longValue).toArray();
+    int count = Math.toIntExact(Tensor.elementCount(shape));
+    if (spec.hasInputDataFile()) {
+      Path file = modelDir.resolve("warmup").resolve(spec.getInputDataFile()).normalize();
+      try {
+        return Tensor.of(name, type, shape, ByteBuffer.wrap(Files.readAllBytes(file)));
+      } catch (IOException e) {
+        throw Status.invalidArgument("warm-up input file " + file + ": " + e.getMessage())
+            .asException();
+      }
+    }
+    if (type == DataType.BYTES) {
+      List<byte[]> elements = new ArrayList<>();
+      for (int i = 0; i < count; i++) {
+        elements.add(new byte[0]);
+      }
+      return Tensor.ofBytes(name, shape, elements);
+    }
+    ByteBuffer data =
+        ByteBuffer.allocateDirect(count * type.byteSize()).order(ByteOrder.LITTLE_ENDIAN);
+    if (spec.getRandomData()) {
+      // Small values in every type keep random warm-up data valid (booleans 0/1, no NaNs).
+      Random random = new Random(42);
+      for (int i = 0; i < count; i++) {
+        putSmall(data, type, random.nextInt(2));
+      }
+    }
+    data.clear();
+    return Tensor.of(name, type, shape, data);
+  }
+
+  private static void putSmall(ByteBuffer b, DataType type, int v) {
+    switch (type) {
+      case FP32 -> b.putFloat(v);
+      case FP64 -> b.putDouble(v);
+      case INT64, UINT64 -> b.putLong(v);
+      case INT32, UINT32 -> b.putInt(v);
+      case INT16, UINT16 -> b.putShort((short) v);
+      case FP16 -> b.putShort(v == 0 ? 0 : (short) 0x3C00);
+      case BF16 -> b.putShort(v == 0 ? 0 : (short) 0x3F80);
+      default -> b.put((byte) v);
+    }
+  }
+
+}

@@ -1,0 +1,48 @@
+package io.sluice.gateway.grpc;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.sluice.runtime.Status;
+import java.util.concurrent.CompletionException;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+class GrpcStatusesTest {
+
+  @ParameterizedTest
+  @EnumSource(Status.Code.class)
+  void everySluiceCodeBecomesTheGrpcCodeOfTheSameNameWithItsDescription(Status.Code code) {
+    io.grpc.Status status =
+        GrpcStatuses.toGrpc(Status.of(code, "what went wrong").asException());
+
+    assertThat(status.getCode().name()).isEqualTo(code.name());
+    assertThat(status.getDescription()).isEqualTo("what went wrong");
+  }
+
+  @Test
+  void aStatusExceptionWrappedByAFutureKeepsItsCodeAndDescription() {
+    io.grpc.Status status = GrpcStatuses.toGrpc(
+        new CompletionException(Status.notFound("unknown model 'x'").asException()));
+
+    assertThat(status.getCode()).isEqualTo(io.grpc.Status.Code.NOT_FOUND);
+    assertThat(status.getDescription()).isEqualTo("unknown model 'x'");
+  }
+
+  @Test
+  void anyOtherThrowableIsInternalWithItsMessage() {
+    io.grpc.Status status = GrpcStatuses.toGrpc(
+        new CompletionException(new IllegalStateException("session closed")));
+
+    assertThat(status.getCode()).isEqualTo(io.grpc.Status.Code.INTERNAL);
+    assertThat(status.getDescription()).isEqualTo("session closed");
+  }
+
+  @Test
+  void aThrowableWithoutMessageIsInternalWithItsClassName() {
+    io.grpc.Status status = GrpcStatuses.toGrpc(new NullPointerException());
+
+    assertThat(status.getCode()).isEqualTo(io.grpc.Status.Code.INTERNAL);
+    assertThat(status.getDescription()).isEqualTo("java.lang.NullPointerException");
+  }
+}

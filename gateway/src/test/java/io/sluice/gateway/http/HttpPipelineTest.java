@@ -1,0 +1,224 @@
+package io.sluice.gateway.http;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.sluice.gateway.core.V2InferResponse;
+import io.sluice.runtime.Status;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.CompletableFuture;
+import java.util.zip.DeflaterOutputStream;
+import java.util.zip.GZIPOutputStream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** The whole pipeline in an EmbeddedChannel: framing, limits, ordering and buffer ownership. */
+class HttpPipelineTest {
+  private static final int LIMIT = 1024;
+  private static final String INFER_JSON =
+      "{\"inputs\":[{\"name\":\"x\",\"datatype\":\"FP32\",\"shape\":[2],\"data\":[1,2]}]}";
+
+  private final FakeServingApi api = new FakeServingApi();
+  private final EmbeddedHttp http =
+      new EmbeddedHttp(HttpConfig.ofDefaults().withMaxBodyBytes(LIMIT), api);
+
+  HttpPipelineTest() {
+    // An EmbeddedChannel has no event loop thread to hop to: answer on the caller's thread.
+    api.inferOverride =
+        request -> CompletableFuture.completedFuture(FakeServingApi.echo("echo", request));
+  }
+
+  @AfterEach
+  void nothingIsLeftOverAndEveryBufferIsReleased() {
+    http.assertClean();
+    api.close();
+  }
+
+  private static String post(String path, String extraHeaders, String body) {
+    return "POST " + path + " HTTP/1.1\r\nHost: x\r\nContent-Length: "
+        + body.getBytes(StandardCharsets.UTF_8).length + "\r\n" + extraHeaders + "\r\n" + body;
+  }
+
+  private static String get(String path) {
+    return "GET " + path + " HTTP/1.1\r\nHost: x\r\n\r\n";
+  }
+
+  private void answerInferenceWith(CompletableFuture<V2InferResponse> future) {
+    api.inferOverride = request -> future;
+  }
+
+  @Test
+  void aControlRequestIsAnsweredAndItsBufferReleased() {
+    http.send(get("/v2/health/live"));
+    FullHttpResponse r = http.response();
+    assertThat(r.status().code()).isEqualTo(200);
+    assertThat(EmbeddedHttp.body(r)).isEqualTo("{\"live\":true}");
+    assertThat(r.headers().getInt(HttpHeaderNames.CONTENT_LENGTH)).isEqualTo(13);
+  }
+
+  @Test
+  void anInferenceRequestStaysRetainedUntilItsResponseIsWritten() {
+    CompletableFuture<V2InferResponse> pending = new CompletableFuture<>();
+    answerInferenceWith(pending);
+    http.send(post("/v2/models/echo/infer", "", INFER_JSON));
+    assertThat(http.response()).isNull();
+    pending.complete(FakeServingApi.echo("echo", api.lastRequest));
+    FullHttpResponse r = http.response();
+    assertThat(r.status().code()).isEqualTo(200);
+    assertThat(EmbeddedHttp.body(r)).contains("\"data\":[1.0,2.0]");
+  }
+
+  @Test
+  void pipelinedRequestsAreAnsweredInOrderWhileAnInferenceIsPending() {
+    CompletableFuture<V2InferResponse> pending = new CompletableFuture<>();
+    answerInferenceWith(pending);
+    http.send(post("/v2/models/echo/infer", "", INFER_JSON) + get("/v2/health/live"));
+    assertThat(http.response()).isNull();
+    assertThat(http.server.config().isAutoRead()).isFalse();
+    pending.complete(FakeServingApi.echo("echo", api.lastRequest));
+    assertThat(EmbeddedHttp.body(http.response())).startsWith("{\"model_name\"");
+    assertThat(EmbeddedHttp.body(http.response())).isEqualTo("{\"live\":true}");
+    assertThat(http.server.config().isAutoRead()).isTrue();
+  }
+
+  @Test
+  void expectContinueGetsA100ThenTheAnswer() {
+    byte[] body = INFER_JSON.getBytes(StandardCharsets.UTF_8);
+    http.send("POST /v2/models/echo/infer HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\n"
+        + "Content-Length: " + body.length + "\r\n\r\n");
+    assertThat(http.response().status().code()).isEqualTo(100);
+    http.send(body);
+    assertThat(http.response().status().code()).isEqualTo(200);
+  }
+
+  @Test
+  void expectContinueWithATooLargeContentLengthGets413BeforeTheBodyAndCloses() {
+    http.send("POST /v2/models/echo/infer HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\n"
+        + "Content-Length: " + (LIMIT + 1) + "\r\n\r\n");
+    FullHttpResponse r = http.response();
+    assertThat(r.status().code()).isEqualTo(413);
+    assertThat(EmbeddedHttp.body(r)).startsWith("{\"error\":\"request body of 1025 bytes");
+    assertThat(r.headers().get(HttpHeaderNames.CONNECTION)).isEqualTo("close");
+    assertThat(http.server.isOpen()).isFalse();
+  }
+
+  @Test
+  void aDeclaredBodyOverTheLimitGets413AndItsBytesAreSkipped() {
+    http.send(post("/v2/models/echo/infer", "", "x".repeat(LIMIT + 1)) + get("/v2/health/live"));
+    FullHttpResponse r = http.response();
+    assertThat(r.status().code()).isEqualTo(413);
+    assertThat(EmbeddedHttp.body(r)).contains("expected: at most 1024 bytes");
+    assertThat(http.response().status().code()).isEqualTo(200);
+  }
+
+  @Test
+  void aChunkedBodyOverTheLimitGets413AndClosesTheConnection() {
+    String chunk = "x".repeat(600);
+    http.send("POST /v2/models/echo/infer HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"
+        + "258\r\n" + chunk + "\r\n258\r\n" + chunk + "\r\n0\r\n\r\n");
+    FullHttpResponse r = http.response();
+    assertThat(r.status().code()).isEqualTo(413);
+    assertThat(r.headers().get(HttpHeaderNames.CONNECTION)).isEqualTo("close");
+    assertThat(http.server.isOpen()).isFalse();
+  }
+
+  @Test
+  void aGzipBodyIsDecompressedBeforeDecoding() throws IOException {
+    ByteArrayOutputStream zipped = new ByteArrayOutputStream();
+    try (GZIPOutputStream gz = new GZIPOutputStream(zipped)) {
+      gz.write(INFER_JSON.getBytes(StandardCharsets.UTF_8));
+    }
+    sendCompressed("gzip", zipped.toByteArray());
+    assertThat(EmbeddedHttp.body(http.response())).contains("\"data\":[1.0,2.0]");
+  }
+
+  @Test
+  void aDeflateBodyIsDecompressedBeforeDecoding() throws IOException {
+    ByteArrayOutputStream zipped = new ByteArrayOutputStream();
+    try (DeflaterOutputStream z = new DeflaterOutputStream(zipped)) {
+      z.write(INFER_JSON.getBytes(StandardCharsets.UTF_8));
+    }
+    sendCompressed("deflate", zipped.toByteArray());
+    assertThat(EmbeddedHttp.body(http.response())).contains("\"data\":[1.0,2.0]");
+  }
+
+  @Test
+  void aGzipBodyThatDecompressesPastTheLimitGets413() throws IOException {
+    ByteArrayOutputStream zipped = new ByteArrayOutputStream();
+    try (GZIPOutputStream gz = new GZIPOutputStream(zipped)) {
+      gz.write(new byte[LIMIT * 8]);
+    }
+    sendCompressed("gzip", zipped.toByteArray());
+    assertThat(http.response().status().code()).isEqualTo(413);
+  }
+
+  private void sendCompressed(String encoding, byte[] body) {
+    ByteArrayOutputStream raw = new ByteArrayOutputStream();
+    raw.writeBytes(("POST /v2/models/echo/infer HTTP/1.1\r\nHost: x\r\nContent-Encoding: "
+        + encoding + "\r\nContent-Length: " + body.length + "\r\n\r\n")
+        .getBytes(StandardCharsets.ISO_8859_1));
+    raw.writeBytes(body);
+    http.send(raw.toByteArray());
+  }
+
+  @Test
+  void malformedHttpGets400AndClosesTheConnection() {
+    http.send("GET /v2 HTTP/1.1\r\nContent-Length: abc\r\n\r\n");
+    FullHttpResponse r = http.response();
+    assertThat(r.status().code()).isEqualTo(400);
+    assertThat(r.headers().get(HttpHeaderNames.CONNECTION)).isEqualTo("close");
+    assertThat(http.server.isOpen()).isFalse();
+  }
+
+  @Test
+  void anUnexpectedExceptionFromTheApiIs500AndTheConnectionServesOn() {
+    api.inferOverride = request -> {
+      throw new IllegalStateException("boom");
+    };
+    http.send(post("/v2/models/echo/infer", "", INFER_JSON));
+    FullHttpResponse r = http.response();
+    assertThat(r.status().code()).isEqualTo(500);
+    assertThat(EmbeddedHttp.body(r)).isEqualTo("{\"error\":\"boom\"}");
+    http.send(get("/v2/health/live"));
+    assertThat(http.response().status().code()).isEqualTo(200);
+  }
+
+  @Test
+  void aFailedInferenceAnswersWithItsStatus() {
+    answerInferenceWith(CompletableFuture.failedFuture(
+        Status.unavailable("queue is full (expected: at most 4 waiting)").asException()));
+    http.send(post("/v2/models/echo/infer", "", INFER_JSON));
+    FullHttpResponse r = http.response();
+    assertThat(r.status().code()).isEqualTo(503);
+    assertThat(EmbeddedHttp.body(r)).contains("queue is full");
+  }
+
+  @Test
+  void aCancelledInferenceClosesTheConnectionWithoutAnAnswer() {
+    answerInferenceWith(CompletableFuture.failedFuture(
+        Status.of(Status.Code.CANCELLED, "client went away").asException()));
+    http.send(post("/v2/models/echo/infer", "", INFER_JSON));
+    assertThat(http.response()).isNull();
+    assertThat(http.server.isOpen()).isFalse();
+  }
+
+  @Test
+  void aConnectionClosingWithQueuedRequestsReleasesThem() {
+    CompletableFuture<V2InferResponse> pending = new CompletableFuture<>();
+    answerInferenceWith(pending);
+    http.send(post("/v2/models/echo/infer", "", INFER_JSON) + get("/v2/health/live"));
+    http.server.close();
+    pending.complete(FakeServingApi.echo("echo", api.lastRequest));
+    http.server.runPendingTasks();
+  }
+
+  @Test
+  void anHttp10RequestWithoutKeepAliveIsAnsweredThenClosed() {
+    http.send("GET /v2/health/live HTTP/1.0\r\n\r\n");
+    assertThat(http.response().status().code()).isEqualTo(200);
+    assertThat(http.server.isOpen()).isFalse();
+  }
+}

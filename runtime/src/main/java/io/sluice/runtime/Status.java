@@ -1,0 +1,104 @@
+package io.sluice.runtime;
+
+import java.util.Objects;
+
+/**
+ * The one outcome type that crosses every boundary in Sluice: a code, a description a user can act
+ * on, and an optional cause. The gateway turns it into an HTTP status and a gRPC status, each in
+ * one place.
+ */
+public final class Status {
+
+  /** What went wrong, independent of the wire protocol. */
+  public enum Code {
+    /** Malformed or inconsistent input: HTTP 400, gRPC INVALID_ARGUMENT. */
+    INVALID_ARGUMENT,
+    /** Unknown model, version or route: HTTP 404, gRPC NOT_FOUND. */
+    NOT_FOUND,
+    /** Not ready, queue full, timed out in the queue, shedding: HTTP 503, gRPC UNAVAILABLE. */
+    UNAVAILABLE,
+    /** A body or message over the configured limit: HTTP 413, gRPC RESOURCE_EXHAUSTED. */
+    RESOURCE_EXHAUSTED,
+    /** The feature is not implemented: HTTP 501, gRPC UNIMPLEMENTED. */
+    UNIMPLEMENTED,
+    /** The caller's deadline passed before the work was done: HTTP 503, gRPC DEADLINE_EXCEEDED. */
+    DEADLINE_EXCEEDED,
+    /** The caller went away: gRPC CANCELLED. */
+    CANCELLED,
+    /** A backend or server fault: HTTP 500, gRPC INTERNAL. */
+    INTERNAL
+  }
+
+  private final Code code;
+  private final String description;
+  private final Throwable cause;
+
+  private Status(Code code, String description, Throwable cause) {
+    this.code = Objects.requireNonNull(code, "code");
+    this.description = description == null ? "" : description;
+    this.cause = cause;
+  }
+
+  public static Status of(Code code, String description) {
+    return new Status(code, description, null);
+  }
+
+  public static Status invalidArgument(String description) {
+    return of(Code.INVALID_ARGUMENT, description);
+  }
+
+  public static Status notFound(String description) {
+    return of(Code.NOT_FOUND, description);
+  }
+
+  public static Status unavailable(String description) {
+    return of(Code.UNAVAILABLE, description);
+  }
+
+  public static Status unimplemented(String description) {
+    return of(Code.UNIMPLEMENTED, description);
+  }
+
+  public static Status internal(String description) {
+    return of(Code.INTERNAL, description);
+  }
+
+  public Status withCause(Throwable cause) {
+    return new Status(code, description, cause);
+  }
+
+  public Code code() {
+    return code;
+  }
+
+  public String description() {
+    return description;
+  }
+
+  public Throwable cause() {
+    return cause;
+  }
+
+  public StatusException asException() {
+    return new StatusException(this);
+  }
+
+  /**
+   * The status a throwable stands for: its own if it is (or wraps) a {@link StatusException},
+   * otherwise {@link Code#INTERNAL} with the throwable's message.
+   */
+  public static Status fromThrowable(Throwable t) {
+    for (Throwable c = t; c != null; c = c.getCause()) {
+      if (c instanceof StatusException) {
+        return ((StatusException) c).status();
+      }
+    }
+    String message = t == null ? "unknown error" : String.valueOf(t.getMessage());
+    return internal(message).withCause(t);
+  }
+
+  @Override
+  public String toString() {
+    return code + ": " + description;
+  }
+}
