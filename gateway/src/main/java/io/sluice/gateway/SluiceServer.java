@@ -102,7 +102,7 @@ public final class SluiceServer implements AutoCloseable {
             lifecycle);
     models.loadAll().join();
     ServingApi api =
-        new DefaultServingApi(models, config.strictReadiness(), Ticker.SYSTEM, VERSION);
+        new DefaultServingApi(models, config.strictReadiness(), Ticker.SYSTEM, VERSION, registry);
     EventLoopGroup boss =
         new MultiThreadIoEventLoopGroup(
             1, new DefaultThreadFactory("sluice-accept", true), NioIoHandler.newFactory());

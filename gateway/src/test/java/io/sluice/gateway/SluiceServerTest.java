@@ -96,4 +96,32 @@ class SluiceServerTest {
         .contains("nv_inference_pending_request_count{model=\"tiny_mlp\",version=\"1\"}")
         .contains("nv_inference_request_failure_total{model=\"tiny_mlp\",reason=\"REJECTED\"");
   }
+
+  @Test
+  void rejectedRequestsAreCountedByProtocolAndCode() throws Exception {
+    HttpResponse<String> bad =
+        http.send(
+            HttpRequest.newBuilder(
+                    URI.create("http://127.0.0.1:" + server.httpPort() + "/v2/models/tiny_mlp/infer"))
+                .POST(HttpRequest.BodyPublishers.ofString("{not json"))
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
+    assertThat(bad.statusCode()).isEqualTo(400);
+    ManagedChannel channel =
+        NettyChannelBuilder.forAddress("127.0.0.1", server.grpcPort()).usePlaintext().build();
+    try {
+      var stub = GRPCInferenceServiceGrpc.newBlockingStub(channel);
+      org.assertj.core.api.Assertions.assertThatThrownBy(
+              () -> stub.modelInfer(ModelInferRequest.newBuilder().setModelName("nope").build()))
+          .hasMessageContaining("NOT_FOUND");
+    } finally {
+      channel.shutdownNow();
+    }
+
+    String text = get(server.metricsPort(), "/metrics").body();
+
+    assertThat(text)
+        .contains("sluice_request_errors_total{code=\"INVALID_ARGUMENT\",protocol=\"http\"}")
+        .contains("sluice_request_errors_total{code=\"NOT_FOUND\",protocol=\"grpc\"}");
+  }
 }

@@ -2,6 +2,8 @@ package io.sluice.gateway.core;
 
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.util.JsonFormat;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.sluice.gateway.model.DataTypes;
 import io.sluice.gateway.model.LoadedVersion;
 import io.sluice.gateway.model.ModelManager;
@@ -25,6 +27,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The gateway's {@link ServingApi}: finds the version, validates the request against its config,
@@ -47,13 +50,33 @@ public final class DefaultServingApi implements ServingApi {
   private final boolean strictReadiness;
   private final Ticker ticker;
   private final ServerInfo info;
+  private final MeterRegistry registry;
+  private final Map<String, Counter> errors = new ConcurrentHashMap<>();
 
   public DefaultServingApi(
-      ModelManager models, boolean strictReadiness, Ticker ticker, String serverVersion) {
+      ModelManager models,
+      boolean strictReadiness,
+      Ticker ticker,
+      String serverVersion,
+      MeterRegistry registry) {
     this.models = models;
     this.strictReadiness = strictReadiness;
     this.ticker = ticker;
     this.info = new ServerInfo("sluice", serverVersion, EXTENSIONS);
+    this.registry = registry;
+  }
+
+  @Override
+  public void recordError(String protocol, String code) {
+    errors
+        .computeIfAbsent(
+            protocol + "/" + code,
+            k ->
+                Counter.builder("sluice_request_errors")
+                    .description("Requests answered with an error, by protocol and status")
+                    .tags("protocol", protocol, "code", code)
+                    .register(registry))
+        .increment();
   }
 
   @Override

@@ -51,6 +51,15 @@ public interface ServingApi {
 
   CompletableFuture<Void> unload(String model);
 
+  /**
+   * Counts a request a front end answered with an error, whichever layer found it (a malformed
+   * body as much as a failed model run), so no rejected request goes uncounted.
+   *
+   * @param protocol {@code http} or {@code grpc}
+   * @param code the status name, e.g. {@code INVALID_ARGUMENT}
+   */
+  default void recordError(String protocol, String code) {}
+
   /** Server name, version and extensions, for {@code GET /v2} and gRPC ServerMetadata. */
   record ServerInfo(String name, String version, List<String> extensions) {
     public ServerInfo {

@@ -54,6 +54,7 @@ public final class GrpcFrontEnd implements AutoCloseable {
         .directExecutor()
         .addService(new InferenceService(api))
         .addService(new HealthService(api))
+        .intercept(new ErrorCountingInterceptor(api))
         .build();
     try {
       server.start();

@@ -73,6 +73,11 @@ final class InferenceService extends GRPCInferenceServiceImplBase {
 
   private final ServingApi api;
 
+  /** Counts an error answered inside a stream, which the call-level interceptor cannot see. */
+  void recordError(String code) {
+    api.recordError("grpc", code);
+  }
+
   InferenceService(ServingApi api) {
     this.api = api;
   }

@@ -46,7 +46,7 @@ final class StreamInferCall implements StreamObserver<ModelInferRequest> {
     CompletableFuture<ModelStreamInferResponse> answer = service
         .infer(request, deadlineNanos, responses::isCancelled)
         .handle((response, failure) ->
-            failure == null ? success(response) : failure(request, failure));
+            failure == null ? success(response) : failure(request, failure, service));
     tail = tail.thenCompose(previous -> answer).thenAccept(this::send);
   }
 
@@ -74,8 +74,11 @@ final class StreamInferCall implements StreamObserver<ModelInferRequest> {
     return ModelStreamInferResponse.newBuilder().setInferResponse(response).build();
   }
 
-  private static ModelStreamInferResponse failure(ModelInferRequest request, Throwable failure) {
+  private static ModelStreamInferResponse failure(
+      ModelInferRequest request, Throwable failure, InferenceService service) {
     io.grpc.Status status = GrpcStatuses.toGrpc(failure);
+    // The stream stays open, so the interceptor never sees this error: count it here.
+    service.recordError(status.getCode().name());
     String message = status.getDescription() == null || status.getDescription().isEmpty()
         ? status.getCode().toString()
         : status.getDescription();

@@ -1,5 +1,6 @@
 package io.sluice.gateway.http;
 
+import io.sluice.gateway.core.ServingApi;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.FullHttpMessage;
@@ -20,8 +21,11 @@ import io.sluice.runtime.Status;
  */
 final class BodyLimitingAggregator extends HttpObjectAggregator {
 
-  BodyLimitingAggregator(int maxBodyBytes) {
+  private final ServingApi api;
+
+  BodyLimitingAggregator(int maxBodyBytes, ServingApi api) {
     super(maxBodyBytes);
+    this.api = api;
     // Netty merges the body into one copy every 1024 chunks; for a 64 MiB body that copies the
     // growing body again and again. Keep the chunks: a binary input is then sliced in place, and
     // copied once only when it spans chunks.
@@ -35,6 +39,7 @@ final class BodyLimitingAggregator extends HttpObjectAggregator {
       super.handleOversizedMessage(ctx, oversized);
       return;
     }
+    api.recordError("http", Status.Code.RESOURCE_EXHAUSTED.name());
     FullHttpResponse response =
         HttpErrors.response(
             Status.of(

@@ -1,5 +1,6 @@
 package io.sluice.gateway.http;
 
+import io.sluice.gateway.core.ServingApi;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.HttpRequest;
@@ -17,9 +18,11 @@ import io.sluice.runtime.Status;
  */
 final class ExpectContinueGuard extends HttpServerExpectContinueHandler {
   private final int maxBodyBytes;
+  private final ServingApi api;
 
-  ExpectContinueGuard(int maxBodyBytes) {
+  ExpectContinueGuard(int maxBodyBytes, ServingApi api) {
     this.maxBodyBytes = maxBodyBytes;
+    this.api = api;
   }
 
   @Override
@@ -32,6 +35,7 @@ final class ExpectContinueGuard extends HttpServerExpectContinueHandler {
         Status tooLarge = Status.of(Status.Code.RESOURCE_EXHAUSTED,
             "request body of " + declared + " bytes is over the limit (expected: at most "
                 + maxBodyBytes + " bytes)");
+        api.recordError("http", tooLarge.code().name());
         ctx.writeAndFlush(HttpResponses.closing(HttpErrors.response(tooLarge)))
             .addListener(ChannelFutureListener.CLOSE);
         return;

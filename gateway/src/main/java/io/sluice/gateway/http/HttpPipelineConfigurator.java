@@ -50,8 +50,8 @@ final class HttpPipelineConfigurator extends ChannelInitializer<SocketChannel> {
             new HttpDecoderConfig().setMaxChunkSize(MAX_CHUNK_BYTES)))
         // 0: no cap per decompressed chunk; the aggregator bounds the whole body.
         .addLast("decompressor", new HttpContentDecompressor(0))
-        .addLast("expect-continue", new ExpectContinueGuard(config.maxBodyBytes()))
-        .addLast("aggregator", new BodyLimitingAggregator(config.maxBodyBytes()))
+        .addLast("expect-continue", new ExpectContinueGuard(config.maxBodyBytes(), api))
+        .addLast("aggregator", new BodyLimitingAggregator(config.maxBodyBytes(), api))
         .addLast("keep-alive", new HttpServerKeepAliveHandler())
         .addLast("dispatcher", new RequestDispatcher(api, new Router()));
   }

@@ -224,6 +224,7 @@ final class RequestDispatcher extends ChannelInboundHandlerAdapter {
 
   private void fail(ChannelHandlerContext ctx, FullHttpRequest request, Throwable t) {
     Status status = Status.fromThrowable(t);
+    api.recordError("http", status.code().name());
     if (HttpErrors.isClientGone(status)) {
       request.release();
       ctx.close();

@@ -42,7 +42,7 @@ class DefaultServingApiTest {
             Ticker.SYSTEM,
             Executors.newSingleThreadExecutor());
     manager.loadAll().join();
-    api = new DefaultServingApi(manager, true, Ticker.SYSTEM, "test");
+    api = new DefaultServingApi(manager, true, Ticker.SYSTEM, "test", new SimpleMeterRegistry());
   }
 
   @AfterAll
