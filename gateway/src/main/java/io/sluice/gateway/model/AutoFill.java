@@ -20,7 +20,8 @@ import java.util.List;
  * <p>A model can batch when every input and output has a variable first dimension. Then, if the
  * config leaves {@code max_batch_size} at 0 and declares no inputs or outputs, it becomes {@code
  * defaultMaxBatchSize} and {@code dynamic_batching {}} is switched on (Triton does both). Dims in
- * the config never include the batch dimension when {@code max_batch_size > 0}.
+ * the config never include the batch dimension when {@code max_batch_size > 0}. An empty
+ * {@code preferred_batch_size} becomes {@code [max_batch_size]}, as Triton normalizes it.
  */
 final class AutoFill {
   private final int defaultMaxBatchSize;
@@ -64,6 +65,11 @@ final class AutoFill {
           .asException();
     }
     boolean batched = b.getMaxBatchSize() > 0;
+    if (batched && b.hasDynamicBatching()
+        && b.getDynamicBatching().getPreferredBatchSizeCount() == 0) {
+      // Triton normalizes an empty list to the max batch size and prints it in the config.
+      b.getDynamicBatchingBuilder().addPreferredBatchSize(b.getMaxBatchSize());
+    }
 
     for (TensorSpec in : signature.inputs()) {
       int i = indexOfInput(b, in.name());

@@ -71,13 +71,9 @@ public final class LoadedVersion implements AutoCloseable {
     return labels.getOrDefault(output, List.of());
   }
 
-  /** Drains and closes the scheduler and its backends, then drops the version's meters. */
+  /** Drains and closes the scheduler and its backends. */
   @Override
   public void close() {
-    try {
-      scheduler.close();
-    } finally {
-      stats.unregister();
-    }
+    scheduler.close();
   }
 }

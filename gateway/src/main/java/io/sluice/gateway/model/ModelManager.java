@@ -75,28 +75,19 @@ public final class ModelManager implements AutoCloseable {
   }
 
   /**
-   * Loads or reloads one model. The future fails with the reason when no version could be
-   * loaded; the model is then UNAVAILABLE in the index.
+   * Loads or reloads one model. The future fails with the first reason when any version failed
+   * to load, even where the old copy of that version keeps serving; a model that never loaded is
+   * then UNAVAILABLE in the index.
    */
   public CompletableFuture<Void> load(String name, Optional<ModelConfig> override) {
     return CompletableFuture.runAsync(
         () -> {
-          ModelRecord record = loadNow(name, override);
-          if (!record.problem().isEmpty()) {
-            throw Status.of(problemCode(record), record.problem()).asException();
-          }
-          if (record.latestReady().isEmpty()) {
-            throw Status.invalidArgument(
-                    "failed to load '" + name + "': " + record.notReadyReason())
-                .asException();
+          Status failure = loadNow(name, override);
+          if (failure != null) {
+            throw failure.asException();
           }
         },
         lifecycle);
-  }
-
-  private static Status.Code problemCode(ModelRecord record) {
-    return record.problem().startsWith("unknown model") ? Status.Code.NOT_FOUND
-        : Status.Code.INVALID_ARGUMENT;
   }
 
   /** Unloads every version of a model; it stays in the index as UNAVAILABLE. */
@@ -125,12 +116,16 @@ public final class ModelManager implements AutoCloseable {
           }
           models.put(name, new ModelRecord(name, gone, false, ""));
           closeAll(old.versions().values());
+          for (long version : old.versions().keySet()) {
+            loader.forgetMeters(name, version);
+          }
           log.info("unloaded model '{}'", name);
         },
         lifecycle);
   }
 
-  private ModelRecord loadNow(String name, Optional<ModelConfig> override) {
+  /** Loads on the lifecycle thread; returns the first failure, or null when all loaded. */
+  private Status loadNow(String name, Optional<ModelConfig> override) {
     ModelRecord old = models.get(name);
     ModelSource source;
     try {
@@ -140,21 +135,28 @@ public final class ModelManager implements AutoCloseable {
           e.kind() == RepositoryException.Kind.NOT_FOUND
               ? "unknown model: '" + name + "'"
               : e.getMessage();
+      Status failure =
+          e.kind() == RepositoryException.Kind.NOT_FOUND
+              ? Status.notFound(problem)
+              : Status.invalidArgument("failed to load '" + name + "': " + problem);
       if (e.kind() == RepositoryException.Kind.NOT_FOUND && old == null) {
-        return ModelRecord.unavailable(name, problem);
+        return failure;
       }
       log.warn("model '{}' is unavailable: {}", name, problem);
-      ModelRecord failed = keepOldOr(old, ModelRecord.unavailable(name, problem));
-      models.put(name, failed);
-      return failed;
+      models.put(name, keepOldOr(old, ModelRecord.unavailable(name, problem)));
+      return failure;
     }
     ModelConfig given = override.orElse(source.config().orElse(ModelConfig.getDefaultInstance()));
     TreeMap<Long, VersionState> next = new TreeMap<>();
     List<VersionState> replaced = new ArrayList<>();
+    Status failure = null;
     for (VersionSource v : source.versions()) {
       VersionState previous = old == null ? null : old.versions().get(v.version());
       if (v.problem().isPresent()) {
         next.put(v.version(), keepOr(previous, v.version(), v.problem().get()));
+        if (failure == null) {
+          failure = loadFailure(name, v.version(), v.problem().get());
+        }
         continue;
       }
       try {
@@ -168,22 +170,39 @@ public final class ModelManager implements AutoCloseable {
         String reason = Status.fromThrowable(e).description();
         log.warn("model '{}' version {} failed to load: {}", name, v.version(), reason);
         next.put(v.version(), keepOr(previous, v.version(), reason));
+        if (failure == null) {
+          failure = loadFailure(name, v.version(), reason);
+        }
       }
     }
     String problem =
         source.versions().isEmpty() ? "no version folder to serve under " + source.directory() : "";
-    ModelRecord record = new ModelRecord(name, next, true, problem);
-    models.put(name, record);
+    if (!problem.isEmpty() && failure == null) {
+      failure = Status.invalidArgument("failed to load '" + name + "': " + problem);
+    }
+    models.put(name, new ModelRecord(name, next, true, problem));
+    List<Long> dropped = new ArrayList<>();
     if (old != null) {
       for (VersionState v : old.versions().values()) {
-        if (v.isReady() && !next.containsKey(v.version())) {
-          replaced.add(v);
+        if (!next.containsKey(v.version())) {
+          dropped.add(v.version());
+          if (v.isReady()) {
+            replaced.add(v);
+          }
         }
       }
     }
     // Publish first, close after: requests that already picked an old version finish on it.
     closeAll(replaced);
-    return record;
+    for (long version : dropped) {
+      loader.forgetMeters(name, version);
+    }
+    return failure;
+  }
+
+  private static Status loadFailure(String name, long version, String reason) {
+    return Status.invalidArgument(
+        "failed to load '" + name + "' version " + version + ": " + reason);
   }
 
   private static VersionState keepOr(VersionState previous, long version, String reason) {

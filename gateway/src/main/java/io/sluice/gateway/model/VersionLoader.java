@@ -1,6 +1,7 @@
 package io.sluice.gateway.model;
 
 import io.micrometer.core.instrument.MeterRegistry;
+import io.sluice.gateway.metrics.VersionMeters;
 import io.sluice.gateway.metrics.VersionStats;
 import io.sluice.proto.inference.ModelConfigProto.ModelConfig;
 import io.sluice.proto.inference.ModelConfigProto.ModelOutput;
@@ -22,7 +23,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Turns one version folder into a {@link LoadedVersion}: open the first backend, complete the
@@ -36,6 +37,8 @@ final class VersionLoader {
   private final MeterRegistry registry;
   private final Clock clock;
   private final Ticker ticker;
+  // Meters belong to (model, version) and outlive reloads; only the lifecycle thread writes here.
+  private final Map<String, VersionMeters> meters = new ConcurrentHashMap<>();
 
   VersionLoader(
       BackendFactory backends,
@@ -54,7 +57,11 @@ final class VersionLoader {
   LoadedVersion load(String name, Path modelDir, ModelConfig given, VersionSource source) {
     List<Backend> instances = new ArrayList<>();
     Scheduler scheduler = null;
-    VersionStats stats = null;
+    String version = Long.toString(source.version());
+    String key = name + "\u0000" + version;
+    boolean newMeters = !meters.containsKey(key);
+    VersionMeters versionMeters =
+        meters.computeIfAbsent(key, k -> new VersionMeters(registry, name, version));
     try {
       OnnxOptions onnx = RuntimeConfigs.onnx(given, config.onnx(), config.cudaAvailable());
       Backend first = backends.open(source.modelFile(), given, onnx);
@@ -67,23 +74,13 @@ final class VersionLoader {
       }
       Map<String, List<String>> labels = readLabels(modelDir, completed);
       BatcherConfig batcher = RuntimeConfigs.batcher(completed, config.globalMaxQueueSize());
-      String version = Long.toString(source.version());
-      AtomicReference<Scheduler> schedulerRef = new AtomicReference<>();
-      stats =
-          new VersionStats(
-              name,
-              version,
-              clock,
-              registry,
-              () -> {
-                Scheduler s = schedulerRef.get();
-                return s == null ? 0 : s.pendingCount();
-              });
+      VersionStats stats = new VersionStats(name, version, clock, versionMeters);
       scheduler = Schedulers.create(name + "-" + version, batcher, instances, ticker, stats);
-      schedulerRef.set(scheduler);
       LoadedVersion loaded =
           new LoadedVersion(name, source.version(), completed, signature, scheduler, stats, labels);
       Warmup.run(loaded, modelDir);
+      // Only now does the gauge follow the new queue: until it is published the old copy serves.
+      versionMeters.bindPending(scheduler::pendingCount);
       return loaded;
     } catch (RuntimeException e) {
       if (scheduler != null) {
@@ -91,10 +88,18 @@ final class VersionLoader {
       } else {
         instances.forEach(Backend::close);
       }
-      if (stats != null) {
-        stats.unregister();
+      if (newMeters) {
+        forgetMeters(name, source.version());
       }
       throw e;
+    }
+  }
+
+  /** Removes a version's Prometheus series: it is no longer served. */
+  void forgetMeters(String name, long version) {
+    VersionMeters m = meters.remove(name + "\u0000" + version);
+    if (m != null) {
+      m.remove();
     }
   }
 

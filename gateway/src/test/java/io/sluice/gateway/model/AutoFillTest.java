@@ -34,6 +34,7 @@ class AutoFillTest {
     assertThat(c.getPlatform()).isEqualTo("onnxruntime_onnx");
     assertThat(c.getMaxBatchSize()).isEqualTo(4);
     assertThat(c.hasDynamicBatching()).isTrue();
+    assertThat(c.getDynamicBatching().getPreferredBatchSizeList()).containsExactly(4);
     assertThat(c.getInput(0).getDataType()).isEqualTo(ModelConfigProto.DataType.TYPE_FP32);
     assertThat(c.getInput(0).getDimsList()).containsExactly(32L);
     assertThat(c.getOutput(0).getDimsList()).containsExactly(1L);

@@ -143,4 +143,48 @@ class ModelManagerTest {
         .extracting(e -> ((StatusException) e).status().code())
         .isEqualTo(Status.Code.NOT_FOUND);
   }
+
+  @Test
+  void reloadWithAFailingConfigReportsTheFailureAndKeepsTheOldCopyServing() throws Exception {
+    open(EXAMPLES);
+    LoadedVersion before = manager.ready("tiny_mlp", "");
+    ModelConfig broken =
+        ModelConfig.newBuilder()
+            .addInput(
+                io.sluice.proto.inference.ModelConfigProto.ModelInput.newBuilder()
+                    .setName("no_such_input"))
+            .build();
+
+    assertThatThrownBy(() -> manager.load("tiny_mlp", Optional.of(broken)).join())
+        .isInstanceOf(CompletionException.class)
+        .hasMessageContaining("no_such_input");
+    assertThat(manager.ready("tiny_mlp", "")).isSameAs(before);
+  }
+
+  @Test
+  void metersSurviveAReloadAndFollowTheNewQueue() throws Exception {
+    SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    manager =
+        new ModelManager(
+            LocalModelRepository.open(EXAMPLES),
+            LifecycleConfig.ofDefaults(),
+            BackendFactory.onnxRuntime(),
+            registry,
+            Clock.systemUTC(),
+            Ticker.SYSTEM,
+            Executors.newSingleThreadExecutor());
+    manager.loadAll().join();
+
+    manager.load("tiny_mlp", Optional.empty()).join();
+    System.gc();
+
+    assertThat(registry.get("nv_inference_pending_request_count").tag("model", "tiny_mlp").gauge().value())
+        .isZero();
+    assertThat(registry.get("nv_inference_request_success").tag("model", "tiny_mlp").counters())
+        .hasSize(1);
+
+    manager.unload("tiny_mlp").join();
+    assertThat(registry.find("nv_inference_request_success").tag("model", "tiny_mlp").counters())
+        .isEmpty();
+  }
 }

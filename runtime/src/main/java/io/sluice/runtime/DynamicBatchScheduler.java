@@ -1,0 +1,364 @@
+package io.sluice.runtime;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * The queue in front of one model version's instances, with batching on or off: Triton's dynamic
+ * batcher, and with batching off its default scheduler, one class for both.
+ *
+ * <p>One lock guards the {@link RequestQueue}; {@link #enqueue} validates the request outside it,
+ * then holds it only to append and signal, so callers (event loops) never wait on an execution.
+ * Each backend instance has its own thread, and a free thread forms its next batch itself under
+ * the lock with the {@link BatchFormer}, taking it from the front of the queue when it is ready
+ * to send, or waiting on the condition until the batch's queue delay runs out or the queue
+ * changes. All decisions read the injected {@link Ticker}; the condition wait is only bounded by
+ * the remaining time, so tests move a fake ticker and call {@link #wakeUp()}. Futures are never
+ * completed under the lock (a completion may run a caller's callback that enqueues again): the
+ * walk hands dropped requests out, and the batch is run by a {@link BatchExecutor} after
+ * unlocking. {@link #close()} stops admission, lets the threads send what is queued without
+ * waiting for batches to grow, joins them and closes the backends.
+ */
+final class DynamicBatchScheduler implements Scheduler {
+  private final BatcherConfig config;
+  private final List<Backend> backends;
+  private final Ticker ticker;
+  private final SchedulerListener listener;
+  private final BatchFormer former;
+  private final CompletionSequencer completions;
+  private final BufferPool pool;
+  private final ModelSignature signature;
+  private final int levelCount;
+  private final int defaultLevel;
+  private final boolean batchDimension;
+  private final Thread[] threads;
+
+  private final ReentrantLock lock = new ReentrantLock();
+  private final Condition changed = lock.newCondition();
+  // @GuardedBy("lock")
+  private final RequestQueue queue;
+  // @GuardedBy("lock")
+  private long nextSequence;
+  // @GuardedBy("lock")
+  private boolean closed;
+  // @GuardedBy("lock")
+  private boolean backendsClosed;
+  /** The queue's size, published after every change under the lock, read without it. */
+  private volatile int pending;
+  /**
+   * How many times an instance began to wait (for tests: "it has decided, and not sent");
+   * incremented only under the lock, read without it.
+   */
+  private volatile long waits;
+
+  DynamicBatchScheduler(
+      BatcherConfig config, List<Backend> backends, Ticker ticker, SchedulerListener listener,
+      ThreadFactory threadFactory) {
+    if (backends.isEmpty()) {
+      throw new IllegalArgumentException("instances: 0 (expected: > 0)");
+    }
+    this.config = config;
+    this.backends = List.copyOf(backends);
+    this.ticker = ticker;
+    this.listener = new GuardedListener(listener);
+    this.former = new BatchFormer(config);
+    this.completions = new CompletionSequencer(config.preserveOrdering());
+    this.pool = new BufferPool(this.backends.size() * 2);
+    this.signature = this.backends.get(0).signature();
+    this.levelCount = Math.max(config.priorityLevels(), 1);
+    // Triton requires 1..levels; a 0 from an incomplete config means "lowest priority".
+    this.defaultLevel =
+        config.priorityLevels() == 0
+            ? 1
+            : config.defaultPriorityLevel() == 0 ? levelCount : config.defaultPriorityLevel();
+    this.batchDimension = config.maxBatchSize() > 0;
+    this.queue =
+        new RequestQueue(
+            levelCount, config.defaultQueuePolicy(), config.priorityQueuePolicies(),
+            config.globalMaxQueueSize());
+    BatchAssembler assembler = new BatchAssembler(pool);
+    this.threads = new Thread[this.backends.size()];
+    for (int i = 0; i < threads.length; i++) {
+      BatchExecutor executor =
+          new BatchExecutor(this.backends.get(i), assembler, ticker, this.listener, completions);
+      threads[i] = threadFactory.newThread(() -> serve(executor));
+    }
+  }
+
+  /** Starts the instance threads; called once by {@link Schedulers}. */
+  DynamicBatchScheduler start() {
+    for (Thread t : threads) {
+      t.start();
+    }
+    return this;
+  }
+
+  @Override
+  public CompletableFuture<InferenceResponse> enqueue(InferenceRequest request) {
+    CompletableFuture<InferenceResponse> future = new CompletableFuture<>();
+    PendingRequest p;
+    try {
+      p = admit(request, future);
+    } catch (StatusException e) {
+      future.completeExceptionally(e);
+      return future;
+    }
+    String dropReason;
+    Status dropStatus;
+    lock.lock();
+    try {
+      if (closed) {
+        dropReason = "shutdown";
+        dropStatus = Status.unavailable("model is unloading");
+      } else if (!queue.offer(p)) {
+        dropReason = "queue_full";
+        dropStatus = Status.unavailable(
+            "queue full: priority level " + p.level + " already holds " + queue.capacity(p.level)
+                + " requests (max_queue_size: " + queue.capacity(p.level) + ")");
+      } else {
+        p.sequence = nextSequence++;
+        pending = queue.size();
+        changed.signalAll();
+        return future;
+      }
+    } finally {
+      lock.unlock();
+    }
+    listener.onDropped(dropReason);
+    future.completeExceptionally(dropStatus.asException());
+    return future;
+  }
+
+  /** Checks a request and computes what the batcher needs from it; touches no shared state. */
+  private PendingRequest admit(InferenceRequest request, CompletableFuture<InferenceResponse> f) {
+    int priority = request.priority();
+    if (priority < 0 || priority > levelCount) {
+      throw Status.invalidArgument(
+              "priority: " + priority + " (expected: 0 for the default, or 1.." + levelCount + ")")
+          .asException();
+    }
+    for (String name : request.requestedOutputs()) {
+      if (signature.output(name).isEmpty()) {
+        throw Status.invalidArgument(
+                "unknown output '" + name + "' (expected one of " + outputNames() + ")")
+            .asException();
+      }
+    }
+    int batchSize = batchDimension ? batchSizeOf(request.inputs()) : 1;
+    BatchKey key = batchDimension ? BatchKey.of(request.inputs()) : null;
+    int level = priority == 0 ? defaultLevel : priority;
+    long now = ticker.nanoTime();
+    long timeoutMicros = timeoutMicros(queue.policy(level), request.timeoutMicros());
+    long timeoutAt =
+        timeoutMicros == 0
+            ? PendingRequest.NONE
+            : saturatedAdd(now, TimeUnit.MICROSECONDS.toNanos(timeoutMicros));
+    return new PendingRequest(request, f, level, batchSize, key, now, timeoutAt);
+  }
+
+  /** Triton's rule: a request's own timeout applies only where allowed, and only to shorten. */
+  static long timeoutMicros(QueuePolicy policy, long requested) {
+    long dflt = policy.defaultTimeoutMicros();
+    if (policy.allowTimeoutOverride() && requested > 0 && (dflt == 0 || requested < dflt)) {
+      return requested;
+    }
+    return dflt;
+  }
+
+  private static long saturatedAdd(long now, long nanos) {
+    long sum = now + nanos;
+    return (nanos > 0 && sum < now) || sum == PendingRequest.NONE ? PendingRequest.NONE - 1 : sum;
+  }
+
+  private int batchSizeOf(List<Tensor> inputs) {
+    if (inputs.isEmpty()) {
+      throw Status.invalidArgument("request has no inputs (expected: at least one)").asException();
+    }
+    long rows = -1;
+    String first = null;
+    for (Tensor t : inputs) {
+      if (t.rank() == 0) {
+        throw Status.invalidArgument(
+                "input '" + t.name() + "' has shape [] but the model batches along dimension 0"
+                    + " (expected: [batch, ...] with batch in 1.." + config.maxBatchSize() + ")")
+            .asException();
+      }
+      if (rows < 0) {
+        rows = t.dim(0);
+        first = t.name();
+      } else if (t.dim(0) != rows) {
+        throw Status.invalidArgument(
+                "input '" + t.name() + "' has batch size " + t.dim(0) + " but input '" + first
+                    + "' has " + rows + " (expected: equal dimension 0 on every input)")
+            .asException();
+      }
+    }
+    if (rows < 1 || rows > config.maxBatchSize()) {
+      throw Status.invalidArgument(
+              "batch size " + rows + " of input '" + first + "' (expected: 1.."
+                  + config.maxBatchSize() + ", the model's max_batch_size)")
+          .asException();
+    }
+    return (int) rows;
+  }
+
+  private String outputNames() {
+    List<String> names = new ArrayList<>();
+    for (TensorSpec s : signature.outputs()) {
+      names.add(s.name());
+    }
+    return String.join(", ", names);
+  }
+
+  /** One instance thread: form a batch, run it, repeat until closed and drained. */
+  private void serve(BatchExecutor executor) {
+    List<BatchFormer.Dropped> dropped = new ArrayList<>();
+    List<PendingRequest> batch = new ArrayList<>();
+    while (true) {
+      long start = 0;
+      boolean exit = false;
+      lock.lock();
+      try {
+        while (true) {
+          long now = ticker.nanoTime();
+          BatchFormer.Decision d = former.decide(queue, now, closed, dropped);
+          if (d.isSend()) {
+            for (int i = 0; i < d.count(); i++) {
+              batch.add(queue.poll());
+            }
+            start = now;
+            if (!queue.isEmpty()) {
+              // Another free instance may take what is left while this one runs.
+              changed.signalAll();
+            }
+            break;
+          }
+          if (!dropped.isEmpty()) {
+            break; // complete the drops outside the lock, then decide again
+          }
+          if (closed && queue.isEmpty()) {
+            exit = true;
+            break;
+          }
+          waits++;
+          try {
+            if (d.isIdle()) {
+              changed.await();
+            } else {
+              changed.awaitNanos(d.waitNanos());
+            }
+          } catch (InterruptedException e) {
+            // Instance threads stop through close(), never by interruption; decide again.
+          }
+        }
+        pending = queue.size();
+      } finally {
+        lock.unlock();
+      }
+      for (BatchFormer.Dropped d : dropped) {
+        listener.onDropped(d.reason());
+        StatusException e = d.status().asException();
+        PendingRequest p = d.request();
+        completions.complete(p.sequence, () -> p.future.completeExceptionally(e));
+      }
+      dropped.clear();
+      if (!batch.isEmpty()) {
+        executor.execute(List.copyOf(batch), start);
+        batch.clear();
+      }
+      if (exit) {
+        return;
+      }
+    }
+  }
+
+  @Override
+  public int pendingCount() {
+    return pending;
+  }
+
+  /** Whether {@link #close()} has begun: new requests are refused. */
+  boolean isClosing() {
+    lock.lock();
+    try {
+      return closed;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** How many times an instance thread has begun to wait on the queue (for tests). */
+  long waits() {
+    return waits;
+  }
+
+  /** Makes waiting instance threads decide again (tests call it after moving a fake ticker). */
+  void wakeUp() {
+    lock.lock();
+    try {
+      changed.signalAll();
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** Completions held back by preserve_ordering (for tests). */
+  int completionsParked() {
+    return completions.parkedCount();
+  }
+
+  /** The pool of batch input buffers (for tests). */
+  BufferPool bufferPool() {
+    return pool;
+  }
+
+  @Override
+  public void close() {
+    lock.lock();
+    try {
+      closed = true;
+      changed.signalAll();
+    } finally {
+      lock.unlock();
+    }
+    boolean interrupted = false;
+    for (Thread t : threads) {
+      if (t == Thread.currentThread()) {
+        continue; // closed from a completion callback: this thread exits after its batch
+      }
+      while (t.isAlive()) {
+        try {
+          t.join();
+        } catch (InterruptedException e) {
+          interrupted = true;
+        }
+      }
+    }
+    boolean closeBackends;
+    lock.lock();
+    try {
+      closeBackends = !backendsClosed;
+      backendsClosed = true;
+    } finally {
+      lock.unlock();
+    }
+    if (closeBackends) {
+      for (Backend b : backends) {
+        b.close();
+      }
+    }
+    if (interrupted) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "DynamicBatchScheduler{instances=" + threads.length + ", pending=" + pending + "}";
+  }
+}

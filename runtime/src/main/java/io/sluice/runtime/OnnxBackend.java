@@ -1,0 +1,221 @@
+package io.sluice.runtime;
+
+import ai.onnxruntime.OnnxTensor;
+import ai.onnxruntime.OnnxValue;
+import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtException;
+import ai.onnxruntime.OrtSession;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.locks.ReadWriteLock;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+
+/**
+ * One ONNX Runtime session as a {@link Backend}. The session is created from the model's path,
+ * never from bytes, so weights stored as external data next to the model resolve, and it lives
+ * in the process's single {@link OnnxEnvironment}. A call checks its inputs against the
+ * signature first, so a wrong name, datatype or shape is an INVALID_ARGUMENT that names what was
+ * expected instead of an engine error; then {@link OnnxInputs} wraps each buffer (no copy for a
+ * direct one), the session runs, and {@link OnnxOutputs} copies each output out once, all inside
+ * one {@link NativeScope} so every ORT tensor and result is closed on every path. ORT sessions
+ * are safe for concurrent runs; a read-write lock only keeps {@link #close()} from freeing the
+ * session under a run in flight.
+ */
+public final class OnnxBackend implements Backend {
+  private final Path modelFile;
+  private final OrtEnvironment env;
+  private final OrtSession session;
+  private final ModelSignature signature;
+  private final Map<String, TensorSpec> inputSpecs = new HashMap<>();
+  private final Set<String> allOutputs = new LinkedHashSet<>();
+  private final ReadWriteLock closeLock = new ReentrantReadWriteLock();
+  // @GuardedBy("closeLock")
+  private boolean closed;
+
+  private OnnxBackend(Path modelFile, OrtEnvironment env, OrtSession session,
+      ModelSignature signature) {
+    this.modelFile = modelFile;
+    this.env = env;
+    this.session = session;
+    this.signature = signature;
+    for (TensorSpec s : signature.inputs()) {
+      inputSpecs.put(s.name(), s);
+    }
+    for (TensorSpec s : signature.outputs()) {
+      allOutputs.add(s.name());
+    }
+  }
+
+  /**
+   * Loads {@code modelFile} into a new session.
+   *
+   * @throws StatusException INTERNAL with ONNX Runtime's message when the file is missing or not
+   *     a loadable model; UNAVAILABLE when CUDA was asked for and cannot be used
+   */
+  public static OnnxBackend open(Path modelFile, OnnxOptions options) {
+    Objects.requireNonNull(modelFile, "modelFile");
+    Objects.requireNonNull(options, "options");
+    if (!Files.isRegularFile(modelFile)) {
+      throw Status.internal("cannot load ONNX model " + modelFile + ": no such file")
+          .asException();
+    }
+    OrtEnvironment env = OnnxEnvironment.get();
+    OrtSession session;
+    try (OrtSession.SessionOptions so = OnnxSessionOptions.create(options)) {
+      session = env.createSession(modelFile.toString(), so);
+    } catch (OrtException e) {
+      throw Status.internal("cannot load ONNX model " + modelFile + ": " + e.getMessage())
+          .withCause(e)
+          .asException();
+    }
+    NativeScope.opened();
+    try {
+      return new OnnxBackend(modelFile, env, session, OnnxSignatures.read(session));
+    } catch (OrtException | RuntimeException e) {
+      closeSession(session);
+      if (e instanceof StatusException se) {
+        throw se;
+      }
+      throw Status.internal("cannot read the signature of " + modelFile + ": " + e.getMessage())
+          .withCause(e)
+          .asException();
+    }
+  }
+
+  /** Native ORT objects (sessions, tensors, results) open in this process, for leak checks. */
+  static int openNativeObjects() {
+    return NativeScope.openCount();
+  }
+
+  @Override
+  public ModelSignature signature() {
+    return signature;
+  }
+
+  @Override
+  public List<Tensor> run(List<Tensor> inputs, Set<String> outputs) {
+    Set<String> wanted = outputs.isEmpty() ? allOutputs : checkOutputs(outputs);
+    Map<String, Tensor> byName = checkInputs(inputs);
+    closeLock.readLock().lock();
+    try {
+      if (closed) {
+        throw Status.unavailable("model instance " + modelFile + " is closed").asException();
+      }
+      try (NativeScope scope = new NativeScope()) {
+        Map<String, OnnxTensor> feed = new HashMap<>();
+        for (Map.Entry<String, Tensor> e : byName.entrySet()) {
+          feed.put(e.getKey(), scope.add(OnnxInputs.toOnnx(env, e.getValue())));
+        }
+        OrtSession.Result result = scope.add(session.run(feed, wanted));
+        List<Tensor> out = new ArrayList<>(wanted.size());
+        for (TensorSpec spec : signature.outputs()) {
+          if (wanted.contains(spec.name())) {
+            OnnxValue v = result.get(spec.name()).orElseThrow(
+                () -> Status.internal("ONNX Runtime returned no '" + spec.name() + "'")
+                    .asException());
+            out.add(OnnxOutputs.toTensor(spec, v));
+          }
+        }
+        return out;
+      }
+    } catch (OrtException e) {
+      Status.Code code =
+          e.getCode() == OrtException.OrtErrorCode.ORT_INVALID_ARGUMENT
+              ? Status.Code.INVALID_ARGUMENT
+              : Status.Code.INTERNAL;
+      throw Status.of(code, "ONNX Runtime: " + e.getMessage()).withCause(e).asException();
+    } catch (IllegalArgumentException | IllegalStateException e) {
+      // ORT's Java layer reports some engine limits (buffer sizes) as plain exceptions.
+      throw Status.internal("ONNX Runtime: " + e.getMessage()).withCause(e).asException();
+    } finally {
+      closeLock.readLock().unlock();
+    }
+  }
+
+  private Map<String, Tensor> checkInputs(List<Tensor> inputs) {
+    Map<String, Tensor> byName = new HashMap<>();
+    for (Tensor t : inputs) {
+      TensorSpec spec = inputSpecs.get(t.name());
+      if (spec == null) {
+        throw Status.invalidArgument(
+                "unknown input '" + t.name() + "' (expected: " + names(signature.inputs()) + ")")
+            .asException();
+      }
+      if (byName.put(t.name(), t) != null) {
+        throw Status.invalidArgument("input '" + t.name() + "' given twice").asException();
+      }
+      OnnxInputs.check(t, spec);
+    }
+    if (byName.size() != inputSpecs.size()) {
+      for (TensorSpec s : signature.inputs()) {
+        if (!byName.containsKey(s.name())) {
+          throw Status.invalidArgument(
+                  "missing input '" + s.name() + "' (expected: " + names(signature.inputs())
+                      + ")")
+              .asException();
+        }
+      }
+    }
+    return byName;
+  }
+
+  private Set<String> checkOutputs(Set<String> outputs) {
+    for (String name : outputs) {
+      if (!allOutputs.contains(name)) {
+        throw Status.invalidArgument(
+                "unknown output '" + name + "' (expected one of " + names(signature.outputs())
+                    + ")")
+            .asException();
+      }
+    }
+    return outputs;
+  }
+
+  private static String names(List<TensorSpec> specs) {
+    List<String> names = new ArrayList<>(specs.size());
+    for (TensorSpec s : specs) {
+      names.add(s.name());
+    }
+    return String.join(", ", names);
+  }
+
+  /** Closes the session once; later calls do nothing. Waits for runs in flight. */
+  @Override
+  public void close() {
+    closeLock.writeLock().lock();
+    try {
+      if (closed) {
+        return;
+      }
+      closed = true;
+      closeSession(session);
+    } finally {
+      closeLock.writeLock().unlock();
+    }
+  }
+
+  private static void closeSession(OrtSession session) {
+    try {
+      session.close();
+    } catch (OrtException e) {
+      throw Status.internal("cannot close ONNX Runtime session: " + e.getMessage())
+          .withCause(e)
+          .asException();
+    } finally {
+      NativeScope.closed();
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "OnnxBackend{" + modelFile + ", " + signature.inputs() + " -> " + signature.outputs()
+        + "}";
+  }
+}
