@@ -123,6 +123,7 @@ export SLUICE_METRICS_URL="127.0.0.1:$(port_of "$PORTS_A" metrics)"
 export SLUICE_BROKEN_HTTP_URL="127.0.0.1:$(port_of "$PORTS_B" http)"
 export SLUICE_BROKEN_GRPC_URL="127.0.0.1:$(port_of "$PORTS_B" grpc)"
 export PERF_ANALYZER=".tools/perf_analyzer/perf_analyzer"
+export GRPCURL=".tools/grpcurl/grpcurl"
 log "server A: http $SLUICE_HTTP_URL grpc $SLUICE_GRPC_URL metrics $SLUICE_METRICS_URL"
 log "server B: http $SLUICE_BROKEN_HTTP_URL grpc $SLUICE_BROKEN_GRPC_URL"
 

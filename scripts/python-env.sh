@@ -169,3 +169,20 @@ PA_OUT="$("$PA_WRAPPER" --version 2>&1)" || die "perf_analyzer --version failed:
 echo "$PA_OUT" | grep -q "Perf Analyzer Version" || die "unexpected perf_analyzer --version output: $PA_OUT"
 log "perf_analyzer: OK ($(echo "$PA_OUT" | grep -o 'Perf Analyzer Version [0-9.]*'))  ->  .tools/perf_analyzer/perf_analyzer"
 log "done: python $("$VENV/bin/python" -c 'import sys; print(sys.version.split()[0])'), onnxruntime $("$VENV/bin/python" -c 'import onnxruntime; print(onnxruntime.__version__)')"
+
+# ---------------------------------------------------------------- grpcurl
+# A real gRPC client that nobody here wrote, driving the server through reflection.
+# Built from source through the Go module proxy (about 2 minutes once, then stamped).
+GRPCURL_VERSION="v1.9.3"
+GRPCURL_DIR="$ROOT/.tools/grpcurl"
+GRPCURL_STAMP="$GRPCURL_DIR/.sluice-stamp"
+if [ -x "$GRPCURL_DIR/grpcurl" ] && [ "$(cat "$GRPCURL_STAMP" 2>/dev/null)" = "$GRPCURL_VERSION" ]; then
+  log "grpcurl: already installed ($GRPCURL_VERSION)"
+else
+  command -v go >/dev/null || die "grpcurl needs the Go toolchain (go) to build"
+  log "grpcurl: building $GRPCURL_VERSION with go install"
+  mkdir -p "$GRPCURL_DIR"
+  GOBIN="$GRPCURL_DIR" GOFLAGS=-mod=mod go install "github.com/fullstorydev/grpcurl/cmd/grpcurl@$GRPCURL_VERSION"
+  echo "$GRPCURL_VERSION" > "$GRPCURL_STAMP"
+fi
+log "grpcurl: OK ($("$GRPCURL_DIR/grpcurl" -version 2>&1 | head -1))  ->  .tools/grpcurl/grpcurl"

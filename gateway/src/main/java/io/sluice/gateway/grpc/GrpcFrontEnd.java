@@ -2,6 +2,7 @@ package io.sluice.gateway.grpc;
 
 import io.grpc.Server;
 import io.grpc.netty.NettyServerBuilder;
+import io.grpc.protobuf.services.ProtoReflectionServiceV1;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.sluice.gateway.core.ServingApi;
@@ -54,6 +55,8 @@ public final class GrpcFrontEnd implements AutoCloseable {
         .directExecutor()
         .addService(new InferenceService(api))
         .addService(new HealthService(api))
+        // Server reflection, so grpcurl and similar tools work without the .proto files.
+        .addService(ProtoReflectionServiceV1.newInstance())
         .intercept(new ErrorCountingInterceptor(api))
         .build();
     try {
