@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
-# Runs every test: the Java unit and integration tests (Maven Surefire), then the
-# interop suite in which the real clients (tritonclient http and grpc,
-# perf_analyzer, curl) drive the built server. Installs what it needs itself.
+# Runs every test: the Java unit and integration tests (Maven Surefire), a smoke run of the
+# load generator, then the interop suite in which the real clients (tritonclient http and grpc,
+# perf_analyzer, grpcurl, curl) drive the built server. Installs what it needs itself.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 bash scripts/python-env.sh
 mvn -B -ntp install
+bash loadtest/smoke.sh
 bash interop/run.sh
