@@ -7,5 +7,7 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 bash scripts/python-env.sh
 mvn -B -ntp install
+# The Gatling simulation lives in its own profile: check that it compiles.
+mvn -B -ntp -q -pl loadtest -Pgatling test-compile
 bash loadtest/smoke.sh
 bash interop/run.sh
