@@ -159,13 +159,11 @@ public final class DefaultServingApi implements ServingApi {
   @Override
   public ModelStatisticsResponse statistics(String model, String version) {
     ModelStatisticsResponse.Builder b = ModelStatisticsResponse.newBuilder();
+    if (version != null && !version.isEmpty()) {
+      return b.addModelStats(models.ready(model, version).stats().toProto()).build();
+    }
     List<ModelRecord> records =
         model == null || model.isEmpty() ? models.records() : List.of(models.record(model));
-    boolean oneVersion = version != null && !version.isEmpty();
-    if (oneVersion) {
-      b.addModelStats(models.ready(model, version).stats().toProto());
-      return b.build();
-    }
     for (ModelRecord r : records) {
       for (VersionState v : r.versions().values()) {
         if (v.isReady()) {

@@ -94,5 +94,4 @@ final class Warmup {
       default -> b.put((byte) v);
     }
   }
-
 }

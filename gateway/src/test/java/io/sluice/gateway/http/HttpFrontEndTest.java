@@ -616,9 +616,11 @@ class HttpFrontEndTest {
     int port = other.port();
     assertThat(port).isPositive().isNotEqualTo(server.port());
     other.close();
-    // The port is free again: binding it succeeds (a connect test races with other servers
-    // on this machine that may be handed the same ephemeral port).
+    // No listener holds the port any more: with SO_REUSEADDR, Linux refuses the bind only while
+    // a listening socket has it (a client socket that the OS gave the same ephemeral port, or
+    // one in TIME_WAIT, does not count). A connect test would race with other servers here.
     try (java.net.ServerSocket again = new java.net.ServerSocket()) {
+      again.setReuseAddress(true);
       again.bind(new java.net.InetSocketAddress("127.0.0.1", port));
       assertThat(again.getLocalPort()).isEqualTo(port);
     }
