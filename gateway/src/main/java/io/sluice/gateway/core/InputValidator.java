@@ -60,17 +60,13 @@ final class InputValidator {
             .asException();
       }
       long[] shape = t.shape();
-      long[] dims =
-          spec.hasReshape()
-              ? null
-              : spec.getDimsList().stream().mapToLong(Long::longValue).toArray();
       int offset = 0;
       if (maxBatch > 0) {
         if (shape.length == 0) {
           throw Status.invalidArgument(
                   "input '" + t.name() + "' of model '" + model
                       + "' has no batch dimension (expected: shape [batch"
-                      + (dims == null ? "" : dimsSuffix(dims)) + "])")
+                      + (spec.hasReshape() ? "" : dimsSuffix(dims(spec))) + "])")
               .asException();
         }
         long b = shape[0];
@@ -89,7 +85,8 @@ final class InputValidator {
         batch = b;
         offset = 1;
       }
-      if (dims != null && !matches(shape, offset, dims)) {
+      if (!spec.hasReshape() && !matches(shape, offset, spec)) {
+        long[] dims = dims(spec);
         throw Status.invalidArgument(
                 "input '" + t.name() + "' of model '" + model + "' has shape "
                     + Arrays.toString(shape) + " (expected: "
@@ -100,16 +97,23 @@ final class InputValidator {
     }
   }
 
-  private static boolean matches(long[] shape, int offset, long[] dims) {
-    if (shape.length - offset != dims.length) {
+  // Reads the config's dims in place: no array per request on the hot path.
+  private static boolean matches(long[] shape, int offset, ModelInput spec) {
+    int n = spec.getDimsCount();
+    if (shape.length - offset != n) {
       return false;
     }
-    for (int i = 0; i < dims.length; i++) {
-      if (dims[i] >= 0 && dims[i] != shape[offset + i]) {
+    for (int i = 0; i < n; i++) {
+      long d = spec.getDims(i);
+      if (d >= 0 && d != shape[offset + i]) {
         return false;
       }
     }
     return true;
+  }
+
+  private static long[] dims(ModelInput spec) {
+    return spec.getDimsList().stream().mapToLong(Long::longValue).toArray();
   }
 
   private static String dimsSuffix(long[] dims) {

@@ -38,6 +38,9 @@ public final class ModelManager implements AutoCloseable {
   private final VersionLoader loader;
   private final ExecutorService lifecycle;
   private final Map<String, ModelRecord> models = new ConcurrentHashMap<>();
+  // The repository's folder names as last listed on the lifecycle thread, so that the index
+  // (answered on an event loop) never touches the disk.
+  private volatile List<String> listed = List.of();
 
   /**
    * @param lifecycle a single-thread executor; loads and unloads run on it one at a time
@@ -67,6 +70,7 @@ public final class ModelManager implements AutoCloseable {
                 .withCause(e)
                 .asException();
           }
+          listed = List.copyOf(names);
           for (String name : names) {
             loadNow(name, Optional.empty());
           }
@@ -82,6 +86,7 @@ public final class ModelManager implements AutoCloseable {
   public CompletableFuture<Void> load(String name, Optional<ModelConfig> override) {
     return CompletableFuture.runAsync(
         () -> {
+          relist();
           Status failure = loadNow(name, override);
           if (failure != null) {
             throw failure.asException();
@@ -96,13 +101,7 @@ public final class ModelManager implements AutoCloseable {
         () -> {
           ModelRecord old = models.get(name);
           if (old == null) {
-            boolean known;
-            try {
-              known = repository.modelNames().contains(name);
-            } catch (RepositoryException e) {
-              known = false;
-            }
-            if (!known) {
+            if (!relist().contains(name)) {
               throw Status.notFound("unknown model: '" + name + "'").asException();
             }
             models.put(name, new ModelRecord(name, new TreeMap<>(), false, ""));
@@ -285,14 +284,22 @@ public final class ModelManager implements AutoCloseable {
     return new TreeMap<>(models).values().stream().toList();
   }
 
-  /** The model names in the repository, loaded or not; empty when it cannot be listed. */
+  /**
+   * The model names in the repository, loaded or not, as listed by the last load or unload (the
+   * index is answered on an event loop, so it never lists the disk itself).
+   */
   public List<String> repositoryNames() {
+    return listed;
+  }
+
+  /** Lists the repository again, on the lifecycle thread; keeps the old list on failure. */
+  private List<String> relist() {
     try {
-      return repository.modelNames();
+      listed = List.copyOf(repository.modelNames());
     } catch (RepositoryException e) {
       log.warn("cannot list the model repository: {}", e.getMessage());
-      return List.of();
     }
+    return listed;
   }
 
   /** Whether every model the operator wants loaded is READY (strict readiness). */
