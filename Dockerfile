@@ -11,6 +11,7 @@ WORKDIR /src
 COPY pom.xml .
 COPY proto proto
 COPY runtime runtime
+COPY runtime-onnx runtime-onnx
 COPY registry-client registry-client
 COPY gateway gateway
 COPY bench bench

@@ -2,10 +2,10 @@ package io.sluice.bench;
 
 import io.sluice.runtime.Backend;
 import io.sluice.runtime.DataType;
-import io.sluice.runtime.OnnxBackend;
-import io.sluice.runtime.OnnxOptions;
 import io.sluice.runtime.Tensor;
 import io.sluice.runtime.TensorSpec;
+import io.sluice.runtime.onnx.OnnxBackend;
+import io.sluice.runtime.onnx.OnnxOptions;
 import java.util.List;
 import java.util.Set;
 import org.openjdk.jmh.annotations.Benchmark;

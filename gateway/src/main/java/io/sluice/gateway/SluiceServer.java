@@ -13,15 +13,18 @@ import io.sluice.gateway.grpc.GrpcFrontEnd;
 import io.sluice.gateway.http.HttpConfig;
 import io.sluice.gateway.http.HttpFrontEnd;
 import io.sluice.gateway.metrics.MetricsServer;
-import io.sluice.gateway.model.BackendFactory;
+import io.sluice.gateway.model.BackendRegistry;
 import io.sluice.gateway.model.LifecycleConfig;
 import io.sluice.gateway.model.ModelManager;
 import io.sluice.registry.LocalModelRepository;
 import io.sluice.registry.RepositoryException;
-import io.sluice.runtime.OnnxOptions;
+import io.sluice.runtime.BackendOptions;
+import io.sluice.runtime.Device;
 import io.sluice.runtime.Ticker;
+import io.sluice.runtime.onnx.OnnxBackendProvider;
 import java.io.IOException;
 import java.time.Clock;
+import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -62,13 +65,12 @@ public final class SluiceServer implements AutoCloseable {
 
   /** Loads every model of the repository, then binds the three ports. */
   public static SluiceServer start(GatewayConfig config) throws IOException {
-    BackendFactory onnx = BackendFactory.onnxRuntime();
-    return start(
-        config, config.engine() == GatewayConfig.Engine.ECHO ? BackendFactory.echo(onnx) : onnx);
+    BackendRegistry engines = BackendRegistry.of(new OnnxBackendProvider());
+    return start(config, config.engine() == GatewayConfig.Engine.ECHO ? engines.echo() : engines);
   }
 
   /** As {@link #start(GatewayConfig)}, with another engine (tests, the benchmark's echo). */
-  public static SluiceServer start(GatewayConfig config, BackendFactory backends)
+  public static SluiceServer start(GatewayConfig config, BackendRegistry backends)
       throws IOException {
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     ExecutorService lifecycle =
@@ -77,12 +79,12 @@ public final class SluiceServer implements AutoCloseable {
         new LifecycleConfig(
             config.defaultMaxBatchSize(),
             config.maxQueueSize(),
-            new OnnxOptions(
+            new BackendOptions(
+                Device.CPU,
                 config.onnxIntraOpThreads(),
                 config.onnxInterOpThreads(),
                 config.onnxSpinning(),
-                false,
-                0),
+                Map.of()),
             false);
     LocalModelRepository repository;
     try {

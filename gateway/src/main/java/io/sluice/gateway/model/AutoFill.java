@@ -6,6 +6,7 @@ import io.sluice.proto.inference.ModelConfigProto.ModelInput;
 import io.sluice.proto.inference.ModelConfigProto.ModelInstanceGroup;
 import io.sluice.proto.inference.ModelConfigProto.ModelOutput;
 import io.sluice.proto.inference.ModelConfigProto.ModelVersionPolicy;
+import io.sluice.runtime.BackendProvider;
 import io.sluice.runtime.ModelSignature;
 import io.sluice.runtime.Status;
 import io.sluice.runtime.TensorSpec;
@@ -34,16 +35,17 @@ final class AutoFill {
     this.defaultMaxBatchSize = defaultMaxBatchSize;
   }
 
-  ModelConfig complete(String name, ModelConfig given, ModelSignature signature) {
+  ModelConfig complete(
+      String name, ModelConfig given, ModelSignature signature, BackendProvider engine) {
     ModelConfig.Builder b = given.toBuilder();
     if (b.getName().isEmpty()) {
       b.setName(name);
     }
     if (b.getPlatform().isEmpty() && b.getBackend().isEmpty()) {
-      b.setPlatform("onnxruntime_onnx");
+      b.setPlatform(engine.platform());
     }
-    if (b.getBackend().isEmpty() && "onnxruntime_onnx".equals(b.getPlatform())) {
-      b.setBackend("onnxruntime");
+    if (b.getBackend().isEmpty() && engine.platform().equals(b.getPlatform())) {
+      b.setBackend(engine.backend());
     }
     boolean canBatch =
         signature.inputs().stream().allMatch(TensorSpec::hasDynamicFirstDim)

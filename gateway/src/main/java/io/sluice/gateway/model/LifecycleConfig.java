@@ -1,6 +1,6 @@
 package io.sluice.gateway.model;
 
-import io.sluice.runtime.OnnxOptions;
+import io.sluice.runtime.BackendOptions;
 
 /**
  * How models are loaded and run, validated once at start-up.
@@ -8,11 +8,16 @@ import io.sluice.runtime.OnnxOptions;
  * @param defaultMaxBatchSize autofill's max batch size for a model that can batch and whose
  *     config does not say (Triton's default is 4)
  * @param globalMaxQueueSize the cap on waiting requests per version when a queue policy says 0
- * @param onnx ONNX Runtime threading defaults (a model's parameters may override them)
+ * @param backendDefaults engine-neutral defaults for every instance (threads, spinning; the
+ *     device and the model's parameters are filled in per model, and an engine may let a
+ *     parameter override a default)
  * @param cudaAvailable whether KIND_GPU instance groups run on the CUDA execution provider
  */
 public record LifecycleConfig(
-    int defaultMaxBatchSize, int globalMaxQueueSize, OnnxOptions onnx, boolean cudaAvailable) {
+    int defaultMaxBatchSize,
+    int globalMaxQueueSize,
+    BackendOptions backendDefaults,
+    boolean cudaAvailable) {
 
   public LifecycleConfig {
     if (defaultMaxBatchSize < 0) {
@@ -23,12 +28,12 @@ public record LifecycleConfig(
       throw new IllegalArgumentException(
           "globalMaxQueueSize: " + globalMaxQueueSize + " (expected: > 0)");
     }
-    if (onnx == null) {
-      throw new IllegalArgumentException("onnx: null (expected: ONNX Runtime options)");
+    if (backendDefaults == null) {
+      throw new IllegalArgumentException("backendDefaults: null (expected: backend options)");
     }
   }
 
   public static LifecycleConfig ofDefaults() {
-    return new LifecycleConfig(4, 4096, OnnxOptions.ofDefaults(), false);
+    return new LifecycleConfig(4, 4096, BackendOptions.ofDefaults(), false);
   }
 }

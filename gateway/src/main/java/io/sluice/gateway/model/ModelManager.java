@@ -48,7 +48,7 @@ public final class ModelManager implements AutoCloseable {
   public ModelManager(
       ModelRepository repository,
       LifecycleConfig config,
-      BackendFactory backends,
+      BackendRegistry backends,
       MeterRegistry registry,
       Clock clock,
       Ticker ticker,

@@ -4,8 +4,9 @@ import io.sluice.proto.inference.ModelConfigProto.ModelConfig;
 import io.sluice.proto.inference.ModelConfigProto.ModelDynamicBatching;
 import io.sluice.proto.inference.ModelConfigProto.ModelInstanceGroup;
 import io.sluice.proto.inference.ModelConfigProto.ModelQueuePolicy;
+import io.sluice.runtime.BackendOptions;
 import io.sluice.runtime.BatcherConfig;
-import io.sluice.runtime.OnnxOptions;
+import io.sluice.runtime.Device;
 import io.sluice.runtime.QueuePolicy;
 import java.util.HashMap;
 import java.util.List;
@@ -63,7 +64,13 @@ final class RuntimeConfigs {
         .anyMatch(g -> g.getKind() == ModelInstanceGroup.Kind.KIND_GPU);
   }
 
-  static OnnxOptions onnx(ModelConfig config, OnnxOptions defaults, boolean cudaAvailable) {
+  /**
+   * The options one instance of {@code config} opens with: the defaults, on CUDA when a KIND_GPU
+   * group asks for it and CUDA is available (the group's first gpu, else 0), with the model's
+   * string parameters for the engine to read (ORT's thread counts, for one).
+   */
+  static BackendOptions backendOptions(
+      ModelConfig config, BackendOptions defaults, boolean cudaAvailable) {
     boolean gpu = cudaAvailable && wantsGpu(config);
     int device =
         config.getInstanceGroupList().stream()
@@ -71,24 +78,8 @@ final class RuntimeConfigs {
             .map(g -> g.getGpus(0))
             .findFirst()
             .orElse(0);
-    int intra = defaults.intraOpThreads();
-    int inter = defaults.interOpThreads();
-    // Triton's ORT backend reads these two model parameters; honour them too.
-    if (config.containsParameters("intra_op_thread_count")) {
-      intra = parsePositive(config.getParametersOrThrow("intra_op_thread_count").getStringValue(), intra);
-    }
-    if (config.containsParameters("inter_op_thread_count")) {
-      inter = parsePositive(config.getParametersOrThrow("inter_op_thread_count").getStringValue(), inter);
-    }
-    return new OnnxOptions(intra, inter, defaults.allowSpinning(), gpu, device);
-  }
-
-  private static int parsePositive(String s, int fallback) {
-    try {
-      int v = Integer.parseInt(s.trim());
-      return v > 0 ? v : fallback;
-    } catch (NumberFormatException e) {
-      return fallback;
-    }
+    Map<String, String> parameters = new HashMap<>();
+    config.getParametersMap().forEach((k, v) -> parameters.put(k, v.getStringValue()));
+    return defaults.withDevice(gpu ? Device.cuda(device) : Device.CPU).withParameters(parameters);
   }
 }

@@ -9,7 +9,8 @@ import io.sluice.registry.VersionSource;
 import io.sluice.runtime.Backend;
 import io.sluice.runtime.BatcherConfig;
 import io.sluice.runtime.ModelSignature;
-import io.sluice.runtime.OnnxOptions;
+import io.sluice.runtime.BackendOptions;
+import io.sluice.runtime.BackendProvider;
 import io.sluice.runtime.Scheduler;
 import io.sluice.runtime.Schedulers;
 import io.sluice.runtime.Status;
@@ -31,7 +32,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * failure everything opened so far is closed and the failure is thrown.
  */
 final class VersionLoader {
-  private final BackendFactory backends;
+  private final BackendRegistry backends;
   private final LifecycleConfig config;
   private final AutoFill autoFill;
   private final MeterRegistry registry;
@@ -41,7 +42,7 @@ final class VersionLoader {
   private final Map<String, VersionMeters> meters = new ConcurrentHashMap<>();
 
   VersionLoader(
-      BackendFactory backends,
+      BackendRegistry backends,
       LifecycleConfig config,
       MeterRegistry registry,
       Clock clock,
@@ -63,14 +64,16 @@ final class VersionLoader {
     VersionMeters versionMeters =
         meters.computeIfAbsent(key, k -> new VersionMeters(registry, name, version));
     try {
-      OnnxOptions onnx = RuntimeConfigs.onnx(given, config.onnx(), config.cudaAvailable());
-      Backend first = backends.open(source.modelFile(), given, onnx);
+      BackendProvider engine = backends.select(given);
+      BackendOptions options =
+          RuntimeConfigs.backendOptions(given, config.backendDefaults(), config.cudaAvailable());
+      Backend first = engine.open(source.modelFile(), options);
       instances.add(first);
       ModelSignature signature = first.signature();
-      ModelConfig completed = autoFill.complete(name, given, signature);
+      ModelConfig completed = autoFill.complete(name, given, signature, engine);
       int count = RuntimeConfigs.instanceCount(completed);
       for (int i = 1; i < count; i++) {
-        instances.add(backends.open(source.modelFile(), completed, onnx));
+        instances.add(engine.open(source.modelFile(), options));
       }
       Map<String, List<String>> labels = readLabels(modelDir, completed);
       BatcherConfig batcher = RuntimeConfigs.batcher(completed, config.globalMaxQueueSize());

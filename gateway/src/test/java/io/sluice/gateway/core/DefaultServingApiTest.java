@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import io.sluice.gateway.model.BackendFactory;
+import io.sluice.gateway.model.BackendRegistry;
 import io.sluice.gateway.model.LifecycleConfig;
 import io.sluice.gateway.model.ModelManager;
 import io.sluice.registry.LocalModelRepository;
@@ -13,6 +13,7 @@ import io.sluice.runtime.Status;
 import io.sluice.runtime.StatusException;
 import io.sluice.runtime.Tensor;
 import io.sluice.runtime.Ticker;
+import io.sluice.runtime.onnx.OnnxBackendProvider;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -36,7 +37,7 @@ class DefaultServingApiTest {
         new ModelManager(
             LocalModelRepository.open(Path.of("../examples/model_repository")),
             LifecycleConfig.ofDefaults(),
-            BackendFactory.onnxRuntime(),
+            BackendRegistry.of(new OnnxBackendProvider()),
             new SimpleMeterRegistry(),
             Clock.systemUTC(),
             Ticker.SYSTEM,

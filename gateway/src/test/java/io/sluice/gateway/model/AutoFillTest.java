@@ -10,10 +10,12 @@ import io.sluice.runtime.DataType;
 import io.sluice.runtime.ModelSignature;
 import io.sluice.runtime.StatusException;
 import io.sluice.runtime.TensorSpec;
+import io.sluice.runtime.onnx.OnnxBackendProvider;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class AutoFillTest {
+  static final OnnxBackendProvider ONNX = new OnnxBackendProvider();
   private static final ModelSignature BATCHABLE =
       new ModelSignature(
           List.of(new TensorSpec("x", DataType.FP32, new long[] {-1, 32})),
@@ -28,7 +30,7 @@ class AutoFillTest {
 
   @Test
   void modelWithoutConfigThatCanBatchGetsDefaultMaxBatchSizeAndDynamicBatching() {
-    ModelConfig c = autoFill.complete("m", ModelConfig.getDefaultInstance(), BATCHABLE);
+    ModelConfig c = autoFill.complete("m", ModelConfig.getDefaultInstance(), BATCHABLE, ONNX);
 
     assertThat(c.getName()).isEqualTo("m");
     assertThat(c.getPlatform()).isEqualTo("onnxruntime_onnx");
@@ -44,7 +46,7 @@ class AutoFillTest {
 
   @Test
   void modelWithFixedShapesDoesNotBatch() {
-    ModelConfig c = autoFill.complete("m", ModelConfig.getDefaultInstance(), FIXED);
+    ModelConfig c = autoFill.complete("m", ModelConfig.getDefaultInstance(), FIXED, ONNX);
 
     assertThat(c.getMaxBatchSize()).isZero();
     assertThat(c.hasDynamicBatching()).isFalse();
@@ -58,7 +60,7 @@ class AutoFillTest {
             .addInput(ModelInput.newBuilder().setName("x"))
             .build();
 
-    ModelConfig c = autoFill.complete("m", given, BATCHABLE);
+    ModelConfig c = autoFill.complete("m", given, BATCHABLE, ONNX);
 
     assertThat(c.getMaxBatchSize()).isZero();
     assertThat(c.getInput(0).getDimsList()).containsExactly(-1L, 32L);
@@ -69,7 +71,7 @@ class AutoFillTest {
   void maxBatchSizeOnAModelWithoutABatchDimensionIsRejected() {
     ModelConfig given = ModelConfig.newBuilder().setMaxBatchSize(8).build();
 
-    assertThatThrownBy(() -> autoFill.complete("m", given, FIXED))
+    assertThatThrownBy(() -> autoFill.complete("m", given, FIXED, ONNX))
         .isInstanceOf(StatusException.class)
         .hasMessageContaining("variable first dimension");
   }
@@ -79,7 +81,7 @@ class AutoFillTest {
     ModelConfig given =
         ModelConfig.newBuilder().addInput(ModelInput.newBuilder().setName("nope")).build();
 
-    assertThatThrownBy(() -> autoFill.complete("m", given, BATCHABLE))
+    assertThatThrownBy(() -> autoFill.complete("m", given, BATCHABLE, ONNX))
         .isInstanceOf(StatusException.class)
         .hasMessageContaining("'nope' is not an input of the model");
   }

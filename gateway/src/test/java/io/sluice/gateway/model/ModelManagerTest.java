@@ -12,6 +12,7 @@ import io.sluice.runtime.Status;
 import io.sluice.runtime.StatusException;
 import io.sluice.runtime.Tensor;
 import io.sluice.runtime.Ticker;
+import io.sluice.runtime.onnx.OnnxBackendProvider;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.List;
@@ -33,7 +34,7 @@ class ModelManagerTest {
         new ModelManager(
             LocalModelRepository.open(repo),
             LifecycleConfig.ofDefaults(),
-            BackendFactory.onnxRuntime(),
+            BackendRegistry.of(new OnnxBackendProvider()),
             new SimpleMeterRegistry(),
             Clock.systemUTC(),
             Ticker.SYSTEM,
@@ -168,7 +169,7 @@ class ModelManagerTest {
         new ModelManager(
             LocalModelRepository.open(EXAMPLES),
             LifecycleConfig.ofDefaults(),
-            BackendFactory.onnxRuntime(),
+            BackendRegistry.of(new OnnxBackendProvider()),
             registry,
             Clock.systemUTC(),
             Ticker.SYSTEM,

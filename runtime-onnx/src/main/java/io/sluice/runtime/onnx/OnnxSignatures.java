@@ -1,9 +1,13 @@
-package io.sluice.runtime;
+package io.sluice.runtime.onnx;
 
 import ai.onnxruntime.NodeInfo;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 import ai.onnxruntime.TensorInfo;
+import io.sluice.runtime.DataType;
+import io.sluice.runtime.ModelSignature;
+import io.sluice.runtime.Status;
+import io.sluice.runtime.TensorSpec;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;

@@ -1,8 +1,12 @@
-package io.sluice.runtime;
+package io.sluice.runtime.onnx;
 
 import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OnnxValue;
 import ai.onnxruntime.OrtException;
+import io.sluice.runtime.DataType;
+import io.sluice.runtime.Status;
+import io.sluice.runtime.Tensor;
+import io.sluice.runtime.TensorSpec;
 import java.lang.reflect.Array;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;

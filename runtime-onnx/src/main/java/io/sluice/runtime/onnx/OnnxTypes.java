@@ -1,7 +1,8 @@
-package io.sluice.runtime;
+package io.sluice.runtime.onnx;
 
 import ai.onnxruntime.OnnxJavaType;
 import ai.onnxruntime.TensorInfo.OnnxTensorType;
+import io.sluice.runtime.DataType;
 
 /**
  * The one table between ONNX element types and V2 datatypes. Two directions differ on purpose:

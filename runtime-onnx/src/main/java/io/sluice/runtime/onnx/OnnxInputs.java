@@ -1,9 +1,13 @@
-package io.sluice.runtime;
+package io.sluice.runtime.onnx;
 
 import ai.onnxruntime.OnnxJavaType;
 import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
+import io.sluice.runtime.Status;
+import io.sluice.runtime.StatusException;
+import io.sluice.runtime.Tensor;
+import io.sluice.runtime.TensorSpec;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.CharBuffer;

@@ -1,5 +1,6 @@
-package io.sluice.runtime;
+package io.sluice.runtime.onnx;
 
+import io.sluice.runtime.Status;
 import java.util.ArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 

@@ -1,7 +1,15 @@
-package io.sluice.runtime;
+package io.sluice.runtime.onnx;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.sluice.runtime.BatcherConfig;
+import io.sluice.runtime.InferenceRequest;
+import io.sluice.runtime.InferenceResponse;
+import io.sluice.runtime.Scheduler;
+import io.sluice.runtime.SchedulerListener;
+import io.sluice.runtime.Schedulers;
+import io.sluice.runtime.Tensor;
+import io.sluice.runtime.Ticker;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;

@@ -1,11 +1,12 @@
-package io.sluice.runtime;
+package io.sluice.runtime.onnx;
 
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtProvider;
-import ai.onnxruntime.OrtSession.SessionOptions;
 import ai.onnxruntime.OrtSession.SessionOptions.ExecutionMode;
 import ai.onnxruntime.OrtSession.SessionOptions.OptLevel;
+import ai.onnxruntime.OrtSession.SessionOptions;
+import io.sluice.runtime.Status;
 
 /**
  * Translates {@link OnnxOptions} into ORT {@link SessionOptions}: thread counts as given, idle

@@ -1,4 +1,5 @@
-package io.sluice.runtime;
+package io.sluice.runtime.onnx;
+
 
 /**
  * How an ONNX Runtime session is built.

@@ -1,4 +1,4 @@
-package io.sluice.runtime;
+package io.sluice.runtime.onnx;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -7,6 +7,11 @@ import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtProvider;
+import io.sluice.runtime.DataType;
+import io.sluice.runtime.Status;
+import io.sluice.runtime.StatusException;
+import io.sluice.runtime.Tensor;
+import io.sluice.runtime.TensorSpec;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;

@@ -1,7 +1,9 @@
-package io.sluice.runtime;
+package io.sluice.runtime.onnx;
 
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtLoggingLevel;
+import io.sluice.runtime.Status;
+import io.sluice.runtime.StatusException;
 import java.nio.ByteOrder;
 
 /**

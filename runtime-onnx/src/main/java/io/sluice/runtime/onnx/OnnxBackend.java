@@ -1,10 +1,16 @@
-package io.sluice.runtime;
+package io.sluice.runtime.onnx;
 
 import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OnnxValue;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
+import io.sluice.runtime.Backend;
+import io.sluice.runtime.ModelSignature;
+import io.sluice.runtime.Status;
+import io.sluice.runtime.StatusException;
+import io.sluice.runtime.Tensor;
+import io.sluice.runtime.TensorSpec;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
