@@ -1,8 +1,7 @@
-package io.sluice.gateway.grpc;
+package io.sluice.bench;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.sluice.bench.BenchTensors;
 import io.sluice.proto.inference.GrpcService.ModelInferResponse;
 import io.sluice.runtime.Tensor;
 import org.junit.jupiter.params.ParameterizedTest;

@@ -1,4 +1,4 @@
-package io.sluice.gateway.http;
+package io.sluice.bench;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
@@ -9,16 +9,14 @@ import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpVersion;
-import io.sluice.bench.BenchTensors;
-import io.sluice.bench.SluiceBenchmark;
 import io.sluice.gateway.core.V2InferRequest;
 import io.sluice.gateway.core.V2InferResponse;
+import io.sluice.gateway.http.HttpCodecs;
 import io.sluice.runtime.DataType;
 import io.sluice.runtime.Tensor;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
-import java.util.Map;
 import java.util.function.BooleanSupplier;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.Level;
@@ -29,10 +27,10 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 
 /**
- * The HTTP/REST codec of KServe V2 on its own: the gateway's {@link InferRequestDecoder} and
- * {@link InferResponseEncoder}, called the way {@code RequestDispatcher} calls them, without
- * Netty's HTTP parsing, routing or the socket. It lives in the gateway's package because both
- * classes are package-private; it reaches them on the class path and changes nothing there.
+ * The HTTP/REST codec of KServe V2 on its own: the gateway's request decoder and response
+ * encoder, called the way {@code RequestDispatcher} calls them, without Netty's HTTP parsing,
+ * routing or the socket. Both are package-private; it reaches them through the gateway's public
+ * benchmark facade, {@link HttpCodecs}.
  *
  * <p>Each payload ({@link BenchTensors#payload}) is sent two ways, as clients send it: as JSON
  * {@code data} written the way Python's {@code json} writes a float32 array (shortest double
@@ -53,8 +51,8 @@ public class HttpCodecBenchmark extends SluiceBenchmark {
   private FullHttpRequest jsonRequest;
   private FullHttpRequest binaryRequest;
   private V2InferResponse response;
-  private DecodedInferRequest askedJson;
-  private DecodedInferRequest askedBinary;
+  private HttpCodecs.Encoding askedJson;
+  private HttpCodecs.Encoding askedBinary;
 
   @Setup(Level.Trial)
   public void setUp() {
@@ -75,8 +73,8 @@ public class HttpCodecBenchmark extends SluiceBenchmark {
     Tensor output = tensor.withName("output");
     response = new V2InferResponse("bench", "1", "42", List.of(output), List.of(false));
     V2InferRequest core = V2InferRequest.of("42", List.of(tensor));
-    askedJson = new DecodedInferRequest(core, true, false, Map.of());
-    askedBinary = new DecodedInferRequest(core, true, true, Map.of());
+    askedJson = HttpCodecs.encoding(core, false);
+    askedBinary = HttpCodecs.encoding(core, true);
 
     // Fail here, once, rather than measure an exception path.
     checkDecodes(decodeJson());
@@ -84,13 +82,13 @@ public class HttpCodecBenchmark extends SluiceBenchmark {
   }
 
   @Benchmark
-  public DecodedInferRequest decodeJson() {
-    return InferRequestDecoder.decode(jsonRequest, NEVER);
+  public V2InferRequest decodeJson() {
+    return HttpCodecs.decode(jsonRequest, NEVER);
   }
 
   @Benchmark
-  public DecodedInferRequest decodeBinary() {
-    return InferRequestDecoder.decode(binaryRequest, NEVER);
+  public V2InferRequest decodeBinary() {
+    return HttpCodecs.decode(binaryRequest, NEVER);
   }
 
   @Benchmark
@@ -103,8 +101,8 @@ public class HttpCodecBenchmark extends SluiceBenchmark {
     return encode(askedBinary);
   }
 
-  private int encode(DecodedInferRequest asked) {
-    FullHttpResponse http = InferResponseEncoder.encode(ByteBufAllocator.DEFAULT, response, asked);
+  private int encode(HttpCodecs.Encoding asked) {
+    FullHttpResponse http = HttpCodecs.encode(ByteBufAllocator.DEFAULT, response, asked);
     int bytes = http.content().readableBytes();
     http.release();
     return bytes;
@@ -116,8 +114,8 @@ public class HttpCodecBenchmark extends SluiceBenchmark {
     binaryRequest.release();
   }
 
-  private void checkDecodes(DecodedInferRequest decoded) {
-    List<Tensor> inputs = decoded.request().inputs();
+  private void checkDecodes(V2InferRequest decoded) {
+    List<Tensor> inputs = decoded.inputs();
     Tensor expected = BenchTensors.payload(payload);
     if (inputs.size() != 1 || !inputs.get(0).data().equals(expected.data())) {
       throw new IllegalStateException(
@@ -136,11 +134,11 @@ public class HttpCodecBenchmark extends SluiceBenchmark {
     FullHttpRequest request = new DefaultFullHttpRequest(
         HttpVersion.HTTP_1_1, HttpMethod.POST, "/v2/models/bench/infer", body);
     if (binary == null) {
-      request.headers().set(HttpHeaderNames.CONTENT_TYPE, HttpResponses.APPLICATION_JSON);
+      request.headers().set(HttpHeaderNames.CONTENT_TYPE, HttpCodecs.APPLICATION_JSON);
     } else {
       request.headers()
-          .set(HttpHeaderNames.CONTENT_TYPE, InferResponseEncoder.APPLICATION_OCTET_STREAM)
-          .setInt(InferRequestDecoder.HEADER_CONTENT_LENGTH, header.length);
+          .set(HttpHeaderNames.CONTENT_TYPE, HttpCodecs.APPLICATION_OCTET_STREAM)
+          .setInt(HttpCodecs.HEADER_CONTENT_LENGTH, header.length);
     }
     return request;
   }

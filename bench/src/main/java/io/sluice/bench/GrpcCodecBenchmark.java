@@ -1,11 +1,10 @@
-package io.sluice.gateway.grpc;
+package io.sluice.bench;
 
 import com.google.protobuf.ByteString;
 import com.google.protobuf.InvalidProtocolBufferException;
-import io.sluice.bench.BenchTensors;
-import io.sluice.bench.SluiceBenchmark;
 import io.sluice.gateway.core.V2InferRequest;
 import io.sluice.gateway.core.V2InferResponse;
+import io.sluice.gateway.grpc.GrpcCodecs;
 import io.sluice.proto.inference.GrpcService.ModelInferRequest;
 import io.sluice.proto.inference.GrpcService.ModelInferRequest.InferInputTensor;
 import io.sluice.proto.inference.GrpcService.ModelInferRequest.InferRequestedOutputTensor;
@@ -20,9 +19,10 @@ import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 
 /**
- * The gRPC codec of KServe V2 on its own: the gateway's package-private {@link
- * InferRequestDecoder} and {@link InferResponseEncoder}, with the protobuf (de)serialization
- * that grpc-java's default marshaller does around them, and without HTTP/2 or the socket.
+ * The gRPC codec of KServe V2 on its own: the gateway's package-private request decoder
+ * and response encoder, reached through its public benchmark facade {@link GrpcCodecs}, with the
+ * protobuf (de)serialization that grpc-java's default marshaller does around them, and without
+ * HTTP/2 or the socket.
  *
  * <p>Tensors travel in {@code raw_input_contents} / {@code raw_output_contents}, as Triton's
  * clients send them. {@link #decodeRaw} parses the serialized {@code ModelInferRequest} and turns
@@ -71,12 +71,12 @@ public class GrpcCodecBenchmark extends SluiceBenchmark {
 
   @Benchmark
   public V2InferRequest decodeRaw() throws InvalidProtocolBufferException {
-    return InferRequestDecoder.decode(ModelInferRequest.parseFrom(requestBytes), Long.MAX_VALUE,
+    return GrpcCodecs.decode(ModelInferRequest.parseFrom(requestBytes), Long.MAX_VALUE,
         NEVER);
   }
 
   @Benchmark
   public byte[] encodeRaw() {
-    return InferResponseEncoder.encode(response).toByteArray();
+    return GrpcCodecs.encode(response).toByteArray();
   }
 }

@@ -1,8 +1,8 @@
-package io.sluice.gateway.http;
+package io.sluice.bench;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.sluice.bench.BenchTensors;
+import io.sluice.gateway.core.V2InferRequest;
 import io.sluice.runtime.Tensor;
 import java.util.List;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -17,8 +17,8 @@ class HttpCodecBenchmarkTest {
     HttpCodecBenchmark bench = setUp(payload);
     try {
       Tensor expected = BenchTensors.payload(payload);
-      for (DecodedInferRequest decoded : List.of(bench.decodeJson(), bench.decodeBinary())) {
-        Tensor input = decoded.request().inputs().get(0);
+      for (V2InferRequest decoded : List.of(bench.decodeJson(), bench.decodeBinary())) {
+        Tensor input = decoded.inputs().get(0);
         assertThat(input.shape()).containsExactly(expected.shape());
         assertThat(input.data()).isEqualTo(expected.data());
       }
