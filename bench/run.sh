@@ -85,7 +85,7 @@ fi
 BUILD="${SLUICE_BENCH_BUILD:-auto}"
 stale() {
   [ -f "$JAR" ] || return 0
-  [ -n "$(find bench/pom.xml bench/src proto/src/main runtime/src/main gateway/src/main pom.xml \
+  [ -n "$(find bench/pom.xml bench/src proto/src/main runtime/src/main runtime-onnx/src/main gateway/src/main pom.xml \
           -newer "$JAR" -type f -print -quit 2>/dev/null)" ]
 }
 case "$BUILD" in
