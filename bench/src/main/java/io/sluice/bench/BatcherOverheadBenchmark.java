@@ -77,11 +77,7 @@ public class BatcherOverheadBenchmark extends SluiceBenchmark {
       case "dynamic64":
         return dynamic;
       case "off":
-        return new BatcherConfig(
-            dynamic.maxBatchSize(), false, dynamic.preferredBatchSizes(),
-            dynamic.maxQueueDelayMicros(), dynamic.preserveOrdering(), dynamic.priorityLevels(),
-            dynamic.defaultPriorityLevel(), dynamic.defaultQueuePolicy(),
-            dynamic.priorityQueuePolicies(), dynamic.globalMaxQueueSize());
+        return dynamic.toBuilder().dynamicBatching(false).build();
       default:
         throw new IllegalArgumentException(
             "batching: '" + batching + "' (expected: off or dynamic64)");

@@ -1,68 +1,55 @@
 package io.sluice.gateway;
 
-import com.fasterxml.jackson.annotation.JsonProperty;
-import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.EnumMap;
+import java.util.Map;
 
 /**
- * The YAML form of {@link GatewayConfig}: the same settings under the command line's names
+ * The YAML form of {@link GatewayConfig}: the settings of {@link Setting} under their YAML keys
  * ({@code http-port: 8000}). Every key is optional; an unknown key is an error, so a typo never
  * passes silently. Read with Jackson's YAML module.
  */
 final class ConfigFile {
-  @JsonProperty("model-repository")
-  String modelRepository;
+  private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
 
-  @JsonProperty("host")
-  String host;
+  private ConfigFile() {}
 
-  @JsonProperty("http-port")
-  Integer httpPort;
-
-  @JsonProperty("grpc-port")
-  Integer grpcPort;
-
-  @JsonProperty("metrics-port")
-  Integer metricsPort;
-
-  @JsonProperty("strict-readiness")
-  Boolean strictReadiness;
-
-  @JsonProperty("max-request-bytes")
-  Integer maxRequestBytes;
-
-  @JsonProperty("max-grpc-message-bytes")
-  Integer maxGrpcMessageBytes;
-
-  @JsonProperty("event-loop-threads")
-  Integer eventLoopThreads;
-
-  @JsonProperty("default-max-batch-size")
-  Integer defaultMaxBatchSize;
-
-  @JsonProperty("max-queue-size")
-  Integer maxQueueSize;
-
-  @JsonProperty("onnx-intra-op-threads")
-  Integer onnxIntraOpThreads;
-
-  @JsonProperty("onnx-inter-op-threads")
-  Integer onnxInterOpThreads;
-
-  @JsonProperty("onnx-spinning")
-  Boolean onnxSpinning;
-
-  @JsonProperty("engine")
-  GatewayConfig.Engine engine;
-
-  static ConfigFile read(Path file) throws IOException {
-    ObjectMapper yaml =
-        new ObjectMapper(new YAMLFactory())
-            .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
-    ConfigFile c = yaml.readValue(file.toFile(), ConfigFile.class);
-    return c == null ? new ConfigFile() : c;
+  /** The settings {@code file} gives a value, each converted to its {@link Setting.Kind}. */
+  static Map<Setting, Object> read(Path file) throws IOException {
+    JsonNode root = YAML.readTree(file.toFile());
+    Map<Setting, Object> values = new EnumMap<>(Setting.class);
+    if (root == null || root.isMissingNode() || root.isNull()) {
+      return values;
+    }
+    if (!root.isObject()) {
+      throw new IOException(
+          file + ": " + root.getNodeType() + " (expected: a mapping of settings)");
+    }
+    for (Map.Entry<String, JsonNode> e : root.properties()) {
+      String key = e.getKey();
+      Setting setting =
+          Setting.forYamlKey(key)
+              .orElseThrow(
+                  () ->
+                      new IOException(
+                          file + ": unknown key " + key + " (expected: one of "
+                              + Setting.yamlKeys() + ")"));
+      if (e.getValue().isNull()) {
+        continue;
+      }
+      try {
+        values.put(setting, setting.kind().fromYaml(YAML, e.getValue()));
+      } catch (IOException | RuntimeException ex) {
+        throw new IOException(
+            file + ": " + key + ": " + e.getValue() + " (expected: " + setting.kind().typeName
+                + ")",
+            ex);
+      }
+    }
+    return values;
   }
 }

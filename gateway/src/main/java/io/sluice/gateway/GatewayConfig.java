@@ -4,42 +4,17 @@ import java.nio.file.Path;
 import java.util.Objects;
 
 /**
- * Every setting of the process, validated once at start-up and passed down. The defaults are the
- * table in the README; {@link ConfigFile} reads the same settings from YAML, and command-line flags
- * override both.
+ * Every setting of the process, validated once at start-up and passed down, in three groups: the
+ * servers' {@link NetworkConfig}, the repository's {@link ModelsConfig} and the {@link
+ * EngineConfig}. Build one with {@link #builder()}; its defaults, flags, YAML keys and meanings are
+ * the one table {@link Setting}, from which the command line, {@link ConfigFile} and the README's
+ * table are all derived.
  *
- * @param modelRepository the Triton-style model repository folder
- * @param host the address the three servers bind
- * @param httpPort HTTP/REST port (0 = ephemeral)
- * @param grpcPort gRPC port (0 = ephemeral)
- * @param metricsPort Prometheus port (0 = ephemeral)
- * @param strictReadiness ready only when every model that should be loaded is READY
- * @param maxRequestBytes largest HTTP request body (after decompression)
- * @param maxGrpcMessageBytes largest inbound gRPC message
- * @param eventLoopThreads Netty event loop threads shared by HTTP and gRPC
- * @param defaultMaxBatchSize autofill's max batch size for models that can batch
- * @param maxQueueSize per-version cap on waiting requests where the queue policy says 0
- * @param onnxIntraOpThreads ONNX Runtime threads inside an operator
- * @param onnxInterOpThreads ONNX Runtime threads across operators
- * @param onnxSpinning whether idle ONNX Runtime threads spin
- * @param engine which engine runs the models: the real one, or the benchmark's echo stand-in
+ * @param network where and how the servers listen
+ * @param models what is served and how readiness is judged
+ * @param engine which engine runs the models
  */
-public record GatewayConfig(
-    Path modelRepository,
-    String host,
-    int httpPort,
-    int grpcPort,
-    int metricsPort,
-    boolean strictReadiness,
-    int maxRequestBytes,
-    int maxGrpcMessageBytes,
-    int eventLoopThreads,
-    int defaultMaxBatchSize,
-    int maxQueueSize,
-    int onnxIntraOpThreads,
-    int onnxInterOpThreads,
-    boolean onnxSpinning,
-    Engine engine) {
+public record GatewayConfig(NetworkConfig network, ModelsConfig models, EngineConfig engine) {
 
   /** Which engine runs the models. */
   public enum Engine {
@@ -50,53 +25,145 @@ public record GatewayConfig(
   }
 
   public GatewayConfig {
+    Objects.requireNonNull(network, "network");
+    Objects.requireNonNull(models, "models");
     Objects.requireNonNull(engine, "engine");
-    Objects.requireNonNull(modelRepository, "modelRepository");
-    Objects.requireNonNull(host, "host");
-    checkPort("httpPort", httpPort);
-    checkPort("grpcPort", grpcPort);
-    checkPort("metricsPort", metricsPort);
-    checkPositive("maxRequestBytes", maxRequestBytes);
-    checkPositive("maxGrpcMessageBytes", maxGrpcMessageBytes);
-    checkPositive("eventLoopThreads", eventLoopThreads);
-    checkPositive("maxQueueSize", maxQueueSize);
-    checkPositive("onnxIntraOpThreads", onnxIntraOpThreads);
-    checkPositive("onnxInterOpThreads", onnxInterOpThreads);
-    if (defaultMaxBatchSize < 0) {
-      throw new IllegalArgumentException(
-          "defaultMaxBatchSize: " + defaultMaxBatchSize + " (expected: >= 0)");
-    }
   }
 
-  private static void checkPort(String name, int port) {
+  /** A builder holding every default of {@link Setting}; only the repository must be set. */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** The defaults, serving {@code modelRepository}. */
+  public static GatewayConfig ofDefaults(Path modelRepository) {
+    return builder().modelRepository(modelRepository).build();
+  }
+
+  static void checkPort(String name, int port) {
     if (port < 0 || port > 65535) {
       throw new IllegalArgumentException(name + ": " + port + " (expected: 0..65535)");
     }
   }
 
-  private static void checkPositive(String name, int value) {
+  static void checkPositive(String name, int value) {
     if (value < 1) {
       throw new IllegalArgumentException(name + ": " + value + " (expected: > 0)");
     }
   }
 
-  /** The defaults, serving {@code modelRepository}. */
-  public static GatewayConfig ofDefaults(Path modelRepository) {
-    return new GatewayConfig(
-        modelRepository,
-        "0.0.0.0",
-        8000,
-        8001,
-        8002,
-        true,
-        64 * 1024 * 1024,
-        256 * 1024 * 1024,
-        Math.max(1, Runtime.getRuntime().availableProcessors()),
-        4,
-        4096,
-        1,
-        1,
-        false,
-        Engine.ONNXRUNTIME);
+  /**
+   * One setter per {@link Setting}; {@link #build()} validates. The initial values are the
+   * table's defaults, not a second copy of them.
+   */
+  public static final class Builder {
+    private Path modelRepository;
+    private String host;
+    private int httpPort;
+    private int grpcPort;
+    private int metricsPort;
+    private int eventLoopThreads;
+    private int maxRequestBytes;
+    private int maxGrpcMessageBytes;
+    private boolean strictReadiness;
+    private int defaultMaxBatchSize;
+    private int maxQueueSize;
+    private Engine engine;
+    private int onnxIntraOpThreads;
+    private int onnxInterOpThreads;
+    private boolean onnxSpinning;
+
+    private Builder() {
+      Setting.applyDefaults(this);
+    }
+
+    public Builder modelRepository(Path modelRepository) {
+      this.modelRepository = modelRepository;
+      return this;
+    }
+
+    public Builder host(String host) {
+      this.host = host;
+      return this;
+    }
+
+    public Builder httpPort(int httpPort) {
+      this.httpPort = httpPort;
+      return this;
+    }
+
+    public Builder grpcPort(int grpcPort) {
+      this.grpcPort = grpcPort;
+      return this;
+    }
+
+    public Builder metricsPort(int metricsPort) {
+      this.metricsPort = metricsPort;
+      return this;
+    }
+
+    public Builder eventLoopThreads(int eventLoopThreads) {
+      this.eventLoopThreads = eventLoopThreads;
+      return this;
+    }
+
+    public Builder maxRequestBytes(int maxRequestBytes) {
+      this.maxRequestBytes = maxRequestBytes;
+      return this;
+    }
+
+    public Builder maxGrpcMessageBytes(int maxGrpcMessageBytes) {
+      this.maxGrpcMessageBytes = maxGrpcMessageBytes;
+      return this;
+    }
+
+    public Builder strictReadiness(boolean strictReadiness) {
+      this.strictReadiness = strictReadiness;
+      return this;
+    }
+
+    public Builder defaultMaxBatchSize(int defaultMaxBatchSize) {
+      this.defaultMaxBatchSize = defaultMaxBatchSize;
+      return this;
+    }
+
+    public Builder maxQueueSize(int maxQueueSize) {
+      this.maxQueueSize = maxQueueSize;
+      return this;
+    }
+
+    public Builder engine(Engine engine) {
+      this.engine = engine;
+      return this;
+    }
+
+    public Builder onnxIntraOpThreads(int onnxIntraOpThreads) {
+      this.onnxIntraOpThreads = onnxIntraOpThreads;
+      return this;
+    }
+
+    public Builder onnxInterOpThreads(int onnxInterOpThreads) {
+      this.onnxInterOpThreads = onnxInterOpThreads;
+      return this;
+    }
+
+    public Builder onnxSpinning(boolean onnxSpinning) {
+      this.onnxSpinning = onnxSpinning;
+      return this;
+    }
+
+    public GatewayConfig build() {
+      return new GatewayConfig(
+          new NetworkConfig(
+              host,
+              httpPort,
+              grpcPort,
+              metricsPort,
+              eventLoopThreads,
+              maxRequestBytes,
+              maxGrpcMessageBytes),
+          new ModelsConfig(modelRepository, strictReadiness, defaultMaxBatchSize, maxQueueSize),
+          new EngineConfig(engine, onnxIntraOpThreads, onnxInterOpThreads, onnxSpinning));
+    }
   }
 }

@@ -66,7 +66,8 @@ public final class SluiceServer implements AutoCloseable {
   /** Loads every model of the repository, then binds the three ports. */
   public static SluiceServer start(GatewayConfig config) throws IOException {
     BackendRegistry engines = BackendRegistry.of(new OnnxBackendProvider());
-    return start(config, config.engine() == GatewayConfig.Engine.ECHO ? engines.echo() : engines);
+    return start(
+        config, config.engine().kind() == GatewayConfig.Engine.ECHO ? engines.echo() : engines);
   }
 
   /** As {@link #start(GatewayConfig)}, with another engine (tests, the benchmark's echo). */
@@ -77,21 +78,21 @@ public final class SluiceServer implements AutoCloseable {
         Executors.newSingleThreadExecutor(new DefaultThreadFactory("sluice-lifecycle", true));
     LifecycleConfig lifecycleConfig =
         new LifecycleConfig(
-            config.defaultMaxBatchSize(),
-            config.maxQueueSize(),
+            config.models().defaultMaxBatchSize(),
+            config.models().maxQueueSize(),
             new BackendOptions(
                 Device.CPU,
-                config.onnxIntraOpThreads(),
-                config.onnxInterOpThreads(),
-                config.onnxSpinning(),
+                config.engine().onnxIntraOpThreads(),
+                config.engine().onnxInterOpThreads(),
+                config.engine().onnxSpinning(),
                 Map.of()),
             false);
     LocalModelRepository repository;
     try {
-      repository = LocalModelRepository.open(config.modelRepository());
+      repository = LocalModelRepository.open(config.models().modelRepository());
     } catch (RepositoryException e) {
       throw new IllegalArgumentException(
-          "--model-repository " + config.modelRepository() + ": " + e.getMessage(), e);
+          "--model-repository " + config.models().modelRepository() + ": " + e.getMessage(), e);
     }
     ModelManager models =
         new ModelManager(
@@ -104,31 +105,33 @@ public final class SluiceServer implements AutoCloseable {
             lifecycle);
     models.loadAll().join();
     ServingApi api =
-        new DefaultServingApi(models, config.strictReadiness(), Ticker.SYSTEM, VERSION, registry);
+        new DefaultServingApi(
+            models, config.models().strictReadiness(), Ticker.SYSTEM, VERSION, registry);
     EventLoopGroup boss =
         new MultiThreadIoEventLoopGroup(
             1, new DefaultThreadFactory("sluice-accept", true), NioIoHandler.newFactory());
     EventLoopGroup workers =
         new MultiThreadIoEventLoopGroup(
-            config.eventLoopThreads(),
+            config.network().eventLoopThreads(),
             new DefaultThreadFactory("sluice-io", true),
             NioIoHandler.newFactory());
+    NetworkConfig net = config.network();
     HttpFrontEnd http = null;
     GrpcFrontEnd grpc = null;
     try {
       http =
           HttpFrontEnd.start(
-              new HttpConfig(config.host(), config.httpPort(), config.maxRequestBytes()),
+              new HttpConfig(net.host(), net.httpPort(), net.maxRequestBytes()),
               api,
               boss,
               workers);
       grpc =
           GrpcFrontEnd.start(
-              new GrpcConfig(config.host(), config.grpcPort(), config.maxGrpcMessageBytes()),
+              new GrpcConfig(net.host(), net.grpcPort(), net.maxGrpcMessageBytes()),
               api,
               boss,
               workers);
-      MetricsServer metrics = MetricsServer.start(config.host(), config.metricsPort(), registry);
+      MetricsServer metrics = MetricsServer.start(net.host(), net.metricsPort(), registry);
       return new SluiceServer(models, api, boss, workers, http, grpc, metrics);
     } catch (IOException | RuntimeException e) {
       if (grpc != null) {

@@ -26,12 +26,16 @@ class SluiceServerTest {
 
   @BeforeAll
   static void start() throws Exception {
-    GatewayConfig d = GatewayConfig.ofDefaults(Path.of("../examples/model_repository"));
     server =
         SluiceServer.start(
-            new GatewayConfig(
-                d.modelRepository(), "127.0.0.1", 0, 0, 0, true, d.maxRequestBytes(),
-                d.maxGrpcMessageBytes(), 1, 4, 4096, 1, 1, false, GatewayConfig.Engine.ONNXRUNTIME));
+            GatewayConfig.builder()
+                .modelRepository(Path.of("../examples/model_repository"))
+                .host("127.0.0.1")
+                .httpPort(0)
+                .grpcPort(0)
+                .metricsPort(0)
+                .eventLoopThreads(1)
+                .build());
   }
 
   @AfterAll

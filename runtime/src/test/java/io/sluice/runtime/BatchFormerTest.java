@@ -20,8 +20,13 @@ class BatchFormerTest {
   private final List<BatchFormer.Dropped> dropped = new ArrayList<>();
 
   static BatcherConfig config(int max, List<Integer> preferred, long delayMicros) {
-    return new BatcherConfig(max, true, preferred, delayMicros, false, 0, 0, QueuePolicy.DEFAULT,
-        Map.of(), 64);
+    return BatcherConfig.builder()
+        .maxBatchSize(max)
+        .dynamicBatching(true)
+        .preferredBatchSizes(preferred)
+        .maxQueueDelayMicros(delayMicros)
+        .globalMaxQueueSize(64)
+        .build();
   }
 
   static PendingRequest request(int level, int rows, long enqueueNanos, long timeoutAt) {

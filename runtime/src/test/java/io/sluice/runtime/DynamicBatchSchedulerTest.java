@@ -52,13 +52,20 @@ class DynamicBatchSchedulerTest {
   }
 
   static BatcherConfig batching(int max, List<Integer> preferred, Duration delay) {
-    return new BatcherConfig(max, true, preferred, micros(delay), false, 0, 0,
-        QueuePolicy.DEFAULT, Map.of(), BatcherConfig.DEFAULT_GLOBAL_MAX_QUEUE_SIZE);
+    return BatcherConfig.builder()
+        .maxBatchSize(max)
+        .dynamicBatching(true)
+        .preferredBatchSizes(preferred)
+        .maxQueueDelayMicros(micros(delay))
+        .build();
   }
 
   static BatcherConfig unbatchedWith(QueuePolicy policy, int levels, int defaultLevel) {
-    return new BatcherConfig(0, false, List.of(), 0, false, levels, defaultLevel, policy,
-        Map.of(), BatcherConfig.DEFAULT_GLOBAL_MAX_QUEUE_SIZE);
+    return BatcherConfig.builder()
+        .priorityLevels(levels)
+        .defaultPriorityLevel(defaultLevel)
+        .defaultQueuePolicy(policy)
+        .build();
   }
 
   static long micros(Duration d) {
@@ -262,8 +269,8 @@ class DynamicBatchSchedulerTest {
   @Test
   void withBatchingOffEveryRequestExecutesAlone() throws Exception {
     FakeBackend backend = FakeBackend.fp32();
-    BatcherConfig noDynamic = new BatcherConfig(8, false, List.of(), 0, false, 0, 0,
-        QueuePolicy.DEFAULT, Map.of(), 16);
+    BatcherConfig noDynamic =
+        BatcherConfig.builder().maxBatchSize(8).globalMaxQueueSize(16).build();
     DynamicBatchScheduler s = start(noDynamic, backend);
     FakeBackend.Gate gate = block(s, backend);
     var a = s.enqueue(req(x(2, 0)));
@@ -573,8 +580,8 @@ class DynamicBatchSchedulerTest {
   void preserveOrderingHoldsALaterResponseUntilTheEarlierOneCompletes() throws Exception {
     FakeBackend first = FakeBackend.fp32();
     FakeBackend second = FakeBackend.fp32();
-    BatcherConfig ordered = new BatcherConfig(0, false, List.of(), 0, true, 0, 0,
-        QueuePolicy.DEFAULT, Map.of(), 16);
+    BatcherConfig ordered =
+        BatcherConfig.builder().preserveOrdering(true).globalMaxQueueSize(16).build();
     DynamicBatchScheduler s = start(ordered, first, second);
     FakeBackend.Gate g1 = first.holdNextRun();
     FakeBackend.Gate g2 = second.holdNextRun();

@@ -9,7 +9,6 @@ import io.sluice.runtime.BatcherConfig;
 import io.sluice.runtime.Device;
 import io.sluice.runtime.QueuePolicy;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 
 /** Maps a (completed) {@link ModelConfig} to the runtime's own records. */
@@ -19,25 +18,30 @@ final class RuntimeConfigs {
   static BatcherConfig batcher(ModelConfig config, int globalMaxQueueSize) {
     int max = config.getMaxBatchSize();
     if (!config.hasDynamicBatching() || max == 0) {
-      return new BatcherConfig(
-          max, false, List.of(), 0, false, 0, 0, QueuePolicy.DEFAULT, Map.of(),
-          globalMaxQueueSize);
+      return BatcherConfig.builder()
+          .maxBatchSize(max)
+          .globalMaxQueueSize(globalMaxQueueSize)
+          .build();
     }
     ModelDynamicBatching db = config.getDynamicBatching();
     Map<Integer, QueuePolicy> perLevel = new HashMap<>();
     db.getPriorityQueuePolicyMap()
         .forEach((level, policy) -> perLevel.put(Math.toIntExact(level), queuePolicy(policy)));
-    return new BatcherConfig(
-        max,
-        true,
-        db.getPreferredBatchSizeList(),
-        db.getMaxQueueDelayMicroseconds(),
-        db.getPreserveOrdering(),
-        Math.toIntExact(db.getPriorityLevels()),
-        Math.toIntExact(db.getDefaultPriorityLevel()),
-        db.hasDefaultQueuePolicy() ? queuePolicy(db.getDefaultQueuePolicy()) : QueuePolicy.DEFAULT,
-        perLevel,
-        globalMaxQueueSize);
+    return BatcherConfig.builder()
+        .maxBatchSize(max)
+        .dynamicBatching(true)
+        .preferredBatchSizes(db.getPreferredBatchSizeList())
+        .maxQueueDelayMicros(db.getMaxQueueDelayMicroseconds())
+        .preserveOrdering(db.getPreserveOrdering())
+        .priorityLevels(Math.toIntExact(db.getPriorityLevels()))
+        .defaultPriorityLevel(Math.toIntExact(db.getDefaultPriorityLevel()))
+        .defaultQueuePolicy(
+            db.hasDefaultQueuePolicy()
+                ? queuePolicy(db.getDefaultQueuePolicy())
+                : QueuePolicy.DEFAULT)
+        .priorityQueuePolicies(perLevel)
+        .globalMaxQueueSize(globalMaxQueueSize)
+        .build();
   }
 
   static QueuePolicy queuePolicy(ModelQueuePolicy p) {

@@ -1,0 +1,25 @@
+package io.sluice.gateway;
+
+import java.nio.file.Path;
+import java.util.Objects;
+
+/**
+ * What is served and how a model's lifecycle is judged.
+ *
+ * @param modelRepository the Triton-style model repository folder
+ * @param strictReadiness ready only when every model that should be loaded is READY
+ * @param defaultMaxBatchSize autofill's max batch size for models that can batch
+ * @param maxQueueSize per-version cap on waiting requests where the queue policy says 0
+ */
+public record ModelsConfig(
+    Path modelRepository, boolean strictReadiness, int defaultMaxBatchSize, int maxQueueSize) {
+
+  public ModelsConfig {
+    Objects.requireNonNull(modelRepository, "modelRepository");
+    if (defaultMaxBatchSize < 0) {
+      throw new IllegalArgumentException(
+          "defaultMaxBatchSize: " + defaultMaxBatchSize + " (expected: >= 0)");
+    }
+    GatewayConfig.checkPositive("maxQueueSize", maxQueueSize);
+  }
+}

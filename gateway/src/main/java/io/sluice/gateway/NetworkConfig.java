@@ -1,0 +1,34 @@
+package io.sluice.gateway;
+
+import java.util.Objects;
+
+/**
+ * Where and how the three servers listen.
+ *
+ * @param host the address the HTTP, gRPC and metrics servers bind
+ * @param httpPort HTTP/REST port (0 = ephemeral)
+ * @param grpcPort gRPC port (0 = ephemeral)
+ * @param metricsPort Prometheus port (0 = ephemeral)
+ * @param eventLoopThreads Netty event loop threads shared by HTTP and gRPC
+ * @param maxRequestBytes largest HTTP request body (after decompression)
+ * @param maxGrpcMessageBytes largest inbound gRPC message
+ */
+public record NetworkConfig(
+    String host,
+    int httpPort,
+    int grpcPort,
+    int metricsPort,
+    int eventLoopThreads,
+    int maxRequestBytes,
+    int maxGrpcMessageBytes) {
+
+  public NetworkConfig {
+    Objects.requireNonNull(host, "host");
+    GatewayConfig.checkPort("httpPort", httpPort);
+    GatewayConfig.checkPort("grpcPort", grpcPort);
+    GatewayConfig.checkPort("metricsPort", metricsPort);
+    GatewayConfig.checkPositive("eventLoopThreads", eventLoopThreads);
+    GatewayConfig.checkPositive("maxRequestBytes", maxRequestBytes);
+    GatewayConfig.checkPositive("maxGrpcMessageBytes", maxGrpcMessageBytes);
+  }
+}

@@ -1,0 +1,233 @@
+package io.sluice.gateway;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.Optional;
+import java.util.function.BiConsumer;
+import java.util.function.Supplier;
+import java.util.stream.Collectors;
+import picocli.CommandLine.Model.OptionSpec;
+
+/**
+ * The one table of {@code sluice serve}'s settings: flag, YAML key, type, default, meaning, and
+ * where the value goes in a {@link GatewayConfig.Builder}. Everything else is derived from it: the
+ * builder's initial values ({@link #applyDefaults}), the picocli options ({@link #optionSpec}),
+ * the YAML keys {@link ConfigFile} accepts ({@link #forYamlKey}) and the README's table ({@link
+ * #markdownTable}, checked by a test). Adding a setting is one constant here and one builder
+ * setter.
+ *
+ * <p>Two rows are the command's own and never reach the builder: {@code --config} (which file to
+ * read) and {@code --ports-file}; neither has a YAML key.
+ */
+enum Setting {
+  CONFIG(
+      "--config", null, Kind.PATH, null, "none",
+      "YAML file with the same settings as the flags, under the YAML keys",
+      null),
+  MODEL_REPOSITORY(
+      "--model-repository", "model-repository", Kind.PATH, null, "(required)",
+      "Triton-style model repository folder",
+      (b, v) -> b.modelRepository((Path) v)),
+  HOST(
+      "--host", "host", Kind.STRING, () -> "0.0.0.0", "0.0.0.0",
+      "address all three servers bind",
+      (b, v) -> b.host((String) v)),
+  HTTP_PORT(
+      "--http-port", "http-port", Kind.INT, () -> 8000, "8000",
+      "HTTP port, 0 picks an ephemeral port",
+      (b, v) -> b.httpPort((Integer) v)),
+  GRPC_PORT(
+      "--grpc-port", "grpc-port", Kind.INT, () -> 8001, "8001",
+      "gRPC port, 0 picks an ephemeral port",
+      (b, v) -> b.grpcPort((Integer) v)),
+  METRICS_PORT(
+      "--metrics-port", "metrics-port", Kind.INT, () -> 8002, "8002",
+      "Prometheus metrics port, 0 picks an ephemeral port",
+      (b, v) -> b.metricsPort((Integer) v)),
+  PORTS_FILE(
+      "--ports-file", null, Kind.PATH, null, "none",
+      "write the bound ports as JSON here once serving (scripts, tests)",
+      null),
+  STRICT_READINESS(
+      "--strict-readiness", "strict-readiness", Kind.BOOLEAN, () -> true, "true",
+      "ready only when every model that should be loaded is READY (Triton's default)",
+      (b, v) -> b.strictReadiness((Boolean) v)),
+  MAX_REQUEST_BYTES(
+      "--max-request-bytes", "max-request-bytes", Kind.INT, () -> 64 * 1024 * 1024, "64 MiB",
+      "largest HTTP body, after decompression (413 beyond)",
+      (b, v) -> b.maxRequestBytes((Integer) v)),
+  MAX_GRPC_MESSAGE_BYTES(
+      "--max-grpc-message-bytes", "max-grpc-message-bytes", Kind.INT, () -> 256 * 1024 * 1024,
+      "256 MiB",
+      "largest inbound gRPC message (grpc-java's default is 4 MiB)",
+      (b, v) -> b.maxGrpcMessageBytes((Integer) v)),
+  EVENT_LOOP_THREADS(
+      "--event-loop-threads", "event-loop-threads", Kind.INT,
+      () -> Math.max(1, Runtime.getRuntime().availableProcessors()), "number of cores",
+      "Netty event loops, shared by HTTP and gRPC",
+      (b, v) -> b.eventLoopThreads((Integer) v)),
+  DEFAULT_MAX_BATCH_SIZE(
+      "--default-max-batch-size", "default-max-batch-size", Kind.INT, () -> 4, "4",
+      "autofill's `max_batch_size` for a model that can batch (Triton's default)",
+      (b, v) -> b.defaultMaxBatchSize((Integer) v)),
+  MAX_QUEUE_SIZE(
+      "--max-queue-size", "max-queue-size", Kind.INT,
+      () -> 4096, "4096",
+      "per-version cap on waiting requests where `max_queue_size` is 0",
+      (b, v) -> b.maxQueueSize((Integer) v)),
+  ENGINE(
+      "--engine", "engine", Kind.ENGINE, () -> GatewayConfig.Engine.ONNXRUNTIME, "ONNXRUNTIME",
+      "ONNXRUNTIME, or ECHO: zeros of the real output sizes, no compute (benchmark ceiling); "
+          + "the flag ignores case",
+      (b, v) -> b.engine((GatewayConfig.Engine) v)),
+  ONNX_INTRA_OP_THREADS(
+      "--onnx-intra-op-threads", "onnx-intra-op-threads", Kind.INT, () -> 1, "1",
+      "ONNX Runtime threads inside one operator, per instance",
+      (b, v) -> b.onnxIntraOpThreads((Integer) v)),
+  ONNX_INTER_OP_THREADS(
+      "--onnx-inter-op-threads", "onnx-inter-op-threads", Kind.INT, () -> 1, "1",
+      "ONNX Runtime threads across operators, per instance",
+      (b, v) -> b.onnxInterOpThreads((Integer) v)),
+  ONNX_SPINNING(
+      "--onnx-spinning", "onnx-spinning", Kind.BOOLEAN, () -> false, "false",
+      "whether idle ONNX Runtime threads spin",
+      (b, v) -> b.onnxSpinning((Boolean) v));
+
+  /** A setting's value type: how picocli converts a flag and how a YAML value is read. */
+  enum Kind {
+    STRING(String.class, "string"),
+    INT(Integer.class, "int"),
+    BOOLEAN(Boolean.class, "true/false"),
+    PATH(Path.class, "path"),
+    ENGINE(GatewayConfig.Engine.class, "ONNXRUNTIME/ECHO");
+
+    final Class<?> type;
+    final String typeName;
+
+    Kind(Class<?> type, String typeName) {
+      this.type = type;
+      this.typeName = typeName;
+    }
+
+    Object fromYaml(ObjectMapper yaml, JsonNode value) throws IOException {
+      // Jackson reads a path as a URI where it can; a repository is a plain file name.
+      return this == PATH
+          ? Path.of(yaml.treeToValue(value, String.class))
+          : yaml.treeToValue(value, type);
+    }
+  }
+
+  private final String flag;
+  private final String yamlKey;
+  private final Kind kind;
+  private final Supplier<?> defaultValue;
+  private final String defaultText;
+  private final String meaning;
+  private final BiConsumer<GatewayConfig.Builder, Object> apply;
+
+  Setting(
+      String flag,
+      String yamlKey,
+      Kind kind,
+      Supplier<?> defaultValue,
+      String defaultText,
+      String meaning,
+      BiConsumer<GatewayConfig.Builder, Object> apply) {
+    this.flag = flag;
+    this.yamlKey = yamlKey;
+    this.kind = kind;
+    this.defaultValue = defaultValue;
+    this.defaultText = defaultText;
+    this.meaning = meaning;
+    this.apply = apply;
+  }
+
+  String flag() {
+    return flag;
+  }
+
+  /** The key in a {@code --config} file; empty for the command's own options. */
+  Optional<String> yamlKey() {
+    return Optional.ofNullable(yamlKey);
+  }
+
+  Kind kind() {
+    return kind;
+  }
+
+  /** Sets {@code value}, of {@link #kind()}'s type, on {@code builder}; the command's own skip. */
+  void applyTo(GatewayConfig.Builder builder, Object value) {
+    if (apply != null) {
+      apply.accept(builder, value);
+    }
+  }
+
+  static void applyDefaults(GatewayConfig.Builder builder) {
+    for (Setting s : values()) {
+      if (s.defaultValue != null) {
+        s.applyTo(builder, s.defaultValue.get());
+      }
+    }
+  }
+
+  static Optional<Setting> forYamlKey(String key) {
+    return Arrays.stream(values()).filter(s -> key.equals(s.yamlKey)).findFirst();
+  }
+
+  /** Every YAML key, in table order, for error messages. */
+  static String yamlKeys() {
+    return Arrays.stream(values())
+        .map(s -> s.yamlKey)
+        .filter(k -> k != null)
+        .collect(Collectors.joining(", "));
+  }
+
+  /**
+   * The picocli option: no initial value, so an unset flag reads {@code null} and the file or the
+   * default decides. Booleans take an explicit value ({@code --strict-readiness false}).
+   */
+  OptionSpec optionSpec() {
+    String help = meaning.replace("`", "");
+    if (defaultValue != null) {
+      help += " (default: " + defaultText + ")";
+    }
+    return OptionSpec.builder(flag)
+        .type(kind.type)
+        .arity("1")
+        .paramLabel("<" + camelCase(flag.substring(2)) + ">")
+        .description(help)
+        .build();
+  }
+
+  /** The README's table, one row per setting. */
+  static String markdownTable() {
+    StringBuilder out =
+        new StringBuilder("| flag | YAML key | type | default | meaning |\n|---|---|---|---|---|\n");
+    for (Setting s : values()) {
+      String key = s.yamlKey == null ? "(flag only)" : "`" + s.yamlKey + "`";
+      String dflt =
+          s.defaultValue != null && s.kind != Kind.INT ? "`" + s.defaultText + "`" : s.defaultText;
+      out.append("| `").append(s.flag).append("` | ").append(key).append(" | ")
+          .append(s.kind.typeName).append(" | ").append(dflt).append(" | ")
+          .append(s.meaning).append(" |\n");
+    }
+    return out.toString();
+  }
+
+  private static String camelCase(String dashed) {
+    StringBuilder out = new StringBuilder();
+    boolean upper = false;
+    for (char c : dashed.toCharArray()) {
+      if (c == '-') {
+        upper = true;
+      } else {
+        out.append(upper ? Character.toUpperCase(c) : c);
+        upper = false;
+      }
+    }
+    return out.toString();
+  }
+}
