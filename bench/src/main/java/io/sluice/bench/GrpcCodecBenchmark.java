@@ -1,5 +1,6 @@
 package io.sluice.bench;
 
+import io.sluice.gateway.request.RequestedOutput;
 import com.google.protobuf.ByteString;
 import com.google.protobuf.InvalidProtocolBufferException;
 import io.sluice.gateway.core.V2InferRequest;

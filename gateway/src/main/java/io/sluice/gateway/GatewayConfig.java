@@ -68,6 +68,8 @@ public record GatewayConfig(NetworkConfig network, ModelsConfig models, EngineCo
     private boolean strictReadiness;
     private int defaultMaxBatchSize;
     private int maxQueueSize;
+    private int drainTimeoutSeconds;
+    private String contextHeaders;
     private Engine engine;
     private int onnxIntraOpThreads;
     private int onnxInterOpThreads;
@@ -132,6 +134,16 @@ public record GatewayConfig(NetworkConfig network, ModelsConfig models, EngineCo
       return this;
     }
 
+    public Builder drainTimeoutSeconds(int drainTimeoutSeconds) {
+      this.drainTimeoutSeconds = drainTimeoutSeconds;
+      return this;
+    }
+
+    public Builder contextHeaders(String contextHeaders) {
+      this.contextHeaders = contextHeaders;
+      return this;
+    }
+
     public Builder engine(Engine engine) {
       this.engine = engine;
       return this;
@@ -161,8 +173,11 @@ public record GatewayConfig(NetworkConfig network, ModelsConfig models, EngineCo
               metricsPort,
               eventLoopThreads,
               maxRequestBytes,
-              maxGrpcMessageBytes),
-          new ModelsConfig(modelRepository, strictReadiness, defaultMaxBatchSize, maxQueueSize),
+              maxGrpcMessageBytes,
+              contextHeaders),
+          new ModelsConfig(
+              modelRepository, strictReadiness, defaultMaxBatchSize, maxQueueSize,
+              drainTimeoutSeconds),
           new EngineConfig(engine, onnxIntraOpThreads, onnxInterOpThreads, onnxSpinning));
     }
   }

@@ -10,9 +10,15 @@ import java.util.Objects;
  * @param strictReadiness ready only when every model that should be loaded is READY
  * @param defaultMaxBatchSize autofill's max batch size for models that can batch
  * @param maxQueueSize per-version cap on waiting requests where the queue policy says 0
+ * @param drainTimeoutSeconds how long a replaced or unloaded version may take to finish the
+ *     requests it admitted before its engine is closed anyway
  */
 public record ModelsConfig(
-    Path modelRepository, boolean strictReadiness, int defaultMaxBatchSize, int maxQueueSize) {
+    Path modelRepository,
+    boolean strictReadiness,
+    int defaultMaxBatchSize,
+    int maxQueueSize,
+    int drainTimeoutSeconds) {
 
   public ModelsConfig {
     Objects.requireNonNull(modelRepository, "modelRepository");
@@ -21,5 +27,6 @@ public record ModelsConfig(
           "defaultMaxBatchSize: " + defaultMaxBatchSize + " (expected: >= 0)");
     }
     GatewayConfig.checkPositive("maxQueueSize", maxQueueSize);
+    GatewayConfig.checkPositive("drainTimeoutSeconds", drainTimeoutSeconds);
   }
 }

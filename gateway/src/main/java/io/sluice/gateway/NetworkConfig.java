@@ -1,5 +1,8 @@
 package io.sluice.gateway;
 
+import io.sluice.gateway.request.ContextHeaders;
+import java.util.Arrays;
+import java.util.List;
 import java.util.Objects;
 
 /**
@@ -12,6 +15,8 @@ import java.util.Objects;
  * @param eventLoopThreads Netty event loop threads shared by HTTP and gRPC
  * @param maxRequestBytes largest HTTP request body (after decompression)
  * @param maxGrpcMessageBytes largest inbound gRPC message
+ * @param contextHeaders comma-separated HTTP headers / gRPC metadata keys copied into each
+ *     request's context, besides the W3C trace context; "" for none
  */
 public record NetworkConfig(
     String host,
@@ -20,15 +25,27 @@ public record NetworkConfig(
     int metricsPort,
     int eventLoopThreads,
     int maxRequestBytes,
-    int maxGrpcMessageBytes) {
+    int maxGrpcMessageBytes,
+    String contextHeaders) {
 
   public NetworkConfig {
     Objects.requireNonNull(host, "host");
+    contextHeaders = contextHeaders == null ? "" : contextHeaders.strip();
+    ContextHeaders.of(contextHeaderList(contextHeaders));
     GatewayConfig.checkPort("httpPort", httpPort);
     GatewayConfig.checkPort("grpcPort", grpcPort);
     GatewayConfig.checkPort("metricsPort", metricsPort);
     GatewayConfig.checkPositive("eventLoopThreads", eventLoopThreads);
     GatewayConfig.checkPositive("maxRequestBytes", maxRequestBytes);
     GatewayConfig.checkPositive("maxGrpcMessageBytes", maxGrpcMessageBytes);
+  }
+
+  /** The configured context headers (validated at construction). */
+  public ContextHeaders contextHeaderSet() {
+    return ContextHeaders.of(contextHeaderList(contextHeaders));
+  }
+
+  private static List<String> contextHeaderList(String csv) {
+    return csv.isEmpty() ? List.of() : Arrays.asList(csv.split(","));
   }
 }

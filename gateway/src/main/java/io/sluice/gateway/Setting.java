@@ -78,6 +78,16 @@ enum Setting {
       () -> 4096, "4096",
       "per-version cap on waiting requests where `max_queue_size` is 0",
       (b, v) -> b.maxQueueSize((Integer) v)),
+  DRAIN_TIMEOUT_SECONDS(
+      "--drain-timeout-seconds", "drain-timeout-seconds", Kind.INT, () -> 30, "30",
+      "how long a replaced or unloaded version may finish its admitted requests before it is"
+          + " closed anyway (each expiry counts in `sluice_version_drain_timeouts_total`)",
+      (b, v) -> b.drainTimeoutSeconds((Integer) v)),
+  CONTEXT_HEADERS(
+      "--context-headers", "context-headers", Kind.STRING, () -> "", "none",
+      "comma-separated HTTP headers / gRPC metadata keys kept in each request's context for"
+          + " version selection and listeners (`traceparent`, `tracestate` always are)",
+      (b, v) -> b.contextHeaders((String) v)),
   ENGINE(
       "--engine", "engine", Kind.ENGINE, () -> GatewayConfig.Engine.ONNXRUNTIME, "ONNXRUNTIME",
       "ONNXRUNTIME, or ECHO: zeros of the real output sizes, no compute (benchmark ceiling); "

@@ -7,6 +7,7 @@ import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.sluice.gateway.core.DefaultServingApi;
+import io.sluice.gateway.core.InferenceListener;
 import io.sluice.gateway.core.ServingApi;
 import io.sluice.gateway.grpc.GrpcConfig;
 import io.sluice.gateway.grpc.GrpcFrontEnd;
@@ -24,6 +25,7 @@ import io.sluice.runtime.Ticker;
 import io.sluice.runtime.onnx.OnnxBackendProvider;
 import java.io.IOException;
 import java.time.Clock;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -73,6 +75,16 @@ public final class SluiceServer implements AutoCloseable {
   /** As {@link #start(GatewayConfig)}, with another engine (tests, the benchmark's echo). */
   public static SluiceServer start(GatewayConfig config, BackendRegistry backends)
       throws IOException {
+    return start(config, backends, List.of());
+  }
+
+  /**
+   * As {@link #start(GatewayConfig, BackendRegistry)}, telling {@code listeners} of every
+   * finished inference after statistics and metrics (the drift tap, breakers, tests).
+   */
+  public static SluiceServer start(
+      GatewayConfig config, BackendRegistry backends, List<InferenceListener> listeners)
+      throws IOException {
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     ExecutorService lifecycle =
         Executors.newSingleThreadExecutor(new DefaultThreadFactory("sluice-lifecycle", true));
@@ -102,11 +114,13 @@ public final class SluiceServer implements AutoCloseable {
             registry,
             Clock.systemUTC(),
             Ticker.SYSTEM,
-            lifecycle);
+            lifecycle,
+            java.time.Duration.ofSeconds(config.models().drainTimeoutSeconds()));
     models.loadAll().join();
     ServingApi api =
         new DefaultServingApi(
-            models, config.models().strictReadiness(), Ticker.SYSTEM, VERSION, registry);
+            models, config.models().strictReadiness(), Ticker.SYSTEM, VERSION, registry,
+            listeners);
     EventLoopGroup boss =
         new MultiThreadIoEventLoopGroup(
             1, new DefaultThreadFactory("sluice-accept", true), NioIoHandler.newFactory());
@@ -124,13 +138,15 @@ public final class SluiceServer implements AutoCloseable {
               new HttpConfig(net.host(), net.httpPort(), net.maxRequestBytes()),
               api,
               boss,
-              workers);
+              workers,
+              net.contextHeaderSet());
       grpc =
           GrpcFrontEnd.start(
               new GrpcConfig(net.host(), net.grpcPort(), net.maxGrpcMessageBytes()),
               api,
               boss,
-              workers);
+              workers,
+              net.contextHeaderSet());
       MetricsServer metrics = MetricsServer.start(net.host(), net.metricsPort(), registry);
       return new SluiceServer(models, api, boss, workers, http, grpc, metrics);
     } catch (IOException | RuntimeException e) {

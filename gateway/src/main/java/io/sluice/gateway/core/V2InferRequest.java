@@ -1,5 +1,7 @@
 package io.sluice.gateway.core;
 
+import io.sluice.gateway.request.RequestContext;
+import io.sluice.gateway.request.RequestedOutput;
 import io.sluice.runtime.Tensor;
 import java.util.List;
 import java.util.function.BooleanSupplier;
@@ -7,35 +9,42 @@ import java.util.function.BooleanSupplier;
 /**
  * An inference request decoded from either wire protocol.
  *
- * @param id the request id to echo, or "" when none was given
  * @param inputs the decoded inputs, in the order they were sent
  * @param outputs the requested outputs; empty means every output, raw
  * @param priority the {@code priority} parameter, 0 when absent
  * @param timeoutMicros the {@code timeout} parameter in microseconds, 0 when absent
- * @param deadlineNanos absolute deadline on {@link System#nanoTime()}, {@link Long#MAX_VALUE} for
- *     none (gRPC deadlines)
- * @param cancelled true once the caller has gone away
+ * @param context id, headers, parameters, deadline, cancellation and completion executor
  */
 public record V2InferRequest(
-    String id,
     List<Tensor> inputs,
     List<RequestedOutput> outputs,
     int priority,
     long timeoutMicros,
-    long deadlineNanos,
-    BooleanSupplier cancelled) {
+    RequestContext context) {
 
   public V2InferRequest {
-    id = id == null ? "" : id;
     inputs = List.copyOf(inputs);
     outputs = List.copyOf(outputs);
-    if (cancelled == null) {
-      cancelled = () -> false;
-    }
+    context = context == null ? RequestContext.NONE : context;
   }
 
   /** A request with every output, no priority, timeout, deadline or cancellation. */
   public static V2InferRequest of(String id, List<Tensor> inputs) {
-    return new V2InferRequest(id, inputs, List.of(), 0, 0, Long.MAX_VALUE, null);
+    return new V2InferRequest(inputs, List.of(), 0, 0, RequestContext.ofId(id));
+  }
+
+  /** The request id to echo, "" when none was given. */
+  public String id() {
+    return context.id();
+  }
+
+  /** Absolute deadline on {@link System#nanoTime()}, {@link Long#MAX_VALUE} for none. */
+  public long deadlineNanos() {
+    return context.deadlineNanos();
+  }
+
+  /** True once the caller has gone away. */
+  public BooleanSupplier cancelled() {
+    return context.cancelled();
   }
 }

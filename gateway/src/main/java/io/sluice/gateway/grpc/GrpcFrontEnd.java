@@ -6,6 +6,7 @@ import io.grpc.protobuf.services.ProtoReflectionServiceV1;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.sluice.gateway.core.ServingApi;
+import io.sluice.gateway.request.ContextHeaders;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
@@ -41,7 +42,15 @@ public final class GrpcFrontEnd implements AutoCloseable {
    */
   public static GrpcFrontEnd start(
       GrpcConfig config, ServingApi api, EventLoopGroup boss, EventLoopGroup workers) {
+    return start(config, api, boss, workers, ContextHeaders.defaults());
+  }
+
+  /** As above, copying {@code headers} (metadata keys) into each inference request's context. */
+  public static GrpcFrontEnd start(
+      GrpcConfig config, ServingApi api, EventLoopGroup boss, EventLoopGroup workers,
+      ContextHeaders headers) {
     Objects.requireNonNull(config, "config");
+    Objects.requireNonNull(headers, "headers");
     Objects.requireNonNull(api, "api");
     Objects.requireNonNull(boss, "boss");
     Objects.requireNonNull(workers, "workers");
@@ -53,10 +62,11 @@ public final class GrpcFrontEnd implements AutoCloseable {
         .maxInboundMessageSize(config.maxMessageBytes())
         // Every handler is non-blocking, so running them on the event loop is safe and saves a hop.
         .directExecutor()
-        .addService(new InferenceService(api))
+        .addService(new InferenceService(api, workers))
         .addService(new HealthService(api))
         // Server reflection, so grpcurl and similar tools work without the .proto files.
         .addService(ProtoReflectionServiceV1.newInstance())
+        .intercept(new ContextMetadataInterceptor(headers))
         .intercept(new ErrorCountingInterceptor(api))
         .build();
     try {

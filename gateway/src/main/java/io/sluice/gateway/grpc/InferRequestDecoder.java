@@ -1,7 +1,8 @@
 package io.sluice.gateway.grpc;
 
-import io.sluice.gateway.core.RequestedOutput;
+import io.sluice.gateway.request.RequestedOutput;
 import io.sluice.gateway.core.V2InferRequest;
+import io.sluice.gateway.request.RequestContext;
 import io.sluice.proto.inference.GrpcService.InferParameter;
 import io.sluice.proto.inference.GrpcService.ModelInferRequest;
 import io.sluice.proto.inference.GrpcService.ModelInferRequest.InferInputTensor;
@@ -12,6 +13,7 @@ import io.sluice.runtime.Tensor;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.BooleanSupplier;
@@ -45,15 +47,42 @@ final class InferRequestDecoder {
    */
   static V2InferRequest decode(
       ModelInferRequest request, long deadlineNanos, BooleanSupplier cancelled) {
+    return decode(
+        request, new RequestContext("", null, null, deadlineNanos, cancelled, null));
+  }
+
+  /**
+   * Decodes {@code request} into a request whose context is {@code context} (metadata, deadline,
+   * cancellation, completion executor) completed with the message's {@code id} and parameters.
+   */
+  static V2InferRequest decode(ModelInferRequest request, RequestContext context) {
     Map<String, InferParameter> parameters = request.getParametersMap();
     return new V2InferRequest(
-        request.getId(),
         inputs(request),
         outputs(request),
         priority(parameters.get(PRIORITY)),
         timeoutMicros(parameters.get(TIMEOUT)),
-        deadlineNanos,
-        cancelled);
+        new RequestContext(request.getId(), context.headers(), asText(parameters),
+            context.deadlineNanos(), context.cancelled(), context.completion()));
+  }
+
+  /** The request-level parameters as text, for the request context. */
+  private static Map<String, String> asText(Map<String, InferParameter> parameters) {
+    if (parameters.isEmpty()) {
+      return Map.of();
+    }
+    Map<String, String> out = new HashMap<>();
+    parameters.forEach((name, p) -> {
+      switch (p.getParameterChoiceCase()) {
+        case BOOL_PARAM -> out.put(name, Boolean.toString(p.getBoolParam()));
+        case INT64_PARAM -> out.put(name, Long.toString(p.getInt64Param()));
+        case STRING_PARAM -> out.put(name, p.getStringParam());
+        case DOUBLE_PARAM -> out.put(name, Double.toString(p.getDoubleParam()));
+        case UINT64_PARAM -> out.put(name, Long.toUnsignedString(p.getUint64Param()));
+        default -> { }
+      }
+    });
+    return out;
   }
 
   private static List<Tensor> inputs(ModelInferRequest request) {

@@ -9,6 +9,7 @@ import io.sluice.gateway.core.ModelMetadata;
 import io.sluice.gateway.core.ServingApi;
 import io.sluice.gateway.core.TensorMetadata;
 import io.sluice.gateway.core.V2InferRequest;
+import io.sluice.gateway.request.RequestContext;
 import io.sluice.proto.inference.GRPCInferenceServiceGrpc.GRPCInferenceServiceImplBase;
 import io.sluice.proto.inference.GrpcService.CudaSharedMemoryRegisterRequest;
 import io.sluice.proto.inference.GrpcService.CudaSharedMemoryRegisterResponse;
@@ -52,9 +53,14 @@ import io.sluice.proto.inference.GrpcService.TraceSettingRequest;
 import io.sluice.proto.inference.GrpcService.TraceSettingResponse;
 import io.sluice.runtime.Status;
 import io.sluice.runtime.StatusException;
+import io.netty.channel.EventLoopGroup;
+import io.netty.util.concurrent.EventExecutor;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
@@ -72,6 +78,7 @@ final class InferenceService extends GRPCInferenceServiceImplBase {
       " shared memory is not supported by Sluice (expected: tensors in raw_input_contents)";
 
   private final ServingApi api;
+  private final EventExecutor[] loops;
 
   /** Counts an error answered inside a stream, which the call-level interceptor cannot see. */
   void recordError(String code) {
@@ -80,6 +87,19 @@ final class InferenceService extends GRPCInferenceServiceImplBase {
 
   InferenceService(ServingApi api) {
     this.api = api;
+    this.loops = new EventExecutor[0];
+  }
+
+  /**
+   * @param loops the event loops calls arrive on: a request's completion (shaping, listeners,
+   *     protobuf encoding, the write) runs on the loop its call arrived on, not on the engine's
+   *     instance thread
+   */
+  InferenceService(ServingApi api, EventLoopGroup loops) {
+    this.api = api;
+    List<EventExecutor> all = new ArrayList<>();
+    loops.forEach(all::add);
+    this.loops = all.toArray(new EventExecutor[0]);
   }
 
   @Override
@@ -171,7 +191,8 @@ final class InferenceService extends GRPCInferenceServiceImplBase {
   public void modelInfer(ModelInferRequest request, StreamObserver<ModelInferResponse> observer) {
     ServerCallStreamObserver<ModelInferResponse> call =
         (ServerCallStreamObserver<ModelInferResponse>) observer;
-    replyLater(observer, () -> infer(request, deadlineNanos(Context.current()), call::isCancelled));
+    replyLater(observer, () -> infer(request, deadlineNanos(Context.current()), call::isCancelled,
+        currentLoop()));
   }
 
   @Override
@@ -180,7 +201,8 @@ final class InferenceService extends GRPCInferenceServiceImplBase {
     return new StreamInferCall(
         this,
         (ServerCallStreamObserver<ModelStreamInferResponse>) observer,
-        deadlineNanos(Context.current()));
+        deadlineNanos(Context.current()),
+        currentLoop());
   }
 
   @Override
@@ -242,14 +264,31 @@ final class InferenceService extends GRPCInferenceServiceImplBase {
    * rather than this method throwing, for a bad request too.
    */
   CompletableFuture<ModelInferResponse> infer(
-      ModelInferRequest request, long deadlineNanos, BooleanSupplier cancelled) {
+      ModelInferRequest request, long deadlineNanos, BooleanSupplier cancelled,
+      Executor completion) {
     try {
-      V2InferRequest decoded = InferRequestDecoder.decode(request, deadlineNanos, cancelled);
+      RequestContext context = new RequestContext("", ContextMetadataInterceptor.HEADERS.get(),
+          null, deadlineNanos, cancelled, completion);
+      V2InferRequest decoded = InferRequestDecoder.decode(request, context);
+      // The core completes on `completion` (the call's event loop): encoding runs there too.
       return api.infer(request.getModelName(), request.getModelVersion(), decoded)
           .thenApply(InferResponseEncoder::encode);
     } catch (RuntimeException e) {
       return CompletableFuture.failedFuture(e);
     }
+  }
+
+  /**
+   * The event loop running this handler (the server uses a direct executor), or the calling
+   * thread when there is none (in-process tests).
+   */
+  private Executor currentLoop() {
+    for (EventExecutor loop : loops) {
+      if (loop.inEventLoop()) {
+        return loop;
+      }
+    }
+    return Runnable::run;
   }
 
   /** Triton answers false, not NOT_FOUND, for a model it does not know. */

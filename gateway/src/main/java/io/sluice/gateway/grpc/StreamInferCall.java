@@ -6,6 +6,7 @@ import io.sluice.proto.inference.GrpcService.ModelInferRequest;
 import io.sluice.proto.inference.GrpcService.ModelInferResponse;
 import io.sluice.proto.inference.GrpcService.ModelStreamInferResponse;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -26,6 +27,7 @@ final class StreamInferCall implements StreamObserver<ModelInferRequest> {
   private final InferenceService service;
   private final ServerCallStreamObserver<ModelStreamInferResponse> responses;
   private final long deadlineNanos;
+  private final Executor completion;
 
   // Only gRPC's inbound callbacks touch it, and gRPC never runs two of them at once.
   private CompletableFuture<Void> tail = CompletableFuture.completedFuture(null);
@@ -33,10 +35,12 @@ final class StreamInferCall implements StreamObserver<ModelInferRequest> {
   StreamInferCall(
       InferenceService service,
       ServerCallStreamObserver<ModelStreamInferResponse> responses,
-      long deadlineNanos) {
+      long deadlineNanos,
+      Executor completion) {
     this.service = service;
     this.responses = responses;
     this.deadlineNanos = deadlineNanos;
+    this.completion = completion;
     // Without a handler, a write after cancellation throws; send() checks for it instead.
     responses.setOnCancelHandler(() -> {});
   }
@@ -44,7 +48,7 @@ final class StreamInferCall implements StreamObserver<ModelInferRequest> {
   @Override
   public void onNext(ModelInferRequest request) {
     CompletableFuture<ModelStreamInferResponse> answer = service
-        .infer(request, deadlineNanos, responses::isCancelled)
+        .infer(request, deadlineNanos, responses::isCancelled, completion)
         .handle((response, failure) ->
             failure == null ? success(response) : failure(request, failure, service));
     tail = tail.thenCompose(previous -> answer).thenAccept(this::send);

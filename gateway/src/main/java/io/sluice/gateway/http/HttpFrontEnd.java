@@ -8,6 +8,7 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.sluice.gateway.core.ServingApi;
 import java.net.InetSocketAddress;
+import io.sluice.gateway.request.ContextHeaders;
 import java.util.Objects;
 
 /**
@@ -34,7 +35,15 @@ public final class HttpFrontEnd implements AutoCloseable {
    */
   public static HttpFrontEnd start(
       HttpConfig config, ServingApi api, EventLoopGroup boss, EventLoopGroup workers) {
+    return start(config, api, boss, workers, ContextHeaders.defaults());
+  }
+
+  /** As above, copying {@code headers} into each inference request's context. */
+  public static HttpFrontEnd start(
+      HttpConfig config, ServingApi api, EventLoopGroup boss, EventLoopGroup workers,
+      ContextHeaders headers) {
     Objects.requireNonNull(config, "config");
+    Objects.requireNonNull(headers, "headers");
     Objects.requireNonNull(api, "api");
     ServerBootstrap bootstrap =
         new ServerBootstrap()
@@ -42,7 +51,7 @@ public final class HttpFrontEnd implements AutoCloseable {
             .channel(NioServerSocketChannel.class)
             .option(ChannelOption.SO_BACKLOG, 1024)
             .childOption(ChannelOption.TCP_NODELAY, true)
-            .childHandler(new HttpPipelineConfigurator(config, api));
+            .childHandler(new HttpPipelineConfigurator(config, api, headers));
     ChannelFuture bound = bootstrap.bind(config.host(), config.port()).awaitUninterruptibly();
     if (!bound.isSuccess()) {
       throw new IllegalStateException(

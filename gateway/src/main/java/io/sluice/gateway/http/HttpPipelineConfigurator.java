@@ -8,6 +8,7 @@ import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpServerKeepAliveHandler;
 import io.sluice.gateway.core.ServingApi;
+import io.sluice.gateway.request.ContextHeaders;
 
 /**
  * Wires one connection's pipeline from small handlers, each with one job, in the order bytes
@@ -31,19 +32,30 @@ final class HttpPipelineConfigurator extends ChannelInitializer<SocketChannel> {
 
   private final HttpConfig config;
   private final ServingApi api;
+  private final ContextHeaders headers;
 
   HttpPipelineConfigurator(HttpConfig config, ServingApi api) {
+    this(config, api, ContextHeaders.defaults());
+  }
+
+  HttpPipelineConfigurator(HttpConfig config, ServingApi api, ContextHeaders headers) {
     this.config = config;
     this.api = api;
+    this.headers = headers;
   }
 
   @Override
   protected void initChannel(SocketChannel channel) {
-    configure(channel.pipeline(), config, api);
+    configure(channel.pipeline(), config, api, headers);
   }
 
   /** Adds the handlers to {@code pipeline}; tests call it on an {@code EmbeddedChannel}. */
   static void configure(ChannelPipeline pipeline, HttpConfig config, ServingApi api) {
+    configure(pipeline, config, api, ContextHeaders.defaults());
+  }
+
+  static void configure(
+      ChannelPipeline pipeline, HttpConfig config, ServingApi api, ContextHeaders headers) {
     pipeline
         .addLast("codec", new HttpServerCodec(
             // Body chunks as large as a socket read, rather than 8 KiB slices of it.
@@ -53,6 +65,6 @@ final class HttpPipelineConfigurator extends ChannelInitializer<SocketChannel> {
         .addLast("expect-continue", new ExpectContinueGuard(config.maxBodyBytes(), api))
         .addLast("aggregator", new BodyLimitingAggregator(config.maxBodyBytes(), api))
         .addLast("keep-alive", new HttpServerKeepAliveHandler())
-        .addLast("dispatcher", new RequestDispatcher(api, new Router()));
+        .addLast("dispatcher", new RequestDispatcher(api, new Router(), headers));
   }
 }

@@ -6,8 +6,9 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
 import io.netty.buffer.ByteBuf;
 import io.netty.handler.codec.http.FullHttpRequest;
-import io.sluice.gateway.core.RequestedOutput;
+import io.sluice.gateway.request.RequestedOutput;
 import io.sluice.gateway.core.V2InferRequest;
+import io.sluice.gateway.request.RequestContext;
 import io.sluice.runtime.DataType;
 import io.sluice.runtime.Status;
 import io.sluice.runtime.Tensor;
@@ -52,6 +53,8 @@ final class InferRequestDecoder {
   private int priority;
   private long timeoutMicros;
   private boolean binaryDataOutput;
+  // Other request-level parameters (scalars), for the request context; null when none.
+  private Map<String, String> parameters;
   private final List<PendingInput> inputs = new ArrayList<>();
   private final List<PendingOutput> outputs = new ArrayList<>();
 
@@ -69,10 +72,18 @@ final class InferRequestDecoder {
    * @throws io.sluice.runtime.StatusException for any malformed or inconsistent input
    */
   static DecodedInferRequest decode(FullHttpRequest request, BooleanSupplier cancelled) {
+    return decode(request, new RequestContext("", null, null, Long.MAX_VALUE, cancelled, null));
+  }
+
+  /**
+   * Decodes {@code request} into a request whose context is {@code context} (headers,
+   * cancellation, completion executor) completed with the body's {@code id} and parameters.
+   */
+  static DecodedInferRequest decode(FullHttpRequest request, RequestContext context) {
     ByteBuf body = request.content();
     String header = request.headers().get(HEADER_CONTENT_LENGTH);
     int jsonLength = jsonLength(header, body.readableBytes());
-    return new InferRequestDecoder(body, jsonLength, header != null).decode(cancelled);
+    return new InferRequestDecoder(body, jsonLength, header != null).decode(context);
   }
 
   static int jsonLength(String header, int bodyLength) {
@@ -100,7 +111,7 @@ final class InferRequestDecoder {
     return (int) length;
   }
 
-  private DecodedInferRequest decode(BooleanSupplier cancelled) {
+  private DecodedInferRequest decode(RequestContext context) {
     if (jsonLength == 0) {
       throw Status.invalidArgument(
               "the inference request has no JSON (expected: a JSON object with 'inputs')")
@@ -130,8 +141,9 @@ final class InferRequestDecoder {
       binaryOutputs.put(o.name, binary);
     }
     V2InferRequest request =
-        new V2InferRequest(id, tensors, requested, priority, timeoutMicros, Long.MAX_VALUE,
-            cancelled);
+        new V2InferRequest(tensors, requested, priority, timeoutMicros,
+            new RequestContext(id, context.headers(), parameters, context.deadlineNanos(),
+                context.cancelled(), context.completion()));
     return new DecodedInferRequest(request, hasId, binaryDataOutput, binaryOutputs);
   }
 
@@ -203,7 +215,14 @@ final class InferRequestDecoder {
           binaryDataOutput = bool(v, "parameter 'binary_data_output'");
           break;
         default:
-          p.skipChildren();
+          if (v.isScalarValue()) {
+            if (parameters == null) {
+              parameters = new HashMap<>();
+            }
+            parameters.put(name, p.getText());
+          } else {
+            p.skipChildren();
+          }
       }
     }
   }

@@ -8,15 +8,21 @@ import io.netty.handler.codec.DecoderException;
 import io.netty.handler.codec.DecoderResult;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.netty.util.ReferenceCountUtil;
 import io.sluice.gateway.core.ServingApi;
 import io.sluice.gateway.core.V2InferResponse;
+import io.sluice.gateway.request.ContextHeaders;
+import io.sluice.gateway.request.RequestContext;
 import io.sluice.runtime.Status;
 import java.io.IOException;
 import java.util.ArrayDeque;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.function.Function;
@@ -46,11 +52,17 @@ final class RequestDispatcher extends ChannelInboundHandlerAdapter {
   private final ServingApi api;
   private final Router router;
   private final ControlEndpoints control;
+  private final ContextHeaders headers;
   private final ArrayDeque<FullHttpRequest> waiting = new ArrayDeque<>();
   /** An asynchronous answer is pending: later requests wait in {@link #waiting}. */
   private boolean busy;
 
   RequestDispatcher(ServingApi api, Router router) {
+    this(api, router, ContextHeaders.defaults());
+  }
+
+  RequestDispatcher(ServingApi api, Router router, ContextHeaders headers) {
+    this.headers = headers;
     this.api = api;
     this.router = router;
     this.control = new ControlEndpoints(api);
@@ -159,8 +171,10 @@ final class RequestDispatcher extends ChannelInboundHandlerAdapter {
 
   private void infer(ChannelHandlerContext ctx, FullHttpRequest request, Route route) {
     Channel channel = ctx.channel();
-    DecodedInferRequest decoded =
-        InferRequestDecoder.decode(request, () -> !channel.isActive());
+    RequestContext context =
+        new RequestContext("", contextHeaders(request.headers()), null, Long.MAX_VALUE,
+            () -> !channel.isActive(), channel.eventLoop());
+    DecodedInferRequest decoded = InferRequestDecoder.decode(request, context);
     CompletableFuture<V2InferResponse> future;
     try {
       future = api.infer(route.model(), route.version(), decoded.request());
@@ -169,6 +183,22 @@ final class RequestDispatcher extends ChannelInboundHandlerAdapter {
     }
     answerLater(ctx, request, future,
         response -> InferResponseEncoder.encode(ctx.alloc(), response, decoded));
+  }
+
+  /** The configured headers present on the request; no map when none is. */
+  private Map<String, String> contextHeaders(HttpHeaders given) {
+    Map<String, String> out = null;
+    List<String> names = headers.names();
+    for (int i = 0, n = names.size(); i < n; i++) {
+      String value = given.get(names.get(i));
+      if (value != null) {
+        if (out == null) {
+          out = new HashMap<>();
+        }
+        out.put(names.get(i), value);
+      }
+    }
+    return out;
   }
 
   /**

@@ -1,6 +1,7 @@
 package io.sluice.gateway.model;
 
 import io.micrometer.core.instrument.MeterRegistry;
+import io.sluice.gateway.request.RequestContext;
 import io.sluice.proto.inference.ModelConfigProto.ModelConfig;
 import io.sluice.registry.ModelRepository;
 import io.sluice.registry.ModelSource;
@@ -9,6 +10,7 @@ import io.sluice.registry.VersionSource;
 import io.sluice.runtime.Status;
 import io.sluice.runtime.Ticker;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
@@ -17,7 +19,10 @@ import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -26,17 +31,27 @@ import org.slf4j.LoggerFactory;
  * lifecycle thread, so they never interleave and never run on an event loop; the request path
  * reads immutable {@link ModelRecord} snapshots from a concurrent map without locking.
  *
- * <p>A reload publishes the new versions first and closes the old ones after, so a request that
- * already picked an old version finishes on it. A version that fails to reload keeps serving its
- * old instance (as Triton does). A model that fails to load is UNAVAILABLE with its reason; the
- * others serve on.
+ * <p>Every version moves through {@link VersionState}'s machine, and only this class's lifecycle
+ * thread moves it. A reload publishes the new versions first, then retires the old ones: a
+ * retired version admits no new request ({@link LoadedVersion#tryAcquire}), the lifecycle waits
+ * until the requests it admitted have released their leases (at most the drain timeout, whose
+ * expiry is counted in {@code sluice_version_drain_timeouts_total}), and only then closes its
+ * engine. A request that read the old snapshot a moment before the swap fails to acquire the
+ * retired version and reads the snapshot again ({@link #acquire}), which by then names the new
+ * one; so a swap fails no request. A version that fails to reload keeps serving its old instance
+ * (as Triton does). A model that fails to load is UNAVAILABLE with its reason; the others serve
+ * on.
  */
 public final class ModelManager implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(ModelManager.class);
+  // Each failed attempt means a reload published a new snapshot in between; a few suffice.
+  private static final int MAX_ACQUIRE_ATTEMPTS = 16;
 
   private final ModelRepository repository;
   private final VersionLoader loader;
   private final ExecutorService lifecycle;
+  private final Duration drainTimeout;
+  private final MeterRegistry registry;
   private final Map<String, ModelRecord> models = new ConcurrentHashMap<>();
   // The repository's folder names as last listed on the lifecycle thread, so that the index
   // (answered on an event loop) never touches the disk.
@@ -44,6 +59,8 @@ public final class ModelManager implements AutoCloseable {
 
   /**
    * @param lifecycle a single-thread executor; loads and unloads run on it one at a time
+   * @param drainTimeout how long a retired version may take to finish the requests it admitted
+   *     before its engine is closed anyway
    */
   public ModelManager(
       ModelRepository repository,
@@ -52,10 +69,13 @@ public final class ModelManager implements AutoCloseable {
       MeterRegistry registry,
       Clock clock,
       Ticker ticker,
-      ExecutorService lifecycle) {
+      ExecutorService lifecycle,
+      Duration drainTimeout) {
     this.repository = repository;
     this.loader = new VersionLoader(backends, config, registry, clock, ticker);
     this.lifecycle = lifecycle;
+    this.drainTimeout = drainTimeout;
+    this.registry = registry;
   }
 
   /** Loads every model of the repository (Triton's explicit mode with everything loaded). */
@@ -107,14 +127,12 @@ public final class ModelManager implements AutoCloseable {
             models.put(name, new ModelRecord(name, new TreeMap<>(), false, ""));
             return;
           }
-          TreeMap<Long, VersionState> gone = new TreeMap<>();
-          for (VersionState v : old.versions().values()) {
-            gone.put(
-                v.version(),
-                new VersionState(v.version(), VersionState.UNAVAILABLE, "unloaded", null));
+          TreeMap<Long, VersionEntry> gone = new TreeMap<>();
+          for (VersionEntry v : old.versions().values()) {
+            gone.put(v.version(), VersionEntry.unloaded(v.version(), "unloaded"));
           }
           models.put(name, new ModelRecord(name, gone, false, ""));
-          closeAll(old.versions().values());
+          retireAll(loadedOf(old.versions().values()));
           for (long version : old.versions().keySet()) {
             loader.forgetMeters(name, version);
           }
@@ -146,11 +164,21 @@ public final class ModelManager implements AutoCloseable {
       return failure;
     }
     ModelConfig given = override.orElse(source.config().orElse(ModelConfig.getDefaultInstance()));
-    TreeMap<Long, VersionState> next = new TreeMap<>();
-    List<VersionState> replaced = new ArrayList<>();
+    // Versions with nothing serving show LOADING while they load; the others keep serving.
+    TreeMap<Long, VersionEntry> next = new TreeMap<>();
+    for (VersionSource v : source.versions()) {
+      VersionEntry previous = old == null ? null : old.versions().get(v.version());
+      next.put(v.version(), previous != null && previous.isReady()
+          ? previous
+          : VersionEntry.loading(v.version()));
+    }
+    if (!source.versions().isEmpty()) {
+      models.put(name, new ModelRecord(name, next, true, ""));
+    }
+    List<LoadedVersion> replaced = new ArrayList<>();
     Status failure = null;
     for (VersionSource v : source.versions()) {
-      VersionState previous = old == null ? null : old.versions().get(v.version());
+      VersionEntry previous = old == null ? null : old.versions().get(v.version());
       if (v.problem().isPresent()) {
         next.put(v.version(), keepOr(previous, v.version(), v.problem().get()));
         if (failure == null) {
@@ -160,9 +188,10 @@ public final class ModelManager implements AutoCloseable {
       }
       try {
         LoadedVersion loaded = loader.load(name, source.directory(), given, v);
-        next.put(v.version(), new VersionState(v.version(), VersionState.READY, "", loaded));
+        loaded.markReady();
+        next.put(v.version(), VersionEntry.ready(loaded));
         if (previous != null && previous.isReady()) {
-          replaced.add(previous);
+          replaced.add(previous.loaded());
         }
         log.info("loaded model '{}' version {}", name, v.version());
       } catch (RuntimeException e) {
@@ -182,17 +211,17 @@ public final class ModelManager implements AutoCloseable {
     models.put(name, new ModelRecord(name, next, true, problem));
     List<Long> dropped = new ArrayList<>();
     if (old != null) {
-      for (VersionState v : old.versions().values()) {
+      for (VersionEntry v : old.versions().values()) {
         if (!next.containsKey(v.version())) {
           dropped.add(v.version());
           if (v.isReady()) {
-            replaced.add(v);
+            replaced.add(v.loaded());
           }
         }
       }
     }
-    // Publish first, close after: requests that already picked an old version finish on it.
-    closeAll(replaced);
+    // Publish first, retire after: requests admitted by an old version finish on it.
+    retireAll(replaced);
     for (long version : dropped) {
       loader.forgetMeters(name, version);
     }
@@ -204,25 +233,57 @@ public final class ModelManager implements AutoCloseable {
         "failed to load '" + name + "' version " + version + ": " + reason);
   }
 
-  private static VersionState keepOr(VersionState previous, long version, String reason) {
+  private static VersionEntry keepOr(VersionEntry previous, long version, String reason) {
     if (previous != null && previous.isReady()) {
       return previous;
     }
-    return new VersionState(version, VersionState.UNAVAILABLE, reason, null);
+    return VersionEntry.failed(version, reason);
   }
 
   private static ModelRecord keepOldOr(ModelRecord old, ModelRecord failed) {
     return old != null && old.latestReady().isPresent() ? old : failed;
   }
 
-  private static void closeAll(Collection<VersionState> versions) {
-    for (VersionState v : versions) {
+  private static List<LoadedVersion> loadedOf(Collection<VersionEntry> entries) {
+    List<LoadedVersion> out = new ArrayList<>();
+    for (VersionEntry v : entries) {
       if (v.loaded() != null) {
-        try {
-          v.loaded().close();
-        } catch (RuntimeException e) {
-          log.warn("closing model '{}' version {} failed", v.loaded().name(), v.version(), e);
-        }
+        out.add(v.loaded());
+      }
+    }
+    return out;
+  }
+
+  /**
+   * Retires every version first (so all drain at once), then waits for each to drain, up to the
+   * drain timeout counted from the start, and closes it. On the lifecycle thread.
+   */
+  private void retireAll(List<LoadedVersion> versions) {
+    List<CompletableFuture<Void>> drained = new ArrayList<>();
+    for (LoadedVersion v : versions) {
+      drained.add(v.retire());
+    }
+    long deadline = System.nanoTime() + drainTimeout.toNanos();
+    for (int i = 0; i < versions.size(); i++) {
+      LoadedVersion v = versions.get(i);
+      try {
+        drained.get(i).get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+      } catch (TimeoutException e) {
+        registry
+            .counter("sluice_version_drain_timeouts", "model", v.name(), "version",
+                v.versionString())
+            .increment();
+        log.warn("model '{}' version {} still had {} requests in flight after the drain timeout"
+            + " of {}; closing it", v.name(), v.version(), v.inFlight(), drainTimeout);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      } catch (ExecutionException e) {
+        throw new IllegalStateException("a drain future cannot fail", e);
+      }
+      try {
+        v.close();
+      } catch (RuntimeException e) {
+        log.warn("closing model '{}' version {} failed", v.name(), v.version(), e);
       }
     }
   }
@@ -237,46 +298,34 @@ public final class ModelManager implements AutoCloseable {
   }
 
   /**
-   * The READY version to serve: {@code version} empty means the latest ready one.
+   * The READY version to serve, without a lease (metadata, config, statistics): {@code version}
+   * empty means the latest ready one.
    *
    * @throws io.sluice.runtime.StatusException NOT_FOUND for an unknown model or version,
    *     UNAVAILABLE for one that is not ready
    */
   public LoadedVersion ready(String name, String version) {
-    ModelRecord r = record(name);
-    if (version == null || version.isEmpty()) {
-      return r.latestReady()
-          .map(VersionState::loaded)
-          .orElseThrow(
-              () ->
-                  Status.unavailable("model '" + name + "' is not ready: " + r.notReadyReason())
-                      .asException());
-    }
-    VersionState v = r.versions().get(parseVersion(name, version));
-    if (v == null) {
-      throw Status.notFound("unknown version " + version + " of model '" + name + "'")
-          .asException();
-    }
-    if (!v.isReady()) {
-      throw Status.unavailable(
-              "model '" + name + "' version " + version + " is not ready: " + v.reason())
-          .asException();
-    }
-    return v.loaded();
+    return record(name).selector().select(version, RequestContext.NONE).primary();
   }
 
-  static long parseVersion(String name, String version) {
-    try {
-      long v = Long.parseLong(version);
-      if (v < 0) {
-        throw new NumberFormatException();
+  /**
+   * Selects the version(s) for one inference request and leases the primary: the caller must
+   * {@link LoadedVersion#release} it exactly once, when the request is done. A version retired
+   * between reading the snapshot and acquiring it is skipped by reading the snapshot again,
+   * which already names its successor.
+   *
+   * @throws io.sluice.runtime.StatusException as {@link #ready}
+   */
+  public Selection acquire(String name, String version, RequestContext context) {
+    for (int attempt = 0; attempt < MAX_ACQUIRE_ATTEMPTS; attempt++) {
+      Selection s = record(name).selector().select(version, context);
+      if (s.primary().tryAcquire()) {
+        return s;
       }
-      return v;
-    } catch (NumberFormatException e) {
-      throw Status.invalidArgument(
-              "version '" + version + "' of model '" + name + "' (expected: a decimal number)")
-          .asException();
     }
+    throw Status.unavailable(
+            "model '" + name + "' is being swapped faster than a request can start; retry")
+        .asException();
   }
 
   /** Every model known so far, sorted by name. */
@@ -318,9 +367,11 @@ public final class ModelManager implements AutoCloseable {
     CompletableFuture<Void> done =
         CompletableFuture.runAsync(
             () -> {
+              List<LoadedVersion> all = new ArrayList<>();
               for (ModelRecord r : models.values()) {
-                closeAll(r.versions().values());
+                all.addAll(loadedOf(r.versions().values()));
               }
+              retireAll(all);
               models.clear();
             },
             lifecycle);

@@ -8,14 +8,29 @@ import java.util.TreeMap;
 
 /**
  * An immutable snapshot of one model: its versions' states, whether the operator wants it loaded,
- * and a model-level problem (such as an invalid config.pbtxt) that left it with no version.
+ * a model-level problem (such as an invalid config.pbtxt) that left it with no version, and the
+ * {@link VersionSelector} requests read, published together so a request sees one consistent
+ * table.
  */
 public record ModelRecord(
-    String name, NavigableMap<Long, VersionState> versions, boolean wanted, String problem) {
+    String name,
+    NavigableMap<Long, VersionEntry> versions,
+    boolean wanted,
+    String problem,
+    VersionSelector selector) {
 
   public ModelRecord {
     versions = Collections.unmodifiableNavigableMap(new TreeMap<>(versions));
     problem = problem == null ? "" : problem;
+    if (selector == null) {
+      selector = new LatestOrNamedSelector(name, versions, reason(versions, wanted, problem));
+    }
+  }
+
+  /** A snapshot with the default selector: latest READY, or the version named. */
+  public ModelRecord(
+      String name, NavigableMap<Long, VersionEntry> versions, boolean wanted, String problem) {
+    this(name, versions, wanted, problem, null);
   }
 
   static ModelRecord unavailable(String name, String problem) {
@@ -23,8 +38,8 @@ public record ModelRecord(
   }
 
   /** The highest READY version. */
-  public Optional<VersionState> latestReady() {
-    for (Map.Entry<Long, VersionState> e : versions.descendingMap().entrySet()) {
+  public Optional<VersionEntry> latestReady() {
+    for (Map.Entry<Long, VersionEntry> e : versions.descendingMap().entrySet()) {
       if (e.getValue().isReady()) {
         return Optional.of(e.getValue());
       }
@@ -34,11 +49,16 @@ public record ModelRecord(
 
   /** True when it is wanted and every version it should serve is READY. */
   public boolean isFullyReady() {
-    return !versions.isEmpty() && versions.values().stream().allMatch(VersionState::isReady);
+    return !versions.isEmpty() && versions.values().stream().allMatch(VersionEntry::isReady);
   }
 
   /** Why the model is not ready, for error messages. */
   public String notReadyReason() {
+    return reason(versions, wanted, problem);
+  }
+
+  private static String reason(
+      NavigableMap<Long, VersionEntry> versions, boolean wanted, String problem) {
     if (!problem.isEmpty()) {
       return problem;
     }

@@ -1,5 +1,6 @@
 package io.sluice.gateway.core;
 
+import io.sluice.gateway.request.RequestedOutput;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -41,7 +42,8 @@ class DefaultServingApiTest {
             new SimpleMeterRegistry(),
             Clock.systemUTC(),
             Ticker.SYSTEM,
-            Executors.newSingleThreadExecutor());
+            Executors.newSingleThreadExecutor(),
+            java.time.Duration.ofSeconds(30));
     manager.loadAll().join();
     api = new DefaultServingApi(manager, true, Ticker.SYSTEM, "test", new SimpleMeterRegistry());
   }
@@ -83,10 +85,9 @@ class DefaultServingApiTest {
   void requestedOutputsComeBackInTheOrderAsked() {
     V2InferRequest req =
         new V2InferRequest(
-            "",
             List.of(iris(1)),
             List.of(new RequestedOutput("probabilities", 0, true), new RequestedOutput("label", 0, false)),
-            0, 0, Long.MAX_VALUE, null);
+            0, 0, null);
 
     V2InferResponse r = api.infer("iris_classifier", "1", req).join();
 
@@ -98,8 +99,7 @@ class DefaultServingApiTest {
   void classificationUsesTheLabelFile() {
     V2InferRequest req =
         new V2InferRequest(
-            "", List.of(iris(1)), List.of(new RequestedOutput("probabilities", 1, false)),
-            0, 0, Long.MAX_VALUE, null);
+            List.of(iris(1)), List.of(new RequestedOutput("probabilities", 1, false)), 0, 0, null);
 
     Tensor top = api.infer("iris_classifier", "", req).join().outputs().get(0);
 

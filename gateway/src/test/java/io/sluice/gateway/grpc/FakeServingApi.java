@@ -187,4 +187,7 @@ final class FakeServingApi implements ServingApi {
     unloadCalls.add(model);
     return CompletableFuture.completedFuture(null);
   }
+
+  @Override
+  public void recordError(String protocol, String code) {}
 }

@@ -17,7 +17,7 @@ import static org.awaitility.Awaitility.await;
 import com.google.protobuf.ByteString;
 import io.grpc.Status.Code;
 import io.grpc.StatusRuntimeException;
-import io.sluice.gateway.core.RequestedOutput;
+import io.sluice.gateway.request.RequestedOutput;
 import io.sluice.gateway.core.V2InferRequest;
 import io.sluice.gateway.core.V2InferResponse;
 import io.sluice.proto.inference.GrpcService.InferTensorContents;

@@ -2,7 +2,7 @@ package io.sluice.gateway.http;
 
 import io.sluice.gateway.core.IndexEntry;
 import io.sluice.gateway.core.ModelMetadata;
-import io.sluice.gateway.core.RequestedOutput;
+import io.sluice.gateway.request.RequestedOutput;
 import io.sluice.gateway.core.ServingApi;
 import io.sluice.gateway.core.TensorMetadata;
 import io.sluice.gateway.core.V2InferRequest;
@@ -190,4 +190,7 @@ final class FakeServingApi implements ServingApi, AutoCloseable {
   public void close() {
     runtime.shutdownNow();
   }
+
+  @Override
+  public void recordError(String protocol, String code) {}
 }

@@ -8,7 +8,7 @@ import io.netty.handler.codec.http.DefaultFullHttpRequest;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpVersion;
-import io.sluice.gateway.core.RequestedOutput;
+import io.sluice.gateway.request.RequestedOutput;
 import io.sluice.gateway.core.V2InferRequest;
 import io.sluice.runtime.DataType;
 import io.sluice.runtime.Status;

@@ -17,7 +17,11 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.util.List;
 import java.util.Optional;
+import io.sluice.gateway.request.RequestContext;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.TimeUnit;
+import org.awaitility.Awaitility;
 import java.util.concurrent.Executors;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -30,15 +34,21 @@ class ModelManagerTest {
   private ModelManager manager;
 
   private ModelManager open(Path repo) throws Exception {
+    return open(repo, java.time.Duration.ofSeconds(30), new SimpleMeterRegistry());
+  }
+
+  private ModelManager open(Path repo, java.time.Duration drain, SimpleMeterRegistry meters)
+      throws Exception {
     manager =
         new ModelManager(
             LocalModelRepository.open(repo),
             LifecycleConfig.ofDefaults(),
             BackendRegistry.of(new OnnxBackendProvider()),
-            new SimpleMeterRegistry(),
+            meters,
             Clock.systemUTC(),
             Ticker.SYSTEM,
-            Executors.newSingleThreadExecutor());
+            Executors.newSingleThreadExecutor(),
+            drain);
     manager.loadAll().join();
     return manager;
   }
@@ -173,7 +183,8 @@ class ModelManagerTest {
             registry,
             Clock.systemUTC(),
             Ticker.SYSTEM,
-            Executors.newSingleThreadExecutor());
+            Executors.newSingleThreadExecutor(),
+            java.time.Duration.ofSeconds(30));
     manager.loadAll().join();
 
     manager.load("tiny_mlp", Optional.empty()).join();
@@ -187,5 +198,72 @@ class ModelManagerTest {
     manager.unload("tiny_mlp").join();
     assertThat(registry.find("nv_inference_request_success").tag("model", "tiny_mlp").counters())
         .isEmpty();
+  }
+
+  private static InferenceRequest tinyBatch() {
+    return InferenceRequest.of(
+        List.of(Tensor.ofFloats("input", new long[] {1, 32}, new float[32])));
+  }
+
+  @Test
+  void aReloadWaitsForTheRequestsTheOldVersionAdmittedThenClosesIt() throws Exception {
+    open(EXAMPLES);
+    LoadedVersion old = manager.acquire("tiny_mlp", "", RequestContext.NONE).primary();
+
+    CompletableFuture<Void> reload = manager.load("tiny_mlp", Optional.empty());
+    Awaitility.await().until(() -> manager.ready("tiny_mlp", "") != old);
+
+    // The successor serves new requests; the old version admits none but finishes its own.
+    assertThat(old.state()).isEqualTo(VersionState.DRAINING);
+    assertThat(old.tryAcquire()).isFalse();
+    assertThat(reload).isNotDone();
+    InferenceResponse r = old.scheduler().enqueue(tinyBatch()).get(10, TimeUnit.SECONDS);
+    assertThat(r.outputs()).isNotEmpty();
+    assertThat(old.inFlight()).isEqualTo(1);
+
+    old.release();
+    reload.get(10, TimeUnit.SECONDS);
+    assertThat(old.state()).isEqualTo(VersionState.UNLOADED);
+    assertThat(manager.ready("tiny_mlp", "").state()).isEqualTo(VersionState.READY);
+  }
+
+  @Test
+  void aRequestThatReadTheOldSnapshotIsAdmittedByItsSuccessor() throws Exception {
+    open(EXAMPLES);
+    ModelRecord before = manager.record("tiny_mlp");
+    manager.load("tiny_mlp", Optional.empty()).get(30, TimeUnit.SECONDS);
+
+    // The snapshot read before the swap names a retired version: acquire reads again.
+    assertThat(before.selector().select("", RequestContext.NONE).primary().tryAcquire()).isFalse();
+    Selection s = manager.acquire("tiny_mlp", "", RequestContext.NONE);
+    assertThat(s.primary()).isSameAs(manager.ready("tiny_mlp", ""));
+    s.primary().release();
+  }
+
+  @Test
+  void aDrainThatTimesOutIsCountedAndTheVersionIsClosedAnyway() throws Exception {
+    SimpleMeterRegistry meters = new SimpleMeterRegistry();
+    open(EXAMPLES, java.time.Duration.ofMillis(50), meters);
+    LoadedVersion stuck = manager.acquire("tiny_mlp", "", RequestContext.NONE).primary();
+
+    manager.load("tiny_mlp", Optional.empty()).get(30, TimeUnit.SECONDS);
+
+    assertThat(stuck.state()).isEqualTo(VersionState.UNLOADED);
+    assertThat(meters.counter("sluice_version_drain_timeouts", "model", "tiny_mlp", "version", "1")
+            .count())
+        .isEqualTo(1.0);
+    stuck.release();
+  }
+
+  @Test
+  void theIndexShowsTritonsStateNamesAndTheStateMachineRefusesIllegalMoves() {
+    assertThat(VersionState.DRAINING.indexName()).isEqualTo("UNLOADING");
+    assertThat(VersionState.FAILED.indexName()).isEqualTo("UNAVAILABLE");
+    assertThat(VersionState.LOADING.check(VersionState.READY)).isEqualTo(VersionState.READY);
+    assertThatThrownBy(() -> VersionState.READY.check(VersionState.LOADING))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("READY -> LOADING");
+    assertThatThrownBy(() -> VersionState.UNLOADED.check(VersionState.READY))
+        .isInstanceOf(IllegalStateException.class);
   }
 }

@@ -1,4 +1,4 @@
-package io.sluice.gateway.core;
+package io.sluice.gateway.request;
 
 /**
  * One entry of a request's {@code outputs} list.

@@ -1,0 +1,29 @@
+package io.sluice.gateway.core;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/** {@code sluice_request_errors_total{protocol, code}}: one counter per pair, made on first use. */
+final class MeteredErrorCounter implements ErrorCounter {
+  private final MeterRegistry registry;
+  private final Map<String, Counter> errors = new ConcurrentHashMap<>();
+
+  MeteredErrorCounter(MeterRegistry registry) {
+    this.registry = registry;
+  }
+
+  @Override
+  public void recordError(String protocol, String code) {
+    errors
+        .computeIfAbsent(
+            protocol + "/" + code,
+            k ->
+                Counter.builder("sluice_request_errors")
+                    .description("Requests answered with an error, by protocol and status")
+                    .tags("protocol", protocol, "code", code)
+                    .register(registry))
+        .increment();
+  }
+}

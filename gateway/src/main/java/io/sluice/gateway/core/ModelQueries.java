@@ -1,0 +1,41 @@
+package io.sluice.gateway.core;
+
+import io.sluice.proto.inference.GrpcService.ModelStatisticsResponse;
+import io.sluice.proto.inference.ModelConfigProto.ModelConfig;
+import java.util.List;
+
+/**
+ * Health, metadata, config and statistics: answers at once from published snapshots, never
+ * blocks. Methods that take a model throw {@link io.sluice.runtime.StatusException} NOT_FOUND for
+ * an unknown model or version; {@code version} "" (or null) means the latest ready one.
+ */
+public interface ModelQueries {
+
+  /** Server name, version and the protocol extensions really implemented. */
+  ServerInfo serverInfo();
+
+  boolean isLive();
+
+  /** Strict by default: every model that should be loaded is READY. */
+  boolean isReady();
+
+  boolean isModelReady(String model, String version);
+
+  ModelMetadata modelMetadata(String model, String version);
+
+  /** The effective config (config.pbtxt completed by autofill). */
+  ModelConfig modelConfig(String model, String version);
+
+  /**
+   * Statistics of one model version, every version of one model ({@code version} empty), or
+   * every model ({@code model} empty), in Triton's shape.
+   */
+  ModelStatisticsResponse statistics(String model, String version);
+
+  /** Server name, version and extensions, for {@code GET /v2} and gRPC ServerMetadata. */
+  record ServerInfo(String name, String version, List<String> extensions) {
+    public ServerInfo {
+      extensions = List.copyOf(extensions);
+    }
+  }
+}

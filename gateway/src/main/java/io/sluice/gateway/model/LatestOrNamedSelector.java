@@ -1,0 +1,75 @@
+package io.sluice.gateway.model;
+
+import io.sluice.gateway.request.RequestContext;
+import io.sluice.runtime.Status;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.NavigableMap;
+
+/**
+ * Triton's rule: with no version named, the highest READY version; otherwise that version, if
+ * it is READY. Built once per published {@link ModelRecord}; every answer is precomputed.
+ */
+final class LatestOrNamedSelector implements VersionSelector {
+  private final String model;
+  private final Selection latest;
+  private final String notReadyReason;
+  private final NavigableMap<Long, VersionEntry> versions;
+  private final Map<Long, Selection> named = new HashMap<>();
+
+  LatestOrNamedSelector(String model, NavigableMap<Long, VersionEntry> versions,
+      String notReadyReason) {
+    this.model = model;
+    this.versions = versions;
+    this.notReadyReason = notReadyReason;
+    Selection highest = null;
+    for (VersionEntry v : versions.descendingMap().values()) {
+      if (v.isReady()) {
+        Selection s = Selection.of(v.loaded());
+        named.put(v.version(), s);
+        if (highest == null) {
+          highest = s;
+        }
+      }
+    }
+    this.latest = highest;
+  }
+
+  @Override
+  public Selection select(String requestedVersion, RequestContext context) {
+    if (requestedVersion == null || requestedVersion.isEmpty()) {
+      if (latest == null) {
+        throw Status.unavailable("model '" + model + "' is not ready: " + notReadyReason)
+            .asException();
+      }
+      return latest;
+    }
+    long number = parseVersion(model, requestedVersion);
+    Selection s = named.get(number);
+    if (s != null) {
+      return s;
+    }
+    VersionEntry v = versions.get(number);
+    if (v == null) {
+      throw Status.notFound("unknown version " + requestedVersion + " of model '" + model + "'")
+          .asException();
+    }
+    throw Status.unavailable(
+            "model '" + model + "' version " + requestedVersion + " is not ready: " + v.reason())
+        .asException();
+  }
+
+  static long parseVersion(String name, String version) {
+    try {
+      long v = Long.parseLong(version);
+      if (v < 0) {
+        throw new NumberFormatException();
+      }
+      return v;
+    } catch (NumberFormatException e) {
+      throw Status.invalidArgument(
+              "version '" + version + "' of model '" + name + "' (expected: a decimal number)")
+          .asException();
+    }
+  }
+}

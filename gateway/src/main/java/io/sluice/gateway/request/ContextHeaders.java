@@ -1,0 +1,58 @@
+package io.sluice.gateway.request;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * The HTTP headers and gRPC metadata keys the decoders copy into a {@link RequestContext}. Only
+ * these are kept, so an unused header costs nothing downstream; the W3C trace context is always
+ * among them.
+ */
+public final class ContextHeaders {
+  public static final String TRACEPARENT = "traceparent";
+  public static final String TRACESTATE = "tracestate";
+
+  private final List<String> names;
+
+  private ContextHeaders(Set<String> names) {
+    this.names = List.copyOf(names);
+  }
+
+  /** The trace context plus {@code extra} (case-insensitive; stored in lower case). */
+  public static ContextHeaders of(List<String> extra) {
+    Set<String> all = new TreeSet<>(List.of(TRACEPARENT, TRACESTATE));
+    for (String name : extra) {
+      String n = name.strip().toLowerCase(Locale.ROOT);
+      if (n.isEmpty() || n.startsWith(":") || n.endsWith("-bin")) {
+        throw new IllegalArgumentException(
+            "context header '" + name + "' (expected: a plain header name, not a pseudo-header"
+                + " or binary metadata)");
+      }
+      all.add(n);
+    }
+    return new ContextHeaders(all);
+  }
+
+  /** Only the trace context. */
+  public static ContextHeaders defaults() {
+    return of(List.of());
+  }
+
+  /** The names to read, in lower case. */
+  public List<String> names() {
+    return names;
+  }
+
+  /** Whether {@code name} is read, ignoring case. */
+  public boolean contains(String name) {
+    return names.contains(name.toLowerCase(Locale.ROOT));
+  }
+
+  @Override
+  public String toString() {
+    return new ArrayList<>(names).toString();
+  }
+}
