@@ -101,13 +101,7 @@ final class DynamicBatchScheduler implements Scheduler {
   @Override
   public CompletableFuture<InferenceResponse> enqueue(InferenceRequest request) {
     CompletableFuture<InferenceResponse> future = new CompletableFuture<>();
-    PendingRequest p;
-    try {
-      p = admit(request, future);
-    } catch (StatusException e) {
-      future.completeExceptionally(e);
-      return future;
-    }
+    PendingRequest p = admit(request, future);
     String dropReason;
     Status dropStatus;
     lock.lock();
@@ -134,21 +128,18 @@ final class DynamicBatchScheduler implements Scheduler {
     return future;
   }
 
-  /** Checks a request and computes what the batcher needs from it; touches no shared state. */
+  /**
+   * Computes what the batcher needs from a request; touches no shared state. The gateway's
+   * per-version validator has already checked the request against the model's config (names,
+   * types, shapes, batch size, requested outputs, priority); here those rules are assertions,
+   * checked in tests, not on the serving path.
+   */
   private PendingRequest admit(InferenceRequest request, CompletableFuture<InferenceResponse> f) {
     int priority = request.priority();
-    if (priority < 0 || priority > levelCount) {
-      throw Status.invalidArgument(
-              "priority: " + priority + " (expected: 0 for the default, or 1.." + levelCount + ")")
-          .asException();
-    }
-    for (String name : request.requestedOutputs()) {
-      if (signature.output(name).isEmpty()) {
-        throw Status.invalidArgument(
-                "unknown output '" + name + "' (expected one of " + outputNames() + ")")
-            .asException();
-      }
-    }
+    assert priority >= 0 && priority <= levelCount
+        : "priority: " + priority + " (expected: 0 for the default, or 1.." + levelCount + ")";
+    assert knownOutputs(request) : "unknown output in " + request.requestedOutputs()
+        + " (expected one of " + outputNames() + ")";
     int batchSize = batchDimension ? batchSizeOf(request.inputs()) : 1;
     BatchKey key = batchDimension ? BatchKey.of(request.inputs()) : null;
     int level = priority == 0 ? defaultLevel : priority;
@@ -159,6 +150,15 @@ final class DynamicBatchScheduler implements Scheduler {
             ? PendingRequest.NONE
             : saturatedAdd(now, TimeUnit.MICROSECONDS.toNanos(timeoutMicros));
     return new PendingRequest(request, f, level, batchSize, key, now, timeoutAt);
+  }
+
+  private boolean knownOutputs(InferenceRequest request) {
+    for (String name : request.requestedOutputs()) {
+      if (signature.output(name).isEmpty()) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /** Triton's rule: a request's own timeout applies only where allowed, and only to shorten. */
@@ -176,35 +176,21 @@ final class DynamicBatchScheduler implements Scheduler {
   }
 
   private int batchSizeOf(List<Tensor> inputs) {
-    if (inputs.isEmpty()) {
-      throw Status.invalidArgument("request has no inputs (expected: at least one)").asException();
-    }
-    long rows = -1;
-    String first = null;
-    for (Tensor t : inputs) {
-      if (t.rank() == 0) {
-        throw Status.invalidArgument(
-                "input '" + t.name() + "' has shape [] but the model batches along dimension 0"
-                    + " (expected: [batch, ...] with batch in 1.." + config.maxBatchSize() + ")")
-            .asException();
-      }
-      if (rows < 0) {
-        rows = t.dim(0);
-        first = t.name();
-      } else if (t.dim(0) != rows) {
-        throw Status.invalidArgument(
-                "input '" + t.name() + "' has batch size " + t.dim(0) + " but input '" + first
-                    + "' has " + rows + " (expected: equal dimension 0 on every input)")
-            .asException();
-      }
-    }
-    if (rows < 1 || rows > config.maxBatchSize()) {
-      throw Status.invalidArgument(
-              "batch size " + rows + " of input '" + first + "' (expected: 1.."
-                  + config.maxBatchSize() + ", the model's max_batch_size)")
-          .asException();
-    }
+    assert !inputs.isEmpty() : "request has no inputs (expected: at least one)";
+    long rows = inputs.get(0).dim(0);
+    assert sameBatch(inputs, rows) && rows >= 1 && rows <= config.maxBatchSize()
+        : "batch size " + rows + " (expected: 1.." + config.maxBatchSize()
+            + " on dimension 0 of every input, the model's max_batch_size)";
     return (int) rows;
+  }
+
+  private static boolean sameBatch(List<Tensor> inputs, long rows) {
+    for (Tensor t : inputs) {
+      if (t.rank() == 0 || t.dim(0) != rows) {
+        return false;
+      }
+    }
+    return true;
   }
 
   private String outputNames() {
