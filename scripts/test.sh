@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs every test: the Java unit and integration tests (Maven Surefire), a smoke run of the
-# load generator, then the interop suite in which the real clients (tritonclient http and grpc,
+# load generator, 50 model reloads under gRPC and HTTP load, then the interop suite in which the real clients (tritonclient http and grpc,
 # perf_analyzer, grpcurl, curl) drive the built server. Installs what it needs itself.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -10,4 +10,5 @@ mvn -B -ntp install
 # The Gatling simulation lives in its own profile: check that it compiles.
 mvn -B -ntp -q -pl loadtest -Pgatling test-compile
 bash loadtest/smoke.sh
+bash loadtest/reload-under-load.sh
 bash interop/run.sh
