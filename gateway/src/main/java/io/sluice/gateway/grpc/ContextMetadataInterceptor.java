@@ -8,7 +8,6 @@ import io.grpc.ServerCallHandler;
 import io.grpc.ServerInterceptor;
 import io.sluice.gateway.request.ContextHeaders;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 
 /**
@@ -21,29 +20,20 @@ final class ContextMetadataInterceptor implements ServerInterceptor {
   static final Context.Key<Map<String, String>> HEADERS = Context.keyWithDefault(
       "sluice-context-headers", Map.of());
 
-  private final List<String> names;
-  private final List<Metadata.Key<String>> keys;
+  private final ContextHeaders headers;
+  private final Map<String, Metadata.Key<String>> keys = new HashMap<>();
 
   ContextMetadataInterceptor(ContextHeaders headers) {
-    this.names = headers.names();
-    this.keys = names.stream()
-        .map(n -> Metadata.Key.of(n, Metadata.ASCII_STRING_MARSHALLER))
-        .toList();
+    this.headers = headers;
+    for (String name : headers.names()) {
+      keys.put(name, Metadata.Key.of(name, Metadata.ASCII_STRING_MARSHALLER));
+    }
   }
 
   @Override
   public <Q, R> ServerCall.Listener<Q> interceptCall(
       ServerCall<Q, R> call, Metadata metadata, ServerCallHandler<Q, R> next) {
-    Map<String, String> found = null;
-    for (int i = 0, n = keys.size(); i < n; i++) {
-      String value = metadata.get(keys.get(i));
-      if (value != null) {
-        if (found == null) {
-          found = new HashMap<>();
-        }
-        found.put(names.get(i), value);
-      }
-    }
+    Map<String, String> found = headers.read(name -> metadata.get(keys.get(name)));
     if (found == null) {
       return next.startCall(call, metadata);
     }

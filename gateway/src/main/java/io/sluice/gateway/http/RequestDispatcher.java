@@ -8,7 +8,6 @@ import io.netty.handler.codec.DecoderException;
 import io.netty.handler.codec.DecoderResult;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
-import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
@@ -20,9 +19,6 @@ import io.sluice.gateway.request.RequestContext;
 import io.sluice.runtime.Status;
 import java.io.IOException;
 import java.util.ArrayDeque;
-import java.util.HashMap;
-import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.function.Function;
@@ -172,7 +168,7 @@ final class RequestDispatcher extends ChannelInboundHandlerAdapter {
   private void infer(ChannelHandlerContext ctx, FullHttpRequest request, Route route) {
     Channel channel = ctx.channel();
     RequestContext context =
-        new RequestContext("", contextHeaders(request.headers()), null, Long.MAX_VALUE,
+        new RequestContext("", headers.read(request.headers()::get), null, Long.MAX_VALUE,
             () -> !channel.isActive(), channel.eventLoop());
     DecodedInferRequest decoded = InferRequestDecoder.decode(request, context);
     CompletableFuture<V2InferResponse> future;
@@ -183,22 +179,6 @@ final class RequestDispatcher extends ChannelInboundHandlerAdapter {
     }
     answerLater(ctx, request, future,
         response -> InferResponseEncoder.encode(ctx.alloc(), response, decoded));
-  }
-
-  /** The configured headers present on the request; no map when none is. */
-  private Map<String, String> contextHeaders(HttpHeaders given) {
-    Map<String, String> out = null;
-    List<String> names = headers.names();
-    for (int i = 0, n = names.size(); i < n; i++) {
-      String value = given.get(names.get(i));
-      if (value != null) {
-        if (out == null) {
-          out = new HashMap<>();
-        }
-        out.put(names.get(i), value);
-      }
-    }
-    return out;
   }
 
   /**

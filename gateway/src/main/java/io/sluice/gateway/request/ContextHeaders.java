@@ -1,10 +1,13 @@
 package io.sluice.gateway.request;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.function.Function;
 
 /**
  * The HTTP headers and gRPC metadata keys the decoders copy into a {@link RequestContext}. Only
@@ -44,6 +47,26 @@ public final class ContextHeaders {
   /** The names to read, in lower case. */
   public List<String> names() {
     return names;
+  }
+
+  /**
+   * The configured headers present on a request, by lower-case name; null when none is (no map
+   * for the common request that carries none).
+   *
+   * @param lookup a header's value by lower-case name, null when absent
+   */
+  public Map<String, String> read(Function<String, String> lookup) {
+    Map<String, String> found = null;
+    for (int i = 0, n = names.size(); i < n; i++) {
+      String value = lookup.apply(names.get(i));
+      if (value != null) {
+        if (found == null) {
+          found = new HashMap<>();
+        }
+        found.put(names.get(i), value);
+      }
+    }
+    return found;
   }
 
   /** Whether {@code name} is read, ignoring case. */
