@@ -1,6 +1,9 @@
 package io.sluice.gateway;
 
+import io.sluice.gateway.request.ContextHeaders;
 import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
 import java.util.Objects;
 
 /**
@@ -69,7 +72,7 @@ public record GatewayConfig(NetworkConfig network, ModelsConfig models, EngineCo
     private int defaultMaxBatchSize;
     private int maxQueueSize;
     private int drainTimeoutSeconds;
-    private String contextHeaders;
+    private ContextHeaders contextHeaders = ContextHeaders.defaults();
     private Engine engine;
     private int onnxIntraOpThreads;
     private int onnxInterOpThreads;
@@ -139,8 +142,11 @@ public record GatewayConfig(NetworkConfig network, ModelsConfig models, EngineCo
       return this;
     }
 
-    public Builder contextHeaders(String contextHeaders) {
-      this.contextHeaders = contextHeaders;
+    /** Comma-separated header names; the trace context is always read. */
+    public Builder contextHeaders(String csv) {
+      String list = csv == null ? "" : csv.strip();
+      this.contextHeaders =
+          ContextHeaders.of(list.isEmpty() ? List.of() : Arrays.asList(list.split(",")));
       return this;
     }
 

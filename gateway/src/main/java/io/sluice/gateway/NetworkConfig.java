@@ -1,8 +1,6 @@
 package io.sluice.gateway;
 
 import io.sluice.gateway.request.ContextHeaders;
-import java.util.Arrays;
-import java.util.List;
 import java.util.Objects;
 
 /**
@@ -15,8 +13,8 @@ import java.util.Objects;
  * @param eventLoopThreads Netty event loop threads shared by HTTP and gRPC
  * @param maxRequestBytes largest HTTP request body (after decompression)
  * @param maxGrpcMessageBytes largest inbound gRPC message
- * @param contextHeaders comma-separated HTTP headers / gRPC metadata keys copied into each
- *     request's context, besides the W3C trace context; "" for none
+ * @param contextHeaders the HTTP headers / gRPC metadata keys copied into each request's
+ *     context (always including the W3C trace context)
  */
 public record NetworkConfig(
     String host,
@@ -26,26 +24,16 @@ public record NetworkConfig(
     int eventLoopThreads,
     int maxRequestBytes,
     int maxGrpcMessageBytes,
-    String contextHeaders) {
+    ContextHeaders contextHeaders) {
 
   public NetworkConfig {
     Objects.requireNonNull(host, "host");
-    contextHeaders = contextHeaders == null ? "" : contextHeaders.strip();
-    ContextHeaders.of(contextHeaderList(contextHeaders));
+    Objects.requireNonNull(contextHeaders, "contextHeaders");
     GatewayConfig.checkPort("httpPort", httpPort);
     GatewayConfig.checkPort("grpcPort", grpcPort);
     GatewayConfig.checkPort("metricsPort", metricsPort);
     GatewayConfig.checkPositive("eventLoopThreads", eventLoopThreads);
     GatewayConfig.checkPositive("maxRequestBytes", maxRequestBytes);
     GatewayConfig.checkPositive("maxGrpcMessageBytes", maxGrpcMessageBytes);
-  }
-
-  /** The configured context headers (validated at construction). */
-  public ContextHeaders contextHeaderSet() {
-    return ContextHeaders.of(contextHeaderList(contextHeaders));
-  }
-
-  private static List<String> contextHeaderList(String csv) {
-    return csv.isEmpty() ? List.of() : Arrays.asList(csv.split(","));
   }
 }

@@ -139,14 +139,14 @@ public final class SluiceServer implements AutoCloseable {
               api,
               boss,
               workers,
-              net.contextHeaderSet());
+              net.contextHeaders());
       grpc =
           GrpcFrontEnd.start(
               new GrpcConfig(net.host(), net.grpcPort(), net.maxGrpcMessageBytes()),
               api,
               boss,
               workers,
-              net.contextHeaderSet());
+              net.contextHeaders());
       MetricsServer metrics = MetricsServer.start(net.host(), net.metricsPort(), registry);
       return new SluiceServer(models, api, boss, workers, http, grpc, metrics);
     } catch (IOException | RuntimeException e) {

@@ -64,12 +64,12 @@ class ReloadUnderLoadTest {
         clients.add(start("http-client-" + i, () -> httpLoop(http, server.httpPort())));
       }
       try {
-        awaitProgress(10);
+        awaitSuccesses(10);
         for (int i = 0; i < RELOADS; i++) {
-          long before = grpcOk.get() + httpOk.get();
+          long before = successes();
           server.api().load(MODEL, Map.of()).get(60, TimeUnit.SECONDS);
           // Let requests reach the new version before swapping it again.
-          awaitProgress(before + 4 - grpcOk.get() - httpOk.get());
+          awaitSuccesses(before + 4);
         }
       } finally {
         running.set(false);
@@ -84,10 +84,14 @@ class ReloadUnderLoadTest {
     assertThat(httpOk.get()).isGreaterThan(RELOADS);
   }
 
-  private void awaitProgress(long more) throws InterruptedException {
-    long target = grpcOk.get() + httpOk.get() + Math.max(more, 0);
+  private long successes() {
+    return grpcOk.get() + httpOk.get();
+  }
+
+  /** Waits (at most 10 s) until {@code total} requests have succeeded in all. */
+  private void awaitSuccesses(long total) throws InterruptedException {
     long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-    while (grpcOk.get() + httpOk.get() < target && System.nanoTime() < until) {
+    while (successes() < total && System.nanoTime() < until) {
       Thread.sleep(1);
     }
   }

@@ -16,6 +16,7 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Executor;
 import java.util.function.BooleanSupplier;
 
 /**
@@ -47,23 +48,26 @@ final class InferRequestDecoder {
    */
   static V2InferRequest decode(
       ModelInferRequest request, long deadlineNanos, BooleanSupplier cancelled) {
-    return decode(
-        request, new RequestContext("", null, null, deadlineNanos, cancelled, null));
+    return decode(request, null, deadlineNanos, cancelled, null);
   }
 
   /**
-   * Decodes {@code request} into a request whose context is {@code context} (metadata, deadline,
-   * cancellation, completion executor) completed with the message's {@code id} and parameters.
+   * Decodes {@code request}; its context gets the message's {@code id} and parameters and the
+   * given metadata, deadline, cancellation and completion executor.
+   *
+   * @param headers the configured metadata present on the call, null for none
+   * @param completion where the request completes (the call's event loop)
    */
-  static V2InferRequest decode(ModelInferRequest request, RequestContext context) {
+  static V2InferRequest decode(ModelInferRequest request, Map<String, String> headers,
+      long deadlineNanos, BooleanSupplier cancelled, Executor completion) {
     Map<String, InferParameter> parameters = request.getParametersMap();
     return new V2InferRequest(
         inputs(request),
         outputs(request),
         priority(parameters.get(PRIORITY)),
         timeoutMicros(parameters.get(TIMEOUT)),
-        new RequestContext(request.getId(), context.headers(), asText(parameters),
-            context.deadlineNanos(), context.cancelled(), context.completion()));
+        new RequestContext(request.getId(), headers, asText(parameters), deadlineNanos,
+            cancelled, completion));
   }
 
   /** The request-level parameters as text, for the request context. */

@@ -9,7 +9,6 @@ import io.sluice.gateway.core.ModelMetadata;
 import io.sluice.gateway.core.ServingApi;
 import io.sluice.gateway.core.TensorMetadata;
 import io.sluice.gateway.core.V2InferRequest;
-import io.sluice.gateway.request.RequestContext;
 import io.sluice.proto.inference.GRPCInferenceServiceGrpc.GRPCInferenceServiceImplBase;
 import io.sluice.proto.inference.GrpcService.CudaSharedMemoryRegisterRequest;
 import io.sluice.proto.inference.GrpcService.CudaSharedMemoryRegisterResponse;
@@ -267,9 +266,8 @@ final class InferenceService extends GRPCInferenceServiceImplBase {
       ModelInferRequest request, long deadlineNanos, BooleanSupplier cancelled,
       Executor completion) {
     try {
-      RequestContext context = new RequestContext("", ContextMetadataInterceptor.HEADERS.get(),
-          null, deadlineNanos, cancelled, completion);
-      V2InferRequest decoded = InferRequestDecoder.decode(request, context);
+      V2InferRequest decoded = InferRequestDecoder.decode(request,
+          ContextMetadataInterceptor.HEADERS.get(), deadlineNanos, cancelled, completion);
       // The core completes on `completion` (the call's event loop): encoding runs there too.
       return api.infer(request.getModelName(), request.getModelVersion(), decoded)
           .thenApply(InferResponseEncoder::encode);

@@ -34,10 +34,6 @@ final class HttpPipelineConfigurator extends ChannelInitializer<SocketChannel> {
   private final ServingApi api;
   private final ContextHeaders headers;
 
-  HttpPipelineConfigurator(HttpConfig config, ServingApi api) {
-    this(config, api, ContextHeaders.defaults());
-  }
-
   HttpPipelineConfigurator(HttpConfig config, ServingApi api, ContextHeaders headers) {
     this.config = config;
     this.api = api;

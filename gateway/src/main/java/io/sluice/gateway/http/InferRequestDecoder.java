@@ -18,6 +18,7 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Executor;
 import java.util.function.BooleanSupplier;
 import java.util.regex.Pattern;
 
@@ -72,18 +73,23 @@ final class InferRequestDecoder {
    * @throws io.sluice.runtime.StatusException for any malformed or inconsistent input
    */
   static DecodedInferRequest decode(FullHttpRequest request, BooleanSupplier cancelled) {
-    return decode(request, new RequestContext("", null, null, Long.MAX_VALUE, cancelled, null));
+    return decode(request, null, cancelled, null);
   }
 
   /**
-   * Decodes {@code request} into a request whose context is {@code context} (headers,
-   * cancellation, completion executor) completed with the body's {@code id} and parameters.
+   * Decodes {@code request}; its context gets the body's {@code id} and parameters and the
+   * given headers, cancellation and completion executor.
+   *
+   * @param headers the configured headers present on the request, null for none
+   * @param completion where the request completes (the channel's event loop)
    */
-  static DecodedInferRequest decode(FullHttpRequest request, RequestContext context) {
+  static DecodedInferRequest decode(FullHttpRequest request, Map<String, String> headers,
+      BooleanSupplier cancelled, Executor completion) {
     ByteBuf body = request.content();
     String header = request.headers().get(HEADER_CONTENT_LENGTH);
     int jsonLength = jsonLength(header, body.readableBytes());
-    return new InferRequestDecoder(body, jsonLength, header != null).decode(context);
+    return new InferRequestDecoder(body, jsonLength, header != null)
+        .decode(headers, cancelled, completion);
   }
 
   static int jsonLength(String header, int bodyLength) {
@@ -111,7 +117,8 @@ final class InferRequestDecoder {
     return (int) length;
   }
 
-  private DecodedInferRequest decode(RequestContext context) {
+  private DecodedInferRequest decode(
+      Map<String, String> headers, BooleanSupplier cancelled, Executor completion) {
     if (jsonLength == 0) {
       throw Status.invalidArgument(
               "the inference request has no JSON (expected: a JSON object with 'inputs')")
@@ -142,8 +149,7 @@ final class InferRequestDecoder {
     }
     V2InferRequest request =
         new V2InferRequest(tensors, requested, priority, timeoutMicros,
-            new RequestContext(id, context.headers(), parameters, context.deadlineNanos(),
-                context.cancelled(), context.completion()));
+            new RequestContext(id, headers, parameters, Long.MAX_VALUE, cancelled, completion));
     return new DecodedInferRequest(request, hasId, binaryDataOutput, binaryOutputs);
   }
 

@@ -15,7 +15,6 @@ import io.netty.util.ReferenceCountUtil;
 import io.sluice.gateway.core.ServingApi;
 import io.sluice.gateway.core.V2InferResponse;
 import io.sluice.gateway.request.ContextHeaders;
-import io.sluice.gateway.request.RequestContext;
 import io.sluice.runtime.Status;
 import java.io.IOException;
 import java.util.ArrayDeque;
@@ -52,10 +51,6 @@ final class RequestDispatcher extends ChannelInboundHandlerAdapter {
   private final ArrayDeque<FullHttpRequest> waiting = new ArrayDeque<>();
   /** An asynchronous answer is pending: later requests wait in {@link #waiting}. */
   private boolean busy;
-
-  RequestDispatcher(ServingApi api, Router router) {
-    this(api, router, ContextHeaders.defaults());
-  }
 
   RequestDispatcher(ServingApi api, Router router, ContextHeaders headers) {
     this.headers = headers;
@@ -167,10 +162,8 @@ final class RequestDispatcher extends ChannelInboundHandlerAdapter {
 
   private void infer(ChannelHandlerContext ctx, FullHttpRequest request, Route route) {
     Channel channel = ctx.channel();
-    RequestContext context =
-        new RequestContext("", headers.read(request.headers()::get), null, Long.MAX_VALUE,
-            () -> !channel.isActive(), channel.eventLoop());
-    DecodedInferRequest decoded = InferRequestDecoder.decode(request, context);
+    DecodedInferRequest decoded = InferRequestDecoder.decode(request,
+        headers.read(request.headers()::get), () -> !channel.isActive(), channel.eventLoop());
     CompletableFuture<V2InferResponse> future;
     try {
       future = api.infer(route.model(), route.version(), decoded.request());

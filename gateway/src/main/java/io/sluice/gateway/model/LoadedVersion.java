@@ -149,12 +149,12 @@ public final class LoadedVersion implements AutoCloseable {
   /** Drains and closes the scheduler and its backends; DRAINING → UNLOADED. */
   @Override
   public void close() {
-    scheduler.close();
     if (state == VersionState.READY) {
       retire();
     }
+    scheduler.close();
     if (state == VersionState.DRAINING) {
-      state = VersionState.UNLOADED;
+      state = state.check(VersionState.UNLOADED);
     }
   }
 }

@@ -1,6 +1,5 @@
 package io.sluice.gateway.request;
 
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
@@ -69,13 +68,18 @@ public final class ContextHeaders {
     return found;
   }
 
-  /** Whether {@code name} is read, ignoring case. */
-  public boolean contains(String name) {
-    return names.contains(name.toLowerCase(Locale.ROOT));
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof ContextHeaders other && names.equals(other.names);
+  }
+
+  @Override
+  public int hashCode() {
+    return names.hashCode();
   }
 
   @Override
   public String toString() {
-    return new ArrayList<>(names).toString();
+    return names.toString();
   }
 }

@@ -58,9 +58,4 @@ public record RequestContext(
   public String traceParent() {
     return headers.get(ContextHeaders.TRACEPARENT);
   }
-
-  /** The same request completing on {@code executor}. */
-  public RequestContext completingOn(Executor executor) {
-    return new RequestContext(id, headers, parameters, deadlineNanos, cancelled, executor);
-  }
 }
