@@ -72,6 +72,8 @@ public record GatewayConfig(NetworkConfig network, ModelsConfig models, EngineCo
     private int defaultMaxBatchSize;
     private int maxQueueSize;
     private int drainTimeoutSeconds;
+    private int maxQueueTimeMillis;
+    private int shutdownGraceSeconds;
     private ContextHeaders contextHeaders = ContextHeaders.defaults();
     private Engine engine;
     private int onnxIntraOpThreads;
@@ -142,6 +144,16 @@ public record GatewayConfig(NetworkConfig network, ModelsConfig models, EngineCo
       return this;
     }
 
+    public Builder maxQueueTimeMillis(int maxQueueTimeMillis) {
+      this.maxQueueTimeMillis = maxQueueTimeMillis;
+      return this;
+    }
+
+    public Builder shutdownGraceSeconds(int shutdownGraceSeconds) {
+      this.shutdownGraceSeconds = shutdownGraceSeconds;
+      return this;
+    }
+
     /** Comma-separated header names; the trace context is always read. */
     public Builder contextHeaders(String csv) {
       String list = csv == null ? "" : csv.strip();
@@ -180,10 +192,11 @@ public record GatewayConfig(NetworkConfig network, ModelsConfig models, EngineCo
               eventLoopThreads,
               maxRequestBytes,
               maxGrpcMessageBytes,
-              contextHeaders),
+              contextHeaders,
+              shutdownGraceSeconds),
           new ModelsConfig(
               modelRepository, strictReadiness, defaultMaxBatchSize, maxQueueSize,
-              drainTimeoutSeconds),
+              drainTimeoutSeconds, maxQueueTimeMillis),
           new EngineConfig(engine, onnxIntraOpThreads, onnxInterOpThreads, onnxSpinning));
     }
   }

@@ -78,6 +78,16 @@ enum Setting {
       () -> 4096, "4096",
       "per-version cap on waiting requests where `max_queue_size` is 0",
       (b, v) -> b.maxQueueSize((Integer) v)),
+  MAX_QUEUE_TIME_MS(
+      "--max-queue-time-ms", "max-queue-time-ms", Kind.INT, () -> 1000, "1000",
+      "load shedding: a request that could not start within this many ms (or its deadline) is "
+          + "refused at once with 503 / UNAVAILABLE and a retry hint; 0 = no limit",
+      (b, v) -> b.maxQueueTimeMillis((Integer) v)),
+  SHUTDOWN_GRACE_SECONDS(
+      "--shutdown-grace-seconds", "shutdown-grace-seconds", Kind.INT, () -> 25, "25",
+      "on SIGTERM: readiness turns false, new requests get 503 / UNAVAILABLE, admitted ones "
+          + "have this long to finish",
+      (b, v) -> b.shutdownGraceSeconds((Integer) v)),
   DRAIN_TIMEOUT_SECONDS(
       "--drain-timeout-seconds", "drain-timeout-seconds", Kind.INT, () -> 30, "30",
       "how long a replaced or unloaded version may finish its admitted requests before it is"

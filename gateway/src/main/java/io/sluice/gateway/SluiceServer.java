@@ -1,5 +1,6 @@
 package io.sluice.gateway;
 
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.netty.channel.EventLoopGroup;
@@ -7,6 +8,7 @@ import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.sluice.gateway.core.DefaultServingApi;
+import io.sluice.gateway.core.DrainGate;
 import io.sluice.gateway.core.InferenceListener;
 import io.sluice.gateway.core.ServingApi;
 import io.sluice.gateway.grpc.GrpcConfig;
@@ -25,11 +27,18 @@ import io.sluice.runtime.Ticker;
 import io.sluice.runtime.onnx.OnnxBackendProvider;
 import java.io.IOException;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The whole process, wired: model manager, protocol-neutral core, HTTP and gRPC front ends sharing
@@ -37,6 +46,7 @@ import java.util.concurrent.TimeUnit;
  * it in reverse order.
  */
 public final class SluiceServer implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(SluiceServer.class);
   /** Sluice's version, reported by {@code GET /v2} and gRPC ServerMetadata. */
   public static final String VERSION = "0.1.0";
 
@@ -47,6 +57,9 @@ public final class SluiceServer implements AutoCloseable {
   private final HttpFrontEnd http;
   private final GrpcFrontEnd grpc;
   private final MetricsServer metrics;
+  private final DrainGate gate;
+  private final Duration shutdownGrace;
+  private final AtomicBoolean closed = new AtomicBoolean();
 
   private SluiceServer(
       ModelManager models,
@@ -55,7 +68,11 @@ public final class SluiceServer implements AutoCloseable {
       EventLoopGroup workers,
       HttpFrontEnd http,
       GrpcFrontEnd grpc,
-      MetricsServer metrics) {
+      MetricsServer metrics,
+      DrainGate gate,
+      Duration shutdownGrace) {
+    this.gate = gate;
+    this.shutdownGrace = shutdownGrace;
     this.models = models;
     this.api = api;
     this.boss = boss;
@@ -92,6 +109,7 @@ public final class SluiceServer implements AutoCloseable {
         new LifecycleConfig(
             config.models().defaultMaxBatchSize(),
             config.models().maxQueueSize(),
+            TimeUnit.MILLISECONDS.toMicros(config.models().maxQueueTimeMillis()),
             new BackendOptions(
                 Device.CPU,
                 config.engine().onnxIntraOpThreads(),
@@ -115,12 +133,16 @@ public final class SluiceServer implements AutoCloseable {
             Clock.systemUTC(),
             Ticker.SYSTEM,
             lifecycle,
-            java.time.Duration.ofSeconds(config.models().drainTimeoutSeconds()));
+            Duration.ofSeconds(config.models().drainTimeoutSeconds()));
     models.loadAll().join();
+    DrainGate gate = new DrainGate();
+    Gauge.builder("sluice_inflight_requests", gate, DrainGate::inFlight)
+        .description("Inference requests admitted and not yet answered")
+        .register(registry);
     ServingApi api =
         new DefaultServingApi(
             models, config.models().strictReadiness(), Ticker.SYSTEM, VERSION, registry,
-            listeners);
+            listeners, gate);
     EventLoopGroup boss =
         new MultiThreadIoEventLoopGroup(
             1, new DefaultThreadFactory("sluice-accept", true), NioIoHandler.newFactory());
@@ -148,7 +170,9 @@ public final class SluiceServer implements AutoCloseable {
               workers,
               net.contextHeaders());
       MetricsServer metrics = MetricsServer.start(net.host(), net.metricsPort(), registry);
-      return new SluiceServer(models, api, boss, workers, http, grpc, metrics);
+      return new SluiceServer(
+          models, api, boss, workers, http, grpc, metrics, gate,
+          Duration.ofSeconds(net.shutdownGraceSeconds()));
     } catch (IOException | RuntimeException e) {
       if (grpc != null) {
         grpc.close();
@@ -179,10 +203,45 @@ public final class SluiceServer implements AutoCloseable {
     return api;
   }
 
+  /** Inference requests admitted and not yet answered (also {@code sluice_inflight_requests}). */
+  public long inFlightRequests() {
+    return gate.inFlight();
+  }
+
+  /**
+   * Graceful shutdown: readiness turns false and new requests are refused at once (HTTP 503,
+   * gRPC UNAVAILABLE after a GOAWAY); requests already admitted, queued ones included, finish
+   * within the shutdown grace; keep-alive connections close after their current response. Then
+   * everything is closed in reverse order. Idempotent.
+   */
   @Override
   public void close() {
-    grpc.close();
-    http.close();
+    if (!closed.compareAndSet(false, true)) {
+      return;
+    }
+    long start = System.nanoTime();
+    CompletableFuture<Void> drained = gate.beginDrain();
+    http.drain();
+    grpc.drain();
+    log.info("shutting down: draining {} admitted request(s), at most {} s",
+        gate.inFlight(), shutdownGrace.toSeconds());
+    try {
+      drained.get(shutdownGrace.toNanos(), TimeUnit.NANOSECONDS);
+    } catch (TimeoutException e) {
+      log.warn("shutdown grace of {} s ran out with {} request(s) unanswered",
+          shutdownGrace.toSeconds(), gate.inFlight());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (ExecutionException e) {
+      throw new IllegalStateException("the drain future cannot fail", e);
+    }
+    Duration left = shutdownGrace.minusNanos(System.nanoTime() - start);
+    grpc.close(left.isNegative() ? Duration.ZERO : left);
+    // Connections that stay open with nothing to answer: a moment to see their last bytes out.
+    int cut = http.close(Duration.ofMillis(Math.max(0, Math.min(1000, left.toMillis()))));
+    if (cut > 0) {
+      log.debug("closed {} idle HTTP connection(s) at shutdown", cut);
+    }
     metrics.close();
     boss.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
     workers.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();

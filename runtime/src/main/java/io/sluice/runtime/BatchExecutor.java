@@ -19,15 +19,17 @@ final class BatchExecutor {
   private final Ticker ticker;
   private final SchedulerListener listener;
   private final CompletionSequencer completions;
+  private final ServiceTime serviceTime;
 
   BatchExecutor(
       Backend backend, BatchAssembler assembler, Ticker ticker, SchedulerListener listener,
-      CompletionSequencer completions) {
+      CompletionSequencer completions, ServiceTime serviceTime) {
     this.backend = backend;
     this.assembler = assembler;
     this.ticker = ticker;
     this.listener = listener;
     this.completions = completions;
+    this.serviceTime = serviceTime;
   }
 
   /**
@@ -62,6 +64,7 @@ final class BatchExecutor {
       return;
     }
 
+    serviceTime.record(batchSize, outputDone - startNanos);
     long computeInput = inputDone - startNanos;
     long computeInfer = inferDone - inputDone;
     long computeOutput = outputDone - inferDone;

@@ -37,6 +37,8 @@ final class DynamicBatchScheduler implements Scheduler {
   private final int defaultLevel;
   private final boolean batchDimension;
   private final Thread[] threads;
+  private final ServiceTime serviceTime = new ServiceTime();
+  private final long maxQueueTimeNanos;
 
   private final ReentrantLock lock = new ReentrantLock();
   private final Condition changed = lock.newCondition();
@@ -77,6 +79,7 @@ final class DynamicBatchScheduler implements Scheduler {
             ? 1
             : config.defaultPriorityLevel() == 0 ? levelCount : config.defaultPriorityLevel();
     this.batchDimension = config.maxBatchSize() > 0;
+    this.maxQueueTimeNanos = TimeUnit.MICROSECONDS.toNanos(config.maxQueueTimeMicros());
     this.queue =
         new RequestQueue(
             levelCount, config.defaultQueuePolicy(), config.priorityQueuePolicies(),
@@ -85,7 +88,8 @@ final class DynamicBatchScheduler implements Scheduler {
     this.threads = new Thread[this.backends.size()];
     for (int i = 0; i < threads.length; i++) {
       BatchExecutor executor =
-          new BatchExecutor(this.backends.get(i), assembler, ticker, this.listener, completions);
+          new BatchExecutor(
+              this.backends.get(i), assembler, ticker, this.listener, completions, serviceTime);
       threads[i] = threadFactory.newThread(() -> serve(executor));
     }
   }
@@ -109,11 +113,14 @@ final class DynamicBatchScheduler implements Scheduler {
       if (closed) {
         dropReason = "shutdown";
         dropStatus = Status.unavailable("model is unloading");
+      } else if ((dropStatus = shed(p)) != null) {
+        dropReason = "shed";
       } else if (!queue.offer(p)) {
         dropReason = "queue_full";
-        dropStatus = Status.unavailable(
+        dropStatus = Status.overloaded(
             "queue full: priority level " + p.level + " already holds " + queue.capacity(p.level)
-                + " requests (max_queue_size: " + queue.capacity(p.level) + ")");
+                + " requests (max_queue_size: " + queue.capacity(p.level) + ")",
+            TimeUnit.NANOSECONDS.toMillis(serviceTime.estimateNanos(queue.items(), threads.length)));
       } else {
         p.sequence = nextSequence++;
         pending = queue.size();
@@ -126,6 +133,36 @@ final class DynamicBatchScheduler implements Scheduler {
     listener.onDropped(dropReason);
     future.completeExceptionally(dropStatus.asException());
     return future;
+  }
+
+  /**
+   * Load shedding at the door: null when {@code p} may wait, else why it is refused at once,
+   * because the work already queued would keep it from starting within the max queue time or
+   * before its deadline. Called under the lock.
+   */
+  private Status shed(PendingRequest p) {
+    long wait = serviceTime.estimateNanos(queue.items(), threads.length);
+    if (wait == 0) {
+      return null;
+    }
+    long budget = maxQueueTimeNanos == 0 ? Long.MAX_VALUE : maxQueueTimeNanos;
+    long deadline = p.request.deadlineNanos();
+    boolean byDeadline = false;
+    if (deadline != PendingRequest.NONE && deadline - p.enqueueNanos < budget) {
+      budget = deadline - p.enqueueNanos;
+      byDeadline = true;
+    }
+    if (wait <= budget) {
+      return null;
+    }
+    long waitMillis = TimeUnit.NANOSECONDS.toMillis(wait);
+    return Status.overloaded(
+        "overloaded: about " + waitMillis + " ms of work is queued ahead of this request, more than "
+            + (byDeadline
+                ? "its deadline allows (" + TimeUnit.NANOSECONDS.toMillis(Math.max(0, budget))
+                    + " ms)"
+                : "the max queue time (" + TimeUnit.NANOSECONDS.toMillis(budget) + " ms)"),
+        waitMillis);
   }
 
   /**
@@ -149,7 +186,9 @@ final class DynamicBatchScheduler implements Scheduler {
         timeoutMicros == 0
             ? PendingRequest.NONE
             : saturatedAdd(now, TimeUnit.MICROSECONDS.toNanos(timeoutMicros));
-    return new PendingRequest(request, f, level, batchSize, key, now, timeoutAt);
+    long shedAt =
+        maxQueueTimeNanos == 0 ? PendingRequest.NONE : saturatedAdd(now, maxQueueTimeNanos);
+    return new PendingRequest(request, f, level, batchSize, key, now, timeoutAt, shedAt);
   }
 
   private boolean knownOutputs(InferenceRequest request) {

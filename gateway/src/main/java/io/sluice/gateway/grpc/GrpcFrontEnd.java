@@ -85,19 +85,36 @@ public final class GrpcFrontEnd implements AutoCloseable {
   }
 
   /**
-   * Stops taking calls, gives running calls a few seconds, then cancels what is left. The event
-   * loops stay up: they belong to the caller.
+   * The first step of a graceful shutdown: stops listening and sends every connection a GOAWAY,
+   * so new calls are refused (UNAVAILABLE, which clients retry elsewhere) while running calls go
+   * on.
    */
-  @Override
-  public void close() {
+  public void drain() {
+    server.shutdown();
+  }
+
+  /**
+   * Gives running calls up to {@code grace} to finish, then cancels what is left. The event
+   * loops stay up: they belong to the caller.
+   *
+   * @return whether every call finished within the grace
+   */
+  public boolean close(Duration grace) {
     server.shutdown();
     try {
-      if (!server.awaitTermination(SHUTDOWN_GRACE.toMillis(), TimeUnit.MILLISECONDS)) {
-        server.shutdownNow();
+      if (server.awaitTermination(grace.toMillis(), TimeUnit.MILLISECONDS)) {
+        return true;
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      server.shutdownNow();
     }
+    server.shutdownNow();
+    return false;
+  }
+
+  /** {@link #close(Duration)} with a few seconds' grace. */
+  @Override
+  public void close() {
+    close(SHUTDOWN_GRACE);
   }
 }

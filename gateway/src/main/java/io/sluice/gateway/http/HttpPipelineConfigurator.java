@@ -2,6 +2,7 @@ package io.sluice.gateway.http;
 
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
+import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.codec.http.HttpContentDecompressor;
 import io.netty.handler.codec.http.HttpDecoderConfig;
@@ -33,15 +34,19 @@ final class HttpPipelineConfigurator extends ChannelInitializer<SocketChannel> {
   private final HttpConfig config;
   private final ServingApi api;
   private final ContextHeaders headers;
+  private final ChannelGroup connections;
 
-  HttpPipelineConfigurator(HttpConfig config, ServingApi api, ContextHeaders headers) {
+  HttpPipelineConfigurator(
+      HttpConfig config, ServingApi api, ContextHeaders headers, ChannelGroup connections) {
     this.config = config;
     this.api = api;
     this.headers = headers;
+    this.connections = connections;
   }
 
   @Override
   protected void initChannel(SocketChannel channel) {
+    connections.add(channel); // removed again when it closes
     configure(channel.pipeline(), config, api, headers);
   }
 

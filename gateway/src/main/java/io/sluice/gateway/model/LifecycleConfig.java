@@ -8,6 +8,8 @@ import io.sluice.runtime.BackendOptions;
  * @param defaultMaxBatchSize autofill's max batch size for a model that can batch and whose
  *     config does not say (Triton's default is 4)
  * @param globalMaxQueueSize the cap on waiting requests per version when a queue policy says 0
+ * @param maxQueueTimeMicros load shedding: the longest a request may wait for an instance, 0
+ *     for no limit (see {@link io.sluice.runtime.BatcherConfig#maxQueueTimeMicros()})
  * @param backendDefaults engine-neutral defaults for every instance (threads, spinning; the
  *     device and the model's parameters are filled in per model, and an engine may let a
  *     parameter override a default)
@@ -16,6 +18,7 @@ import io.sluice.runtime.BackendOptions;
 public record LifecycleConfig(
     int defaultMaxBatchSize,
     int globalMaxQueueSize,
+    long maxQueueTimeMicros,
     BackendOptions backendDefaults,
     boolean cudaAvailable) {
 
@@ -28,12 +31,16 @@ public record LifecycleConfig(
       throw new IllegalArgumentException(
           "globalMaxQueueSize: " + globalMaxQueueSize + " (expected: > 0)");
     }
+    if (maxQueueTimeMicros < 0) {
+      throw new IllegalArgumentException(
+          "maxQueueTimeMicros: " + maxQueueTimeMicros + " (expected: >= 0)");
+    }
     if (backendDefaults == null) {
       throw new IllegalArgumentException("backendDefaults: null (expected: backend options)");
     }
   }
 
   public static LifecycleConfig ofDefaults() {
-    return new LifecycleConfig(4, 4096, BackendOptions.ofDefaults(), false);
+    return new LifecycleConfig(4, 4096, 0, BackendOptions.ofDefaults(), false);
   }
 }
