@@ -221,7 +221,6 @@ public final class SluiceServer implements AutoCloseable {
     }
     long start = System.nanoTime();
     CompletableFuture<Void> drained = gate.beginDrain();
-    http.drain();
     grpc.drain();
     log.info("shutting down: draining {} admitted request(s), at most {} s",
         gate.inFlight(), shutdownGrace.toSeconds());
@@ -237,7 +236,7 @@ public final class SluiceServer implements AutoCloseable {
     }
     Duration left = shutdownGrace.minusNanos(System.nanoTime() - start);
     grpc.close(left.isNegative() ? Duration.ZERO : left);
-    // Connections that stay open with nothing to answer: a moment to see their last bytes out.
+    // Keep-alive connections close after their next answer; give idle ones a moment to be used.
     int cut = http.close(Duration.ofMillis(Math.max(0, Math.min(1000, left.toMillis()))));
     if (cut > 0) {
       log.debug("closed {} idle HTTP connection(s) at shutdown", cut);

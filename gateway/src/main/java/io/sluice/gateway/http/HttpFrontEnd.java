@@ -81,20 +81,10 @@ public final class HttpFrontEnd implements AutoCloseable {
   }
 
   /**
-   * The first step of a graceful shutdown, once the {@link ServingApi} drains: every connection
-   * closes as soon as it has nothing to answer and is not receiving a request, and otherwise
-   * after its current response ({@code Connection: close}). The socket keeps listening, so a
-   * late client gets a 503 rather than a refused connection.
-   */
-  public void drain() {
-    for (Channel c : connections) {
-      c.eventLoop().execute(() -> c.pipeline().fireUserEventTriggered(DrainEvent.INSTANCE));
-    }
-  }
-
-  /**
-   * Closes the listening socket, waits up to {@code grace} for the open connections to close
-   * on their own (after {@link #drain()}), then closes the rest.
+   * The end of a graceful shutdown, once every admitted request has been answered: closes the
+   * listening socket, waits up to {@code grace} for the open connections to close on their own
+   * (while the server drains, every answer says {@code Connection: close}), then closes the
+   * rest, which are idle.
    *
    * @return the connections that were still open when the grace ran out
    */

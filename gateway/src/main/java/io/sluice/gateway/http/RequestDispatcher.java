@@ -51,15 +51,6 @@ final class RequestDispatcher extends ChannelInboundHandlerAdapter {
   private final ArrayDeque<FullHttpRequest> waiting = new ArrayDeque<>();
   /** An asynchronous answer is pending: later requests wait in {@link #waiting}. */
   private boolean busy;
-  /**
-   * Bytes of a request not yet complete may have arrived: the last socket read delivered no
-   * whole request. A draining connection is not closed under a request being sent.
-   */
-  private boolean receiving;
-  /** A whole request arrived during the current socket read. */
-  private boolean requestThisRead;
-  /** The server is shutting down: close once nothing is left to answer. */
-  private boolean draining;
 
   RequestDispatcher(ServingApi api, Router router, ContextHeaders headers) {
     this.headers = headers;
@@ -75,32 +66,12 @@ final class RequestDispatcher extends ChannelInboundHandlerAdapter {
       return;
     }
     FullHttpRequest request = (FullHttpRequest) msg;
-    requestThisRead = true;
     if (busy) {
       waiting.add(request);
       ctx.channel().config().setAutoRead(false);
       return;
     }
     dispatch(ctx, request);
-  }
-
-  @Override
-  public void channelReadComplete(ChannelHandlerContext ctx) {
-    receiving = !requestThisRead;
-    requestThisRead = false;
-    ctx.fireChannelReadComplete();
-  }
-
-  @Override
-  public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
-    if (evt != DrainEvent.INSTANCE) {
-      super.userEventTriggered(ctx, evt);
-      return;
-    }
-    draining = true;
-    if (!busy && waiting.isEmpty() && !receiving) {
-      ctx.close();
-    }
   }
 
   @Override
@@ -271,11 +242,12 @@ final class RequestDispatcher extends ChannelInboundHandlerAdapter {
   /**
    * Writes the response, then releases the request: the one place a request is let go. While
    * the server shuts down, the last answer a connection owes says {@code Connection: close}
-   * (the keep-alive handler then closes it).
+   * (the keep-alive handler then closes it). The server closes no connection under a client
+   * that may be sending: a client learns from the answer itself not to reuse it.
    */
   private void finish(ChannelHandlerContext ctx, FullHttpRequest request,
       FullHttpResponse response) {
-    if ((draining || api.isDraining()) && waiting.isEmpty()) {
+    if (api.isDraining() && waiting.isEmpty()) {
       HttpResponses.closing(response);
     }
     ctx.writeAndFlush(response).addListener(written -> request.release());
