@@ -19,17 +19,15 @@ final class BatchExecutor {
   private final Ticker ticker;
   private final SchedulerListener listener;
   private final CompletionSequencer completions;
-  private final ServiceTime serviceTime;
 
   BatchExecutor(
       Backend backend, BatchAssembler assembler, Ticker ticker, SchedulerListener listener,
-      CompletionSequencer completions, ServiceTime serviceTime) {
+      CompletionSequencer completions) {
     this.backend = backend;
     this.assembler = assembler;
     this.ticker = ticker;
     this.listener = listener;
     this.completions = completions;
-    this.serviceTime = serviceTime;
   }
 
   /**
@@ -64,7 +62,6 @@ final class BatchExecutor {
       return;
     }
 
-    serviceTime.record(batchSize, outputDone - startNanos);
     long computeInput = inputDone - startNanos;
     long computeInfer = inferDone - inputDone;
     long computeOutput = outputDone - inferDone;

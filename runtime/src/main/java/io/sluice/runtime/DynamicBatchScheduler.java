@@ -88,8 +88,7 @@ final class DynamicBatchScheduler implements Scheduler {
     this.threads = new Thread[this.backends.size()];
     for (int i = 0; i < threads.length; i++) {
       BatchExecutor executor =
-          new BatchExecutor(
-              this.backends.get(i), assembler, ticker, this.listener, completions, serviceTime);
+          new BatchExecutor(this.backends.get(i), assembler, ticker, this.listener, completions);
       threads[i] = threadFactory.newThread(() -> serve(executor));
     }
   }
@@ -240,10 +239,20 @@ final class DynamicBatchScheduler implements Scheduler {
     return String.join(", ", names);
   }
 
-  /** One instance thread: form a batch, run it, repeat until closed and drained. */
+  /**
+   * One instance thread: form a batch, run it, repeat until closed and drained.
+   *
+   * <p>It also measures how fast it serves, for load shedding: a batch sent straight after the
+   * previous one counts the whole cycle, start to start (batch forming, the completion hand-off
+   * and any time the core was taken by an event loop included); a batch followed by a wait
+   * counts its own run only.
+   */
   private void serve(BatchExecutor executor) {
     List<BatchFormer.Dropped> dropped = new ArrayList<>();
     List<PendingRequest> batch = new ArrayList<>();
+    long lastStart = 0;
+    long lastEnd = 0;
+    int lastItems = 0;
     while (true) {
       long start = 0;
       boolean exit = false;
@@ -257,6 +266,9 @@ final class DynamicBatchScheduler implements Scheduler {
               batch.add(queue.poll());
             }
             start = now;
+            if (lastItems > 0) {
+              serviceTime.record(lastItems, now - lastStart); // back to back: the whole cycle
+            }
             if (!queue.isEmpty()) {
               // Another free instance may take what is left while this one runs.
               changed.signalAll();
@@ -271,6 +283,10 @@ final class DynamicBatchScheduler implements Scheduler {
             break;
           }
           waits++;
+          if (lastItems > 0) {
+            serviceTime.record(lastItems, lastEnd - lastStart); // then idle: the run alone
+            lastItems = 0;
+          }
           try {
             if (d.isIdle()) {
               changed.await();
@@ -293,8 +309,15 @@ final class DynamicBatchScheduler implements Scheduler {
       }
       dropped.clear();
       if (!batch.isEmpty()) {
+        int items = 0;
+        for (int i = 0, n = batch.size(); i < n; i++) {
+          items += batch.get(i).batchSize;
+        }
         executor.execute(List.copyOf(batch), start);
         batch.clear();
+        lastStart = start;
+        lastEnd = ticker.nanoTime();
+        lastItems = items;
       }
       if (exit) {
         return;
