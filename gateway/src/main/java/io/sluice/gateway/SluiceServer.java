@@ -1,5 +1,6 @@
 package io.sluice.gateway;
 
+import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.netty.channel.EventLoopGroup;
@@ -17,6 +18,7 @@ import io.sluice.gateway.metrics.MetricsServer;
 import io.sluice.gateway.model.BackendRegistry;
 import io.sluice.gateway.model.LifecycleConfig;
 import io.sluice.gateway.model.ModelManager;
+import io.sluice.gateway.security.ServerSecurity;
 import io.sluice.registry.LocalModelRepository;
 import io.sluice.registry.RepositoryException;
 import io.sluice.runtime.BackendOptions;
@@ -28,6 +30,7 @@ import java.time.Clock;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 
@@ -47,6 +50,8 @@ public final class SluiceServer implements AutoCloseable {
   private final HttpFrontEnd http;
   private final GrpcFrontEnd grpc;
   private final MetricsServer metrics;
+  private final ServerSecurity security;
+  private final ScheduledExecutorService credentials;
 
   private SluiceServer(
       ModelManager models,
@@ -55,7 +60,9 @@ public final class SluiceServer implements AutoCloseable {
       EventLoopGroup workers,
       HttpFrontEnd http,
       GrpcFrontEnd grpc,
-      MetricsServer metrics) {
+      MetricsServer metrics,
+      ServerSecurity security,
+      ScheduledExecutorService credentials) {
     this.models = models;
     this.api = api;
     this.boss = boss;
@@ -63,6 +70,8 @@ public final class SluiceServer implements AutoCloseable {
     this.http = http;
     this.grpc = grpc;
     this.metrics = metrics;
+    this.security = security;
+    this.credentials = credentials;
   }
 
   /** Loads every model of the repository, then binds the three ports. */
@@ -98,13 +107,25 @@ public final class SluiceServer implements AutoCloseable {
                 config.engine().onnxInterOpThreads(),
                 config.engine().onnxSpinning(),
                 Map.of()),
-            false);
+            false,
+            config.security().overrideLimits());
     LocalModelRepository repository;
     try {
       repository = LocalModelRepository.open(config.models().modelRepository());
     } catch (RepositoryException e) {
       throw new IllegalArgumentException(
           "--model-repository " + config.models().modelRepository() + ": " + e.getMessage(), e);
+    }
+    // Read the token and TLS files before loading any model: a bad file fails the start at once.
+    ScheduledExecutorService credentials = Executors.newSingleThreadScheduledExecutor(
+        new DefaultThreadFactory("sluice-credentials", true));
+    ServerSecurity security;
+    try {
+      security = security(config.security(), registry, credentials);
+    } catch (RuntimeException e) {
+      credentials.shutdownNow();
+      lifecycle.shutdownNow();
+      throw e;
     }
     ModelManager models =
         new ModelManager(
@@ -139,16 +160,19 @@ public final class SluiceServer implements AutoCloseable {
               api,
               boss,
               workers,
-              net.contextHeaders());
+              net.contextHeaders(),
+              security);
       grpc =
           GrpcFrontEnd.start(
               new GrpcConfig(net.host(), net.grpcPort(), net.maxGrpcMessageBytes()),
               api,
               boss,
               workers,
-              net.contextHeaders());
+              net.contextHeaders(),
+              security);
       MetricsServer metrics = MetricsServer.start(net.host(), net.metricsPort(), registry);
-      return new SluiceServer(models, api, boss, workers, http, grpc, metrics);
+      return new SluiceServer(
+          models, api, boss, workers, http, grpc, metrics, security, credentials);
     } catch (IOException | RuntimeException e) {
       if (grpc != null) {
         grpc.close();
@@ -159,8 +183,21 @@ public final class SluiceServer implements AutoCloseable {
       boss.shutdownGracefully(0, 1, TimeUnit.SECONDS);
       workers.shutdownGracefully(0, 1, TimeUnit.SECONDS);
       models.close();
+      security.close();
+      credentials.shutdownNow();
       throw e;
     }
+  }
+
+  private static ServerSecurity security(
+      SecurityConfig config, MeterRegistry registry, ScheduledExecutorService scheduler) {
+    ServerSecurity.Builder b = ServerSecurity.builder().meterRegistry(registry);
+    config.adminTokenFile().ifPresent(b::adminTokenFile);
+    config.tls().ifPresent(b::tls);
+    if (config.credentialsReloadSeconds() > 0) {
+      b.reloadEvery(java.time.Duration.ofSeconds(config.credentialsReloadSeconds()), scheduler);
+    }
+    return b.build();
   }
 
   public int httpPort() {
@@ -179,6 +216,11 @@ public final class SluiceServer implements AutoCloseable {
     return api;
   }
 
+  /** The admin guard and TLS contexts both servers use ({@link ServerSecurity#reload()}, tests). */
+  public ServerSecurity security() {
+    return security;
+  }
+
   @Override
   public void close() {
     grpc.close();
@@ -187,5 +229,7 @@ public final class SluiceServer implements AutoCloseable {
     boss.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
     workers.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
     models.close();
+    security.close();
+    credentials.shutdownNow();
   }
 }

@@ -9,6 +9,7 @@ import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.sluice.gateway.core.ServingApi;
 import java.net.InetSocketAddress;
 import io.sluice.gateway.request.ContextHeaders;
+import io.sluice.gateway.security.ServerSecurity;
 import java.util.Objects;
 
 /**
@@ -42,7 +43,18 @@ public final class HttpFrontEnd implements AutoCloseable {
   public static HttpFrontEnd start(
       HttpConfig config, ServingApi api, EventLoopGroup boss, EventLoopGroup workers,
       ContextHeaders headers) {
+    return start(config, api, boss, workers, headers, ServerSecurity.plain());
+  }
+
+  /**
+   * As above, with {@code security}'s TLS (when it has a context) and admin guard; the caller
+   * owns {@code security} and closes it.
+   */
+  public static HttpFrontEnd start(
+      HttpConfig config, ServingApi api, EventLoopGroup boss, EventLoopGroup workers,
+      ContextHeaders headers, ServerSecurity security) {
     Objects.requireNonNull(config, "config");
+    Objects.requireNonNull(security, "security");
     Objects.requireNonNull(headers, "headers");
     Objects.requireNonNull(api, "api");
     ServerBootstrap bootstrap =
@@ -51,7 +63,7 @@ public final class HttpFrontEnd implements AutoCloseable {
             .channel(NioServerSocketChannel.class)
             .option(ChannelOption.SO_BACKLOG, 1024)
             .childOption(ChannelOption.TCP_NODELAY, true)
-            .childHandler(new HttpPipelineConfigurator(config, api, headers));
+            .childHandler(new HttpPipelineConfigurator(config, api, headers, security));
     ChannelFuture bound = bootstrap.bind(config.host(), config.port()).awaitUninterruptibly();
     if (!bound.isSuccess()) {
       throw new IllegalStateException(

@@ -12,12 +12,24 @@ import io.sluice.runtime.BackendOptions;
  *     device and the model's parameters are filled in per model, and an engine may let a
  *     parameter override a default)
  * @param cudaAvailable whether KIND_GPU instance groups run on the CUDA execution provider
+ * @param overrideLimits how far a load request's {@code config} override may reconfigure a model
  */
 public record LifecycleConfig(
     int defaultMaxBatchSize,
     int globalMaxQueueSize,
     BackendOptions backendDefaults,
-    boolean cudaAvailable) {
+    boolean cudaAvailable,
+    OverrideLimits overrideLimits) {
+
+  /** With the default {@link OverrideLimits}. */
+  public LifecycleConfig(
+      int defaultMaxBatchSize,
+      int globalMaxQueueSize,
+      BackendOptions backendDefaults,
+      boolean cudaAvailable) {
+    this(defaultMaxBatchSize, globalMaxQueueSize, backendDefaults, cudaAvailable,
+        OverrideLimits.ofDefaults());
+  }
 
   public LifecycleConfig {
     if (defaultMaxBatchSize < 0) {
@@ -30,6 +42,9 @@ public record LifecycleConfig(
     }
     if (backendDefaults == null) {
       throw new IllegalArgumentException("backendDefaults: null (expected: backend options)");
+    }
+    if (overrideLimits == null) {
+      throw new IllegalArgumentException("overrideLimits: null (expected: limits)");
     }
   }
 
