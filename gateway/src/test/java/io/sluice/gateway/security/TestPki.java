@@ -215,6 +215,28 @@ public final class TestPki {
     };
   }
 
+  /**
+   * An address of this machine that is not loopback, to call a server bound to every interface
+   * from a peer the admin guard sees as remote; empty on a machine without one.
+   */
+  public static Optional<java.net.InetAddress> nonLoopbackAddress() {
+    try {
+      for (var nic : java.util.Collections.list(java.net.NetworkInterface.getNetworkInterfaces())) {
+        if (!nic.isUp() || nic.isLoopback()) {
+          continue;
+        }
+        for (var a : java.util.Collections.list(nic.getInetAddresses())) {
+          if (a instanceof java.net.Inet4Address && !a.isLoopbackAddress()) {
+            return Optional.of(a);
+          }
+        }
+      }
+    } catch (java.net.SocketException e) {
+      // No interfaces to list: treat as none.
+    }
+    return Optional.empty();
+  }
+
   private static KeyPair keyPair(String algorithm) throws GeneralSecurityException {
     KeyPairGenerator g = KeyPairGenerator.getInstance(algorithm);
     g.initialize(algorithm.equals("RSA") ? 2048 : 256);
