@@ -11,9 +11,9 @@ import java.util.Optional;
 /**
  * Every setting of the process, validated once at start-up and passed down, in four groups: the
  * servers' {@link NetworkConfig}, the repository's {@link ModelsConfig}, the {@link EngineConfig}
- * and the {@link SecurityConfig}. Build one with {@link #builder()}; its defaults, flags, YAML keys and meanings are
- * the one table {@link Setting}, from which the command line, {@link ConfigFile} and the README's
- * table are all derived.
+ * and the {@link SecurityConfig}. Build one with {@link #builder()}; its defaults, flags, YAML
+ * keys and meanings are the one table {@link Setting}, from which the command line, {@link
+ * ConfigFile} and the README's table are all derived.
  *
  * @param network where and how the servers listen
  * @param models what is served and how readiness is judged

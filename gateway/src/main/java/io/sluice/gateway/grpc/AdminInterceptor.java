@@ -40,8 +40,8 @@ final class AdminInterceptor implements ServerInterceptor {
     if (!methods.contains(call.getMethodDescriptor().getFullMethodName())) {
       return next.startCall(call, headers);
     }
-    AdminGuard.Verdict verdict = guard.check(
-        "grpc", call.getAttributes().get(Grpc.TRANSPORT_ATTR_REMOTE_ADDR), headers.get(AUTHORIZATION));
+    AdminGuard.Verdict verdict = guard.check("grpc",
+        call.getAttributes().get(Grpc.TRANSPORT_ATTR_REMOTE_ADDR), headers.get(AUTHORIZATION));
     if (verdict.allowed()) {
       return next.startCall(call, headers);
     }

@@ -169,8 +169,8 @@ final class RequestDispatcher extends ChannelInboundHandlerAdapter {
 
   /** Asks the guard; a denial is answered (401/403), counted, and nothing else happens. */
   private boolean admitted(ChannelHandlerContext ctx, FullHttpRequest request) {
-    AdminGuard.Verdict verdict = guard.check(
-        "http", ctx.channel().remoteAddress(), request.headers().get(HttpHeaderNames.AUTHORIZATION));
+    AdminGuard.Verdict verdict = guard.check("http", ctx.channel().remoteAddress(),
+        request.headers().get(HttpHeaderNames.AUTHORIZATION));
     if (verdict.allowed()) {
       return true;
     }

@@ -24,7 +24,8 @@ import io.sluice.runtime.Status;
  *     parameters ({@code --max-override-threads})
  * @param maxQueueDelayMicros {@code dynamic_batching.max_queue_delay_microseconds} ({@code
  *     --max-override-queue-delay-us})
- * @param maxQueueSize every queue policy's {@code max_queue_size} ({@code --max-override-queue-size})
+ * @param maxQueueSize every queue policy's {@code max_queue_size} ({@code
+ *     --max-override-queue-size})
  * @param maxBatchSize {@code max_batch_size}, and each warm-up's {@code batch_size} ({@code
  *     --max-override-batch-size})
  */

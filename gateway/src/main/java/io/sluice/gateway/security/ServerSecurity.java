@@ -19,7 +19,6 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.atomic.AtomicBoolean;
 import javax.net.ssl.SSLException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -43,7 +42,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class ServerSecurity implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(ServerSecurity.class);
-  private static final AtomicBoolean PROVIDER_LOGGED = new AtomicBoolean();
   static final String RELOADS_METRIC = "sluice_credential_reloads";
 
   private final AdminGuard admin;
@@ -64,10 +62,8 @@ public final class ServerSecurity implements AutoCloseable {
       SslProvider provider = b.provider != null ? b.provider : defaultProvider();
       this.http = build(tls, provider, false);
       this.grpc = build(tls, provider, true);
-      if (PROVIDER_LOGGED.compareAndSet(false, true)) {
-        log.info("TLS on HTTP and gRPC with the {} provider{}", provider,
-            provider == SslProvider.OPENSSL ? " (" + OpenSsl.versionString() + ")" : "");
-      }
+      log.info("TLS on HTTP and gRPC with the {} provider{}", provider,
+          provider == SslProvider.OPENSSL ? " (" + OpenSsl.versionString() + ")" : "");
     } else {
       this.http = null;
       this.grpc = null;

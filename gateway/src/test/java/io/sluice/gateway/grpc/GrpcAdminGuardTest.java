@@ -42,6 +42,10 @@ import org.junit.jupiter.api.io.TempDir;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class GrpcAdminGuardTest {
   private static final String TOKEN = "grpc-t0ken";
+  private static final RepositoryModelLoadRequest LOAD =
+      RepositoryModelLoadRequest.newBuilder().setModelName(FakeServingApi.MODEL).build();
+  private static final RepositoryModelUnloadRequest UNLOAD =
+      RepositoryModelUnloadRequest.newBuilder().setModelName(FakeServingApi.MODEL).build();
 
   private final FakeServingApi api = new FakeServingApi();
   private final EventLoopGroup boss = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
@@ -107,10 +111,8 @@ class GrpcAdminGuardTest {
 
     assertRefused(() -> s.repositoryIndex(RepositoryIndexRequest.getDefaultInstance()),
         Code.UNAUTHENTICATED);
-    assertRefused(() -> s.repositoryModelLoad(
-        RepositoryModelLoadRequest.newBuilder().setModelName(FakeServingApi.MODEL).build()), Code.UNAUTHENTICATED);
-    assertRefused(() -> s.repositoryModelUnload(
-        RepositoryModelUnloadRequest.newBuilder().setModelName(FakeServingApi.MODEL).build()), Code.UNAUTHENTICATED);
+    assertRefused(() -> s.repositoryModelLoad(LOAD), Code.UNAUTHENTICATED);
+    assertRefused(() -> s.repositoryModelUnload(UNLOAD), Code.UNAUTHENTICATED);
     assertThat(api.loadCalls).isEmpty();
     assertThat(api.unloadCalls).isEmpty();
     assertThat(meters.get("sluice_admin_denied").tag("protocol", "grpc")
@@ -121,8 +123,7 @@ class GrpcAdminGuardTest {
   void aWrongTokenIsUnauthenticated() {
     var s = stub("127.0.0.1", withToken.port(), "Bearer nope");
 
-    assertThatThrownBy(() -> s.repositoryModelLoad(
-            RepositoryModelLoadRequest.newBuilder().setModelName(FakeServingApi.MODEL).build()))
+    assertThatThrownBy(() -> s.repositoryModelLoad(LOAD))
         .isInstanceOfSatisfying(StatusRuntimeException.class, e -> {
           assertThat(e.getStatus().getCode()).isEqualTo(Code.UNAUTHENTICATED);
           assertThat(e.getStatus().getDescription()).contains("not the admin token");
@@ -134,9 +135,10 @@ class GrpcAdminGuardTest {
   void theTokenLetsTheCallThrough() {
     var s = stub("127.0.0.1", withToken.port(), "Bearer " + TOKEN);
 
-    s.repositoryModelLoad(RepositoryModelLoadRequest.newBuilder().setModelName(FakeServingApi.MODEL).build());
+    s.repositoryModelLoad(LOAD);
 
-    assertThat(api.loadCalls).extracting(FakeServingApi.LoadCall::model).containsExactly(FakeServingApi.MODEL);
+    assertThat(api.loadCalls).extracting(FakeServingApi.LoadCall::model)
+        .containsExactly(FakeServingApi.MODEL);
   }
 
   @Test
@@ -149,8 +151,7 @@ class GrpcAdminGuardTest {
 
   @Test
   void withoutATokenLoopbackMayCall() {
-    stub("127.0.0.1", loopbackOnly.port(), null).repositoryModelUnload(
-        RepositoryModelUnloadRequest.newBuilder().setModelName(FakeServingApi.MODEL).build());
+    stub("127.0.0.1", loopbackOnly.port(), null).repositoryModelUnload(UNLOAD);
 
     assertThat(api.unloadCalls).containsExactly(FakeServingApi.MODEL);
   }
@@ -161,9 +162,7 @@ class GrpcAdminGuardTest {
     assumeThat(self).as("a non-loopback address on this machine").isNotNull();
     var s = stub(self.getHostAddress(), loopbackOnly.port(), null);
 
-    assertRefused(() -> s.repositoryModelUnload(
-        RepositoryModelUnloadRequest.newBuilder().setModelName(FakeServingApi.MODEL).build()),
-        Code.PERMISSION_DENIED);
+    assertRefused(() -> s.repositoryModelUnload(UNLOAD), Code.PERMISSION_DENIED);
     assertThat(api.unloadCalls).isEmpty();
   }
 }

@@ -25,6 +25,7 @@ import java.net.http.HttpResponse.BodyHandlers;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.security.cert.X509Certificate;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
@@ -230,8 +231,8 @@ abstract class HttpTlsContract {
       Path cert = dir.resolve("next.crt");
       Path key = dir.resolve("next.key");
       pki.server("sluice-2", 2).write(cert, key);
-      Files.move(cert, dir.resolve("server.crt"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-      Files.move(key, dir.resolve("server.key"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+      Files.move(cert, dir.resolve("server.crt"), StandardCopyOption.REPLACE_EXISTING);
+      Files.move(key, dir.resolve("server.key"), StandardCopyOption.REPLACE_EXISTING);
       assertThat(tlsSecurity.reload()).isTrue();
 
       try (SSLSocket after = connect(tls)) {

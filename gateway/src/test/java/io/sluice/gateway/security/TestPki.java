@@ -247,7 +247,8 @@ public final class TestPki {
       KeyPair issuerKeys, boolean isCa, GeneralNames names, KeyPurposeId purpose,
       Duration validFor) throws GeneralSecurityException {
     Instant now = Instant.now();
-    Instant notBefore = validFor.isNegative() ? now.minus(Duration.ofDays(2)) : now.minusSeconds(60);
+    Instant notBefore =
+        validFor.isNegative() ? now.minus(Duration.ofDays(2)) : now.minusSeconds(60);
     Instant notAfter = now.plus(validFor);
     try {
       JcaX509v3CertificateBuilder b = new JcaX509v3CertificateBuilder(
