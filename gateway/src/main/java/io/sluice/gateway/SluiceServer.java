@@ -1,6 +1,7 @@
 package io.sluice.gateway;
 
 import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.netty.channel.EventLoopGroup;
@@ -19,6 +20,7 @@ import io.sluice.gateway.metrics.MetricsServer;
 import io.sluice.gateway.model.BackendRegistry;
 import io.sluice.gateway.model.LifecycleConfig;
 import io.sluice.gateway.model.ModelManager;
+import io.sluice.gateway.security.ServerSecurity;
 import io.sluice.registry.LocalModelRepository;
 import io.sluice.registry.RepositoryException;
 import io.sluice.runtime.BackendOptions;
@@ -33,6 +35,7 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -60,6 +63,8 @@ public final class SluiceServer implements AutoCloseable {
   private final DrainGate gate;
   private final Duration shutdownGrace;
   private final AtomicBoolean closed = new AtomicBoolean();
+  private final ServerSecurity security;
+  private final ScheduledExecutorService credentials;
 
   private SluiceServer(
       ModelManager models,
@@ -70,7 +75,9 @@ public final class SluiceServer implements AutoCloseable {
       GrpcFrontEnd grpc,
       MetricsServer metrics,
       DrainGate gate,
-      Duration shutdownGrace) {
+      Duration shutdownGrace,
+      ServerSecurity security,
+      ScheduledExecutorService credentials) {
     this.gate = gate;
     this.shutdownGrace = shutdownGrace;
     this.models = models;
@@ -80,6 +87,8 @@ public final class SluiceServer implements AutoCloseable {
     this.http = http;
     this.grpc = grpc;
     this.metrics = metrics;
+    this.security = security;
+    this.credentials = credentials;
   }
 
   /** Loads every model of the repository, then binds the three ports. */
@@ -116,13 +125,25 @@ public final class SluiceServer implements AutoCloseable {
                 config.engine().onnxInterOpThreads(),
                 config.engine().onnxSpinning(),
                 Map.of()),
-            false);
+            false,
+            config.security().overrideLimits());
     LocalModelRepository repository;
     try {
       repository = LocalModelRepository.open(config.models().modelRepository());
     } catch (RepositoryException e) {
       throw new IllegalArgumentException(
           "--model-repository " + config.models().modelRepository() + ": " + e.getMessage(), e);
+    }
+    // Read the token and TLS files before loading any model: a bad file fails the start at once.
+    ScheduledExecutorService credentials = Executors.newSingleThreadScheduledExecutor(
+        new DefaultThreadFactory("sluice-credentials", true));
+    ServerSecurity security;
+    try {
+      security = security(config.security(), registry, credentials);
+    } catch (RuntimeException e) {
+      credentials.shutdownNow();
+      lifecycle.shutdownNow();
+      throw e;
     }
     ModelManager models =
         new ModelManager(
@@ -161,18 +182,20 @@ public final class SluiceServer implements AutoCloseable {
               api,
               boss,
               workers,
-              net.contextHeaders());
+              net.contextHeaders(),
+              security);
       grpc =
           GrpcFrontEnd.start(
               new GrpcConfig(net.host(), net.grpcPort(), net.maxGrpcMessageBytes()),
               api,
               boss,
               workers,
-              net.contextHeaders());
+              net.contextHeaders(),
+              security);
       MetricsServer metrics = MetricsServer.start(net.host(), net.metricsPort(), registry);
       return new SluiceServer(
           models, api, boss, workers, http, grpc, metrics, gate,
-          Duration.ofSeconds(net.shutdownGraceSeconds()));
+          Duration.ofSeconds(net.shutdownGraceSeconds()), security, credentials);
     } catch (IOException | RuntimeException e) {
       if (grpc != null) {
         grpc.close();
@@ -183,8 +206,21 @@ public final class SluiceServer implements AutoCloseable {
       boss.shutdownGracefully(0, 1, TimeUnit.SECONDS);
       workers.shutdownGracefully(0, 1, TimeUnit.SECONDS);
       models.close();
+      security.close();
+      credentials.shutdownNow();
       throw e;
     }
+  }
+
+  private static ServerSecurity security(
+      SecurityConfig config, MeterRegistry registry, ScheduledExecutorService scheduler) {
+    ServerSecurity.Builder b = ServerSecurity.builder().meterRegistry(registry);
+    config.adminTokenFile().ifPresent(b::adminTokenFile);
+    config.tls().ifPresent(b::tls);
+    if (config.credentialsReloadSeconds() > 0) {
+      b.reloadEvery(java.time.Duration.ofSeconds(config.credentialsReloadSeconds()), scheduler);
+    }
+    return b.build();
   }
 
   public int httpPort() {
@@ -201,6 +237,11 @@ public final class SluiceServer implements AutoCloseable {
 
   public ServingApi api() {
     return api;
+  }
+
+  /** The admin guard and TLS contexts both servers use ({@link ServerSecurity#reload()}, tests). */
+  public ServerSecurity security() {
+    return security;
   }
 
   /** Inference requests admitted and not yet answered (also {@code sluice_inflight_requests}). */
@@ -245,5 +286,7 @@ public final class SluiceServer implements AutoCloseable {
     boss.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
     workers.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
     models.close();
+    security.close();
+    credentials.shutdownNow();
   }
 }

@@ -11,6 +11,7 @@ import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.util.concurrent.ImmediateEventExecutor;
 import io.sluice.gateway.core.ServingApi;
 import io.sluice.gateway.request.ContextHeaders;
+import io.sluice.gateway.security.ServerSecurity;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.Objects;
@@ -48,7 +49,18 @@ public final class HttpFrontEnd implements AutoCloseable {
   public static HttpFrontEnd start(
       HttpConfig config, ServingApi api, EventLoopGroup boss, EventLoopGroup workers,
       ContextHeaders headers) {
+    return start(config, api, boss, workers, headers, ServerSecurity.plain());
+  }
+
+  /**
+   * As above, with {@code security}'s TLS (when it has a context) and admin guard; the caller
+   * owns {@code security} and closes it.
+   */
+  public static HttpFrontEnd start(
+      HttpConfig config, ServingApi api, EventLoopGroup boss, EventLoopGroup workers,
+      ContextHeaders headers, ServerSecurity security) {
     Objects.requireNonNull(config, "config");
+    Objects.requireNonNull(security, "security");
     Objects.requireNonNull(headers, "headers");
     Objects.requireNonNull(api, "api");
     ChannelGroup connections =
@@ -59,7 +71,7 @@ public final class HttpFrontEnd implements AutoCloseable {
             .channel(NioServerSocketChannel.class)
             .option(ChannelOption.SO_BACKLOG, 1024)
             .childOption(ChannelOption.TCP_NODELAY, true)
-            .childHandler(new HttpPipelineConfigurator(config, api, headers, connections));
+            .childHandler(new HttpPipelineConfigurator(config, api, headers, security, connections));
     ChannelFuture bound = bootstrap.bind(config.host(), config.port()).awaitUninterruptibly();
     if (!bound.isSuccess()) {
       throw new IllegalStateException(

@@ -14,13 +14,25 @@ import io.sluice.runtime.BackendOptions;
  *     device and the model's parameters are filled in per model, and an engine may let a
  *     parameter override a default)
  * @param cudaAvailable whether KIND_GPU instance groups run on the CUDA execution provider
+ * @param overrideLimits how far a load request's {@code config} override may reconfigure a model
  */
 public record LifecycleConfig(
     int defaultMaxBatchSize,
     int globalMaxQueueSize,
     long maxQueueTimeMicros,
     BackendOptions backendDefaults,
-    boolean cudaAvailable) {
+    boolean cudaAvailable,
+    OverrideLimits overrideLimits) {
+
+  /** With no max queue time and the default {@link OverrideLimits}. */
+  public LifecycleConfig(
+      int defaultMaxBatchSize,
+      int globalMaxQueueSize,
+      BackendOptions backendDefaults,
+      boolean cudaAvailable) {
+    this(defaultMaxBatchSize, globalMaxQueueSize, 0, backendDefaults, cudaAvailable,
+        OverrideLimits.ofDefaults());
+  }
 
   public LifecycleConfig {
     if (defaultMaxBatchSize < 0) {
@@ -38,9 +50,12 @@ public record LifecycleConfig(
     if (backendDefaults == null) {
       throw new IllegalArgumentException("backendDefaults: null (expected: backend options)");
     }
+    if (overrideLimits == null) {
+      throw new IllegalArgumentException("overrideLimits: null (expected: limits)");
+    }
   }
 
   public static LifecycleConfig ofDefaults() {
-    return new LifecycleConfig(4, 4096, 0, BackendOptions.ofDefaults(), false);
+    return new LifecycleConfig(4, 4096, BackendOptions.ofDefaults(), false);
   }
 }
