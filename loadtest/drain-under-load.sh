@@ -72,7 +72,9 @@ errors = w.get("errors", {})
 refused = {k: v for k, v in errors.items() if k in ("http_503", "grpc_UNAVAILABLE", "io_connect")}
 lost = {k: v for k, v in errors.items() if k not in refused}
 print(f"[drain] {sys.argv[2]}: {w['succeeded']} succeeded, refused {refused or 0}, lost {lost or 0}")
-sys.exit(1 if lost else 0)
+if w["succeeded"] == 0:
+    print(f"[drain] {sys.argv[2]}: nothing succeeded before the signal")
+sys.exit(1 if lost or w["succeeded"] == 0 else 0)
 PY
 done
 log "SIGTERM → readiness false in ${ready_false_ms:-?} ms, process exited $rc after ${exited_ms} ms"
