@@ -79,10 +79,11 @@ public final class GrpcFrontEnd implements AutoCloseable {
         .maxInboundMessageSize(config.maxMessageBytes())
         // Every handler is non-blocking, so running them on the event loop is safe and saves a hop.
         .directExecutor()
-        .addService(new InferenceService(api, workers))
-        .addService(new HealthService(api))
+        // A request that does not parse is INVALID_ARGUMENT, not UNKNOWN and a SEVERE trace.
+        .addService(RequestParseGuard.wrap(new InferenceService(api, workers)))
+        .addService(RequestParseGuard.wrap(new HealthService(api)))
         // Server reflection, so grpcurl and similar tools work without the .proto files.
-        .addService(ProtoReflectionServiceV1.newInstance())
+        .addService(RequestParseGuard.wrap(ProtoReflectionServiceV1.newInstance()))
         // Innermost: a denied control-plane call is still counted by the error interceptor.
         .intercept(new AdminInterceptor(security.admin(), AdminInterceptor.REPOSITORY_METHODS))
         .intercept(new ContextMetadataInterceptor(headers))
