@@ -64,7 +64,7 @@ class ContainedPathTest {
 
   @Test
   void dotDotAndAbsoluteNamesAreRefused() {
-    for (String name : new String[] {"../../x", "../m/labels.txt", "sub/../../secret.txt",
+    for (String name : new String[] {"../../x", "../secret.txt", "sub/../../secret.txt",
         "/etc/passwd", "", ".."}) {
       assertThatThrownBy(() -> ContainedPath.resolve(folder, name, "default_model_filename"))
           .as(name)

@@ -48,7 +48,7 @@ import org.junit.jupiter.api.TestInstance;
 class ConfigFuzzTest {
   private static final String MODEL = "fuzzed";
   private static final int BATCH = 40;
-  private static final long TIME_CAP_NANOS = 20_000_000_000L;
+  private static final long TIME_CAP_NANOS = 12_000_000_000L;
   private static final Set<Status.Code> LOAD_ERRORS = EnumSet.of(Status.Code.INVALID_ARGUMENT,
       Status.Code.NOT_FOUND, Status.Code.UNIMPLEMENTED, Status.Code.UNAVAILABLE);
 

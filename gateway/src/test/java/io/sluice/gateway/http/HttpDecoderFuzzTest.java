@@ -40,7 +40,7 @@ import org.junit.jupiter.api.TestInstance;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class HttpDecoderFuzzTest {
   private static final int BATCH = 400;
-  private static final long TIME_CAP_NANOS = 25_000_000_000L;
+  private static final long TIME_CAP_NANOS = 15_000_000_000L;
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private FuzzServer fuzz;
@@ -66,7 +66,7 @@ class HttpDecoderFuzzTest {
 
   @Test
   void mutatedJsonRequestsAreAnsweredCleanly() {
-    run("json", FuzzServer.SEED, FuzzServer.iterations(6000), m -> {
+    run("json", FuzzServer.SEED, FuzzServer.iterations(3500), m -> {
       Seeds.Model model = m.pick(models);
       byte[] body = m.mutateJson(model.json());
       return frame(m, model.name(), body, null);
@@ -75,7 +75,7 @@ class HttpDecoderFuzzTest {
 
   @Test
   void mutatedBinaryRequestsAreAnsweredCleanly() {
-    run("binary", FuzzServer.SEED + 1, FuzzServer.iterations(6000), m -> {
+    run("binary", FuzzServer.SEED + 1, FuzzServer.iterations(4000), m -> {
       Seeds.Model model = m.pick(models);
       byte[][] seed = model.binary();
       byte[] header = m.chance(0.8) ? m.mutateJson(seed[0]) : seed[0];
@@ -242,6 +242,8 @@ class HttpDecoderFuzzTest {
       http.assertClean();
     } catch (AssertionError e) {
       throw new AssertionError("after " + where + " (status " + status + "): " + e.getMessage(), e);
+    } finally {
+      http.releaseChannels();
     }
     return status;
   }
