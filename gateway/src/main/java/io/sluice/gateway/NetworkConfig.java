@@ -15,6 +15,7 @@ import java.util.Objects;
  * @param maxGrpcMessageBytes largest inbound gRPC message
  * @param contextHeaders the HTTP headers / gRPC metadata keys copied into each request's
  *     context (always including the W3C trace context)
+ * @param limits connection caps, timeouts and the decompressed-size limit
  */
 public record NetworkConfig(
     String host,
@@ -24,11 +25,13 @@ public record NetworkConfig(
     int eventLoopThreads,
     int maxRequestBytes,
     int maxGrpcMessageBytes,
-    ContextHeaders contextHeaders) {
+    ContextHeaders contextHeaders,
+    ConnectionLimits limits) {
 
   public NetworkConfig {
     Objects.requireNonNull(host, "host");
     Objects.requireNonNull(contextHeaders, "contextHeaders");
+    Objects.requireNonNull(limits, "limits");
     GatewayConfig.checkPort("httpPort", httpPort);
     GatewayConfig.checkPort("grpcPort", grpcPort);
     GatewayConfig.checkPort("metricsPort", metricsPort);

@@ -25,6 +25,7 @@ import io.sluice.runtime.Ticker;
 import io.sluice.runtime.onnx.OnnxBackendProvider;
 import java.io.IOException;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
@@ -115,7 +116,7 @@ public final class SluiceServer implements AutoCloseable {
             Clock.systemUTC(),
             Ticker.SYSTEM,
             lifecycle,
-            java.time.Duration.ofSeconds(config.models().drainTimeoutSeconds()));
+            Duration.ofSeconds(config.models().drainTimeoutSeconds()));
     models.loadAll().join();
     ServingApi api =
         new DefaultServingApi(
@@ -134,19 +135,9 @@ public final class SluiceServer implements AutoCloseable {
     GrpcFrontEnd grpc = null;
     try {
       http =
-          HttpFrontEnd.start(
-              new HttpConfig(net.host(), net.httpPort(), net.maxRequestBytes()),
-              api,
-              boss,
-              workers,
-              net.contextHeaders());
+          HttpFrontEnd.start(httpConfig(net), api, boss, workers, net.contextHeaders(), registry);
       grpc =
-          GrpcFrontEnd.start(
-              new GrpcConfig(net.host(), net.grpcPort(), net.maxGrpcMessageBytes()),
-              api,
-              boss,
-              workers,
-              net.contextHeaders());
+          GrpcFrontEnd.start(grpcConfig(net), api, boss, workers, net.contextHeaders(), registry);
       MetricsServer metrics = MetricsServer.start(net.host(), net.metricsPort(), registry);
       return new SluiceServer(models, api, boss, workers, http, grpc, metrics);
     } catch (IOException | RuntimeException e) {
@@ -161,6 +152,31 @@ public final class SluiceServer implements AutoCloseable {
       models.close();
       throw e;
     }
+  }
+
+  private static HttpConfig httpConfig(NetworkConfig net) {
+    ConnectionLimits limits = net.limits();
+    return new HttpConfig(
+        net.host(),
+        net.httpPort(),
+        net.maxRequestBytes(),
+        limits.maxDecompressedBytes(),
+        limits.maxConnections(),
+        Duration.ofSeconds(limits.idleTimeoutSeconds()),
+        Duration.ofSeconds(limits.headerTimeoutSeconds()),
+        Duration.ofSeconds(limits.bodyTimeoutSeconds()));
+  }
+
+  private static GrpcConfig grpcConfig(NetworkConfig net) {
+    ConnectionLimits limits = net.limits();
+    return new GrpcConfig(
+        net.host(),
+        net.grpcPort(),
+        net.maxGrpcMessageBytes(),
+        limits.maxConnections(),
+        Duration.ofSeconds(limits.idleTimeoutSeconds()),
+        Duration.ofSeconds(limits.headerTimeoutSeconds()),
+        limits.maxGrpcCallsPerConnection());
   }
 
   public int httpPort() {

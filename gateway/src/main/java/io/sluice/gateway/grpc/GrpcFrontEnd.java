@@ -1,11 +1,14 @@
 package io.sluice.gateway.grpc;
 
 import io.grpc.Server;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.grpc.netty.NettyServerBuilder;
 import io.grpc.protobuf.services.ProtoReflectionServiceV1;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.sluice.gateway.core.ServingApi;
+import io.sluice.gateway.net.ConnectionLimiter;
 import io.sluice.gateway.request.ContextHeaders;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -23,6 +26,17 @@ import java.util.concurrent.TimeUnit;
  * the event loop, which is right only because none of them blocks ({@link ServingApi} promises
  * that, and inference completes from the runtime's threads). That saves a thread hop per call.
  * The inbound message limit comes from {@link GrpcConfig}, far above grpc-java's 4 MiB default.
+ *
+ * <p>Connection hygiene, from {@link GrpcConfig}: the listening socket carries the same {@link
+ * ConnectionLimiter} as HTTP's (through {@code channelFactory}, the builder's public hook on the
+ * server channel), so a connection over the cap is reset at accept and counted; a connection with
+ * no call open for the idle timeout gets GOAWAY ({@code maxConnectionIdle}); one that has not sent
+ * its HTTP/2 preface and settings within the handshake timeout is closed ({@code
+ * handshakeTimeout}); and one connection holds at most {@code maxCallsPerConnection} calls at
+ * once. A call whose message trickles in is bounded by HTTP/2 flow control (the server holds at
+ * most the partial message, itself at most {@code maxMessageBytes}) and by the client's deadline;
+ * grpc-java enforces {@code maxMessageBytes} on the decompressed size while it inflates.
+ * grpc-java's keepalive policy stays at its defaults (clients may ping every 5 minutes at most).
  */
 public final class GrpcFrontEnd implements AutoCloseable {
   private static final Duration SHUTDOWN_GRACE = Duration.ofSeconds(5);
@@ -49,17 +63,33 @@ public final class GrpcFrontEnd implements AutoCloseable {
   public static GrpcFrontEnd start(
       GrpcConfig config, ServingApi api, EventLoopGroup boss, EventLoopGroup workers,
       ContextHeaders headers) {
+    return start(config, api, boss, workers, headers, new SimpleMeterRegistry());
+  }
+
+  /** As above, registering {@code sluice_connections_*{protocol="grpc"}} in {@code registry}. */
+  public static GrpcFrontEnd start(
+      GrpcConfig config, ServingApi api, EventLoopGroup boss, EventLoopGroup workers,
+      ContextHeaders headers, MeterRegistry registry) {
     Objects.requireNonNull(config, "config");
     Objects.requireNonNull(headers, "headers");
     Objects.requireNonNull(api, "api");
     Objects.requireNonNull(boss, "boss");
     Objects.requireNonNull(workers, "workers");
+    ConnectionLimiter limiter = new ConnectionLimiter(config.maxConnections(), "grpc", registry);
     Server server = NettyServerBuilder
         .forAddress(new InetSocketAddress(config.host(), config.port()))
         .bossEventLoopGroup(boss)
         .workerEventLoopGroup(workers)
-        .channelType(NioServerSocketChannel.class)
+        .channelFactory(() -> {
+          NioServerSocketChannel listening = new NioServerSocketChannel();
+          // First on the listening pipeline: ahead of the acceptor the server bootstrap adds.
+          listening.pipeline().addLast("connection-limit", limiter);
+          return listening;
+        })
         .maxInboundMessageSize(config.maxMessageBytes())
+        .maxConnectionIdle(config.idleTimeout().toNanos(), TimeUnit.NANOSECONDS)
+        .handshakeTimeout(config.handshakeTimeout().toNanos(), TimeUnit.NANOSECONDS)
+        .maxConcurrentCallsPerConnection(config.maxCallsPerConnection())
         // Every handler is non-blocking, so running them on the event loop is safe and saves a hop.
         .directExecutor()
         .addService(new InferenceService(api, workers))

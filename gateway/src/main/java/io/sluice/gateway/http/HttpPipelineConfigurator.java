@@ -1,9 +1,9 @@
 package io.sluice.gateway.http;
 
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.socket.SocketChannel;
-import io.netty.handler.codec.http.HttpContentDecompressor;
 import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpServerKeepAliveHandler;
@@ -15,9 +15,13 @@ import io.sluice.gateway.request.ContextHeaders;
  * flow:
  *
  * <ol>
+ *   <li>{@link RequestTimeouts#bytes()}: starts a request's header clock at its first raw byte
+ *       (TLS, when configured, goes before it);
  *   <li>{@link HttpServerCodec}: HTTP/1.1 framing;
- *   <li>{@link HttpContentDecompressor}: {@code Content-Encoding: gzip|deflate} request bodies
- *       (before the size limit, so the limit counts decompressed bytes);
+ *   <li>{@link RequestTimeouts#messages()}: idle, header and body timeouts (408), judged from the
+ *       decoded messages and the responses;
+ *   <li>{@link BodyInflater}: {@code Content-Encoding: gzip|deflate} request bodies, inflated in
+ *       bounded steps and stopped at the decompressed-size limit (413); any other coding 415;
  *   <li>{@link ExpectContinueGuard}: {@code Expect: 100-continue}, 413 at once when the declared
  *       length is over the limit;
  *   <li>{@link BodyLimitingAggregator}: one {@code FullHttpRequest}, 413 {@code {"error":…}} over
@@ -26,6 +30,9 @@ import io.sluice.gateway.request.ContextHeaders;
  *       response;
  *   <li>{@link RequestDispatcher}: routes, answers, keeps responses in request order.
  * </ol>
+ *
+ * <p>The connection cap is not here: {@link io.sluice.gateway.net.ConnectionLimiter} refuses a
+ * connection on the listening socket, before it gets a pipeline.
  */
 final class HttpPipelineConfigurator extends ChannelInitializer<SocketChannel> {
   static final int MAX_CHUNK_BYTES = 64 * 1024;
@@ -33,33 +40,39 @@ final class HttpPipelineConfigurator extends ChannelInitializer<SocketChannel> {
   private final HttpConfig config;
   private final ServingApi api;
   private final ContextHeaders headers;
+  private final HttpMeters meters;
 
-  HttpPipelineConfigurator(HttpConfig config, ServingApi api, ContextHeaders headers) {
+  HttpPipelineConfigurator(
+      HttpConfig config, ServingApi api, ContextHeaders headers, HttpMeters meters) {
     this.config = config;
     this.api = api;
     this.headers = headers;
+    this.meters = meters;
   }
 
   @Override
   protected void initChannel(SocketChannel channel) {
-    configure(channel.pipeline(), config, api, headers);
+    configure(channel.pipeline(), config, api, headers, meters);
   }
 
   /** Adds the handlers to {@code pipeline}; tests call it on an {@code EmbeddedChannel}. */
   static void configure(ChannelPipeline pipeline, HttpConfig config, ServingApi api) {
-    configure(pipeline, config, api, ContextHeaders.defaults());
+    configure(pipeline, config, api, ContextHeaders.defaults(),
+        new HttpMeters(new SimpleMeterRegistry()));
   }
 
-  static void configure(
-      ChannelPipeline pipeline, HttpConfig config, ServingApi api, ContextHeaders headers) {
+  static void configure(ChannelPipeline pipeline, HttpConfig config, ServingApi api,
+      ContextHeaders headers, HttpMeters meters) {
+    RequestTimeouts timeouts = new RequestTimeouts(config, meters, api);
     pipeline
+        .addLast("read-timer", timeouts.bytes())
         .addLast("codec", new HttpServerCodec(
             // Body chunks as large as a socket read, rather than 8 KiB slices of it.
             new HttpDecoderConfig().setMaxChunkSize(MAX_CHUNK_BYTES)))
-        // 0: no cap per decompressed chunk; the aggregator bounds the whole body.
-        .addLast("decompressor", new HttpContentDecompressor(0))
-        .addLast("expect-continue", new ExpectContinueGuard(config.maxBodyBytes(), api))
-        .addLast("aggregator", new BodyLimitingAggregator(config.maxBodyBytes(), api))
+        .addLast("timeouts", timeouts.messages())
+        .addLast("inflater", new BodyInflater(config.inflateLimit(), meters, api))
+        .addLast("expect-continue", new ExpectContinueGuard(config.maxBodyBytes(), api, meters))
+        .addLast("aggregator", new BodyLimitingAggregator(config.maxBodyBytes(), api, meters))
         .addLast("keep-alive", new HttpServerKeepAliveHandler())
         .addLast("dispatcher", new RequestDispatcher(api, new Router(), headers));
   }
