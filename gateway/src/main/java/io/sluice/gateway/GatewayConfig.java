@@ -1,23 +1,27 @@
 package io.sluice.gateway;
 
+import io.sluice.gateway.model.OverrideLimits;
 import io.sluice.gateway.request.ContextHeaders;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
- * Every setting of the process, validated once at start-up and passed down, in three groups: the
- * servers' {@link NetworkConfig}, the repository's {@link ModelsConfig} and the {@link
- * EngineConfig}. Build one with {@link #builder()}; its defaults, flags, YAML keys and meanings are
- * the one table {@link Setting}, from which the command line, {@link ConfigFile} and the README's
- * table are all derived.
+ * Every setting of the process, validated once at start-up and passed down, in four groups: the
+ * servers' {@link NetworkConfig}, the repository's {@link ModelsConfig}, the {@link EngineConfig}
+ * and the {@link SecurityConfig}. Build one with {@link #builder()}; its defaults, flags, YAML
+ * keys and meanings are the one table {@link Setting}, from which the command line, {@link
+ * ConfigFile} and the README's table are all derived.
  *
  * @param network where and how the servers listen
  * @param models what is served and how readiness is judged
  * @param engine which engine runs the models
+ * @param security who may change the server, how far, and TLS
  */
-public record GatewayConfig(NetworkConfig network, ModelsConfig models, EngineConfig engine) {
+public record GatewayConfig(
+    NetworkConfig network, ModelsConfig models, EngineConfig engine, SecurityConfig security) {
 
   /** Which engine runs the models. */
   public enum Engine {
@@ -31,6 +35,7 @@ public record GatewayConfig(NetworkConfig network, ModelsConfig models, EngineCo
     Objects.requireNonNull(network, "network");
     Objects.requireNonNull(models, "models");
     Objects.requireNonNull(engine, "engine");
+    Objects.requireNonNull(security, "security");
   }
 
   /** A builder holding every default of {@link Setting}; only the repository must be set. */
@@ -78,11 +83,23 @@ public record GatewayConfig(NetworkConfig network, ModelsConfig models, EngineCo
     private int defaultMaxBatchSize;
     private int maxQueueSize;
     private int drainTimeoutSeconds;
+    private int maxQueueTimeMillis;
+    private int shutdownGraceSeconds;
     private ContextHeaders contextHeaders = ContextHeaders.defaults();
     private Engine engine;
     private int onnxIntraOpThreads;
     private int onnxInterOpThreads;
     private boolean onnxSpinning;
+    private Path adminTokenFile;
+    private Path tlsCertFile;
+    private Path tlsKeyFile;
+    private Path tlsClientCaFile;
+    private int credentialsReloadSeconds;
+    private int maxOverrideInstances;
+    private int maxOverrideThreads;
+    private int maxOverrideQueueDelayMicros;
+    private int maxOverrideQueueSize;
+    private int maxOverrideBatchSize;
 
     private Builder() {
       Setting.applyDefaults(this);
@@ -178,6 +195,16 @@ public record GatewayConfig(NetworkConfig network, ModelsConfig models, EngineCo
       return this;
     }
 
+    public Builder maxQueueTimeMillis(int maxQueueTimeMillis) {
+      this.maxQueueTimeMillis = maxQueueTimeMillis;
+      return this;
+    }
+
+    public Builder shutdownGraceSeconds(int shutdownGraceSeconds) {
+      this.shutdownGraceSeconds = shutdownGraceSeconds;
+      return this;
+    }
+
     /** Comma-separated header names; the trace context is always read. */
     public Builder contextHeaders(String csv) {
       String list = csv == null ? "" : csv.strip();
@@ -206,6 +233,56 @@ public record GatewayConfig(NetworkConfig network, ModelsConfig models, EngineCo
       return this;
     }
 
+    public Builder adminTokenFile(Path adminTokenFile) {
+      this.adminTokenFile = adminTokenFile;
+      return this;
+    }
+
+    public Builder tlsCertFile(Path tlsCertFile) {
+      this.tlsCertFile = tlsCertFile;
+      return this;
+    }
+
+    public Builder tlsKeyFile(Path tlsKeyFile) {
+      this.tlsKeyFile = tlsKeyFile;
+      return this;
+    }
+
+    public Builder tlsClientCaFile(Path tlsClientCaFile) {
+      this.tlsClientCaFile = tlsClientCaFile;
+      return this;
+    }
+
+    public Builder credentialsReloadSeconds(int credentialsReloadSeconds) {
+      this.credentialsReloadSeconds = credentialsReloadSeconds;
+      return this;
+    }
+
+    public Builder maxOverrideInstances(int maxOverrideInstances) {
+      this.maxOverrideInstances = maxOverrideInstances;
+      return this;
+    }
+
+    public Builder maxOverrideThreads(int maxOverrideThreads) {
+      this.maxOverrideThreads = maxOverrideThreads;
+      return this;
+    }
+
+    public Builder maxOverrideQueueDelayMicros(int maxOverrideQueueDelayMicros) {
+      this.maxOverrideQueueDelayMicros = maxOverrideQueueDelayMicros;
+      return this;
+    }
+
+    public Builder maxOverrideQueueSize(int maxOverrideQueueSize) {
+      this.maxOverrideQueueSize = maxOverrideQueueSize;
+      return this;
+    }
+
+    public Builder maxOverrideBatchSize(int maxOverrideBatchSize) {
+      this.maxOverrideBatchSize = maxOverrideBatchSize;
+      return this;
+    }
+
     public GatewayConfig build() {
       return new GatewayConfig(
           new NetworkConfig(
@@ -217,6 +294,7 @@ public record GatewayConfig(NetworkConfig network, ModelsConfig models, EngineCo
               maxRequestBytes,
               maxGrpcMessageBytes,
               contextHeaders,
+              shutdownGraceSeconds,
               new ConnectionLimits(
                   maxDecompressedBytes,
                   maxConnections,
@@ -226,8 +304,15 @@ public record GatewayConfig(NetworkConfig network, ModelsConfig models, EngineCo
                   maxGrpcCallsPerConnection)),
           new ModelsConfig(
               modelRepository, strictReadiness, defaultMaxBatchSize, maxQueueSize,
-              drainTimeoutSeconds),
-          new EngineConfig(engine, onnxIntraOpThreads, onnxInterOpThreads, onnxSpinning));
+              drainTimeoutSeconds, maxQueueTimeMillis),
+          new EngineConfig(engine, onnxIntraOpThreads, onnxInterOpThreads, onnxSpinning),
+          new SecurityConfig(
+              Optional.ofNullable(adminTokenFile),
+              SecurityConfig.tls(tlsCertFile, tlsKeyFile, tlsClientCaFile),
+              credentialsReloadSeconds,
+              new OverrideLimits(
+                  maxOverrideInstances, maxOverrideThreads, maxOverrideQueueDelayMicros,
+                  maxOverrideQueueSize, maxOverrideBatchSize)));
     }
   }
 }

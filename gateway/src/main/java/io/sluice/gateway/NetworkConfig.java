@@ -15,6 +15,8 @@ import java.util.Objects;
  * @param maxGrpcMessageBytes largest inbound gRPC message
  * @param contextHeaders the HTTP headers / gRPC metadata keys copied into each request's
  *     context (always including the W3C trace context)
+ * @param shutdownGraceSeconds on SIGTERM, how long admitted requests may take to finish while
+ *     new ones are refused, before the process closes what is left
  * @param limits connection caps, timeouts and the decompressed-size limit
  */
 public record NetworkConfig(
@@ -26,6 +28,7 @@ public record NetworkConfig(
     int maxRequestBytes,
     int maxGrpcMessageBytes,
     ContextHeaders contextHeaders,
+    int shutdownGraceSeconds,
     ConnectionLimits limits) {
 
   public NetworkConfig {
@@ -38,5 +41,9 @@ public record NetworkConfig(
     GatewayConfig.checkPositive("eventLoopThreads", eventLoopThreads);
     GatewayConfig.checkPositive("maxRequestBytes", maxRequestBytes);
     GatewayConfig.checkPositive("maxGrpcMessageBytes", maxGrpcMessageBytes);
+    if (shutdownGraceSeconds < 0) {
+      throw new IllegalArgumentException(
+          "shutdownGraceSeconds: " + shutdownGraceSeconds + " (expected: >= 0)");
+    }
   }
 }

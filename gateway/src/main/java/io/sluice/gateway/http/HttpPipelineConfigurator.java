@@ -3,20 +3,28 @@ package io.sluice.gateway.http;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
+import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpServerKeepAliveHandler;
+import io.netty.handler.ssl.SslContext;
 import io.sluice.gateway.core.ServingApi;
 import io.sluice.gateway.request.ContextHeaders;
+import io.sluice.gateway.security.AdminGuard;
+import io.sluice.gateway.security.ServerSecurity;
+import java.util.Optional;
 
 /**
  * Wires one connection's pipeline from small handlers, each with one job, in the order bytes
  * flow:
  *
  * <ol>
- *   <li>{@link RequestTimeouts#bytes()}: starts a request's header clock at its first raw byte
- *       (TLS, when configured, goes before it);
+ *   <li>with TLS, an {@code SslHandler} made per connection from {@link
+ *       ServerSecurity#httpSslContext()} (so a reloaded certificate reaches new connections), then
+ *       {@link TlsFailureHandler}: a failed handshake or a plain-text client closes quietly;
+ *   <li>{@link RequestTimeouts#bytes()}: starts a request's header clock at its first (decrypted)
+ *       byte; the TLS handshake has its own timeout in {@code SslHandler} (10 s);
  *   <li>{@link HttpServerCodec}: HTTP/1.1 framing;
  *   <li>{@link RequestTimeouts#messages()}: idle, header and body timeouts (408), judged from the
  *       decoded messages and the responses;
@@ -28,7 +36,8 @@ import io.sluice.gateway.request.ContextHeaders;
  *       the limit;
  *   <li>{@link HttpServerKeepAliveHandler}: {@code Connection} headers and closing after the last
  *       response;
- *   <li>{@link RequestDispatcher}: routes, answers, keeps responses in request order.
+ *   <li>{@link RequestDispatcher}: routes, asks the {@link AdminGuard} about control-plane
+ *       routes, answers, keeps responses in request order.
  * </ol>
  *
  * <p>The connection cap is not here: {@link io.sluice.gateway.net.ConnectionLimiter} refuses a
@@ -40,29 +49,42 @@ final class HttpPipelineConfigurator extends ChannelInitializer<SocketChannel> {
   private final HttpConfig config;
   private final ServingApi api;
   private final ContextHeaders headers;
+  private final ServerSecurity security;
+  private final ChannelGroup connections;
   private final HttpMeters meters;
 
   HttpPipelineConfigurator(
-      HttpConfig config, ServingApi api, ContextHeaders headers, HttpMeters meters) {
+      HttpConfig config, ServingApi api, ContextHeaders headers, ServerSecurity security,
+      ChannelGroup connections, HttpMeters meters) {
     this.config = config;
     this.api = api;
     this.headers = headers;
+    this.security = security;
+    this.connections = connections;
     this.meters = meters;
   }
 
   @Override
   protected void initChannel(SocketChannel channel) {
-    configure(channel.pipeline(), config, api, headers, meters);
+    connections.add(channel); // removed again when it closes
+    Optional<SslContext> tls = security.httpSslContext();
+    if (tls.isPresent()) {
+      channel.pipeline()
+          .addLast("tls", tls.get().newHandler(channel.alloc()))
+          .addLast("tls-failure", TlsFailureHandler.INSTANCE);
+    }
+    configure(channel.pipeline(), config, api, headers, security.admin(), meters);
   }
 
   /** Adds the handlers to {@code pipeline}; tests call it on an {@code EmbeddedChannel}. */
   static void configure(ChannelPipeline pipeline, HttpConfig config, ServingApi api) {
     configure(pipeline, config, api, ContextHeaders.defaults(),
+        AdminGuard.loopbackOnly(new SimpleMeterRegistry()),
         new HttpMeters(new SimpleMeterRegistry()));
   }
 
   static void configure(ChannelPipeline pipeline, HttpConfig config, ServingApi api,
-      ContextHeaders headers, HttpMeters meters) {
+      ContextHeaders headers, AdminGuard guard, HttpMeters meters) {
     RequestTimeouts timeouts = new RequestTimeouts(config, meters, api);
     pipeline
         .addLast("read-timer", timeouts.bytes())
@@ -74,6 +96,6 @@ final class HttpPipelineConfigurator extends ChannelInitializer<SocketChannel> {
         .addLast("expect-continue", new ExpectContinueGuard(config.maxBodyBytes(), api, meters))
         .addLast("aggregator", new BodyLimitingAggregator(config.maxBodyBytes(), api, meters))
         .addLast("keep-alive", new HttpServerKeepAliveHandler())
-        .addLast("dispatcher", new RequestDispatcher(api, new Router(), headers));
+        .addLast("dispatcher", new RequestDispatcher(api, new Router(), headers, guard));
   }
 }

@@ -14,6 +14,7 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
 import io.sluice.gateway.request.ContextHeaders;
+import io.sluice.gateway.security.ServerSecurity;
 import io.sluice.proto.inference.GRPCInferenceServiceGrpc;
 import io.sluice.proto.inference.GrpcService.ServerLiveRequest;
 import java.io.IOException;
@@ -52,7 +53,8 @@ class GrpcConnectionHygieneTest {
     GrpcConfig config = new GrpcConfig("127.0.0.1", 0, 1 << 20)
         .withMaxConnections(MAX_CONNECTIONS)
         .withTimeouts(TIMEOUT, TIMEOUT);
-    server = GrpcFrontEnd.start(config, api, boss, workers, ContextHeaders.defaults(), registry);
+    server = GrpcFrontEnd.start(
+        config, api, boss, workers, ContextHeaders.defaults(), ServerSecurity.plain(), registry);
   }
 
   @AfterEach

@@ -18,6 +18,7 @@ import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.Ticker;
 import io.sluice.gateway.core.ServingApi;
 import io.sluice.gateway.request.ContextHeaders;
+import io.sluice.gateway.security.AdminGuard;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -45,7 +46,7 @@ final class EmbeddedHttp {
   EmbeddedHttp(HttpConfig config, ServingApi api, Ticker ticker, MeterRegistry registry) {
     server = EmbeddedChannel.builder().ticker(ticker).build();
     HttpPipelineConfigurator.configure(server.pipeline(), config, api, ContextHeaders.defaults(),
-        new HttpMeters(registry));
+        AdminGuard.loopbackOnly(registry), new HttpMeters(registry));
   }
 
   void send(String raw) {

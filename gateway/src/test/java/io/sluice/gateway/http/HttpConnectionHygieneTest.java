@@ -9,6 +9,7 @@ import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
 import io.sluice.gateway.core.V2InferResponse;
 import io.sluice.gateway.request.ContextHeaders;
+import io.sluice.gateway.security.ServerSecurity;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -52,7 +53,8 @@ class HttpConnectionHygieneTest {
         .withMaxDecompressedBytes(INFLATE_LIMIT)
         .withMaxConnections(MAX_CONNECTIONS)
         .withTimeouts(TIMEOUT, TIMEOUT, TIMEOUT);
-    server = HttpFrontEnd.start(config, api, boss, workers, ContextHeaders.defaults(), registry);
+    server = HttpFrontEnd.start(
+        config, api, boss, workers, ContextHeaders.defaults(), ServerSecurity.plain(), registry);
   }
 
   @AfterEach
