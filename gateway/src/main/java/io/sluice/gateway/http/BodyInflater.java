@@ -21,6 +21,7 @@ import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
 import java.util.List;
 import java.util.Locale;
+import java.util.concurrent.TimeUnit;
 import java.util.zip.CRC32;
 import java.util.zip.DataFormatException;
 import java.util.zip.Inflater;
@@ -35,9 +36,9 @@ import java.util.zip.Inflater;
  * #STEP_BYTES} into a pooled buffer; the running total is checked after every step, so at most
  * {@code limit + STEP_BYTES} bytes are ever inflated for one body, and on the first step over the
  * limit the rest of the body is released without being inflated. After {@link #TURN_BYTES} of
- * output in one read the handler pauses reading and continues in a task on its event loop, so
- * other connections on that loop are served between turns; messages that arrive meanwhile wait in
- * order.
+ * output in one read the handler pauses reading and continues in a task scheduled on its event
+ * loop, which runs after the loop's next I/O round, so other connections on that loop are served
+ * between turns; messages that arrive meanwhile wait in order.
  *
  * <p>Refusals travel down the pipeline as a failed decoder result, as Netty's own decoders report
  * bad bytes, so {@link RequestDispatcher} answers them in request order: a body over the limit
@@ -380,7 +381,9 @@ final class BodyInflater extends ChannelInboundHandlerAdapter {
       config.setAutoRead(false);
       stoppedReading = true;
     }
-    ctx.executor().execute(() -> resume(ctx));
+    // Scheduled rather than executed: the event loop runs scheduled tasks only after its next I/O
+    // round, while a plain task would run in this round's task batch, before any other socket.
+    ctx.executor().schedule(() -> resume(ctx), 0, TimeUnit.NANOSECONDS);
   }
 
   private void resume(ChannelHandlerContext ctx) {
