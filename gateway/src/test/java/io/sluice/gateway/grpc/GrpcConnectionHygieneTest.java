@@ -13,6 +13,8 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
+import io.netty.handler.codec.http2.DefaultHttp2Headers;
+import io.netty.handler.codec.http2.Http2Headers;
 import io.sluice.gateway.request.ContextHeaders;
 import io.sluice.gateway.security.ServerSecurity;
 import io.sluice.proto.inference.GRPCInferenceServiceGrpc;
@@ -128,6 +130,29 @@ class GrpcConnectionHygieneTest {
     await().atMost(Duration.ofSeconds(10))
         .until(() -> c.getState(false) == ConnectivityState.IDLE);
     assertThat(live(c)).isTrue();
+  }
+
+  @Test
+  void aCallWhoseMessageTricklesInIsNotCutByTheIdleTimeoutAndStarvesNoOne() throws Exception {
+    ManagedChannel other = channel();
+    try (RawHttp2Connection raw = new RawHttp2Connection(server.port())) {
+      raw.handshake();
+      raw.headers(1, new DefaultHttp2Headers()
+          .method("POST").scheme("http").authority("localhost")
+          .path("/inference.GRPCInferenceService/ServerLive")
+          .set("content-type", "application/grpc").set("te", "trailers"));
+      // An empty ServerLiveRequest is five bytes of gRPC framing; one DATA frame each, slowly,
+      // for three idle timeouts in all.
+      for (int i = 0; i < 5; i++) {
+        raw.data(1, new byte[] {0}, i == 4);
+        // Meanwhile another client is served.
+        assertThat(live(other)).isTrue();
+        Thread.sleep(3 * TIMEOUT.toMillis() / 5);
+      }
+      Http2Headers answer = raw.readResponseHeaders(1);
+      assertThat(answer.status().toString()).isEqualTo("200");
+      assertThat(raw.framesSeen()).doesNotContain(RawHttp2Connection.GOAWAY);
+    }
   }
 
   @Test
