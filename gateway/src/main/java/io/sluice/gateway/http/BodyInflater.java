@@ -189,10 +189,10 @@ final class BodyInflater extends ChannelInboundHandlerAdapter {
     if (!request.decoderResult().isSuccess()) {
       return;
     }
-    List<String> codings = request.headers().getAll(HttpHeaderNames.CONTENT_ENCODING);
-    if (codings.isEmpty()) {
-      return;
+    if (!request.headers().contains(HttpHeaderNames.CONTENT_ENCODING)) {
+      return; // the usual case: no list to allocate
     }
+    List<String> codings = request.headers().getAll(HttpHeaderNames.CONTENT_ENCODING);
     String coding = codings.size() == 1 ? codings.get(0).trim().toLowerCase(Locale.ROOT) : "";
     switch (coding) {
       case "identity":
