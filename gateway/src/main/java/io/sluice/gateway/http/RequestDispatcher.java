@@ -8,10 +8,12 @@ import io.netty.channel.ChannelFutureListener;
 import io.netty.handler.codec.DecoderException;
 import io.netty.handler.codec.PrematureChannelClosureException;
 import io.netty.handler.codec.DecoderResult;
+import io.netty.handler.codec.compression.DecompressionException;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.TooLongHttpContentException;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.netty.util.ReferenceCountUtil;
@@ -308,6 +310,22 @@ final class RequestDispatcher extends ChannelInboundHandlerAdapter {
   }
 
   private static FullHttpResponse framingError(Throwable cause) {
+    if (cause instanceof RequestTimeoutException) {
+      return HttpResponses.error(HttpResponseStatus.REQUEST_TIMEOUT, cause.getMessage());
+    }
+    if (cause instanceof TooLongHttpContentException) {
+      return HttpErrors.response(Status.of(Status.Code.RESOURCE_EXHAUSTED, cause.getMessage()));
+    }
+    if (cause instanceof UnsupportedContentEncodingException) {
+      FullHttpResponse response =
+          HttpResponses.error(HttpResponseStatus.UNSUPPORTED_MEDIA_TYPE, cause.getMessage());
+      response.headers().set(HttpHeaderNames.ACCEPT_ENCODING, "gzip, deflate");
+      return response;
+    }
+    if (cause instanceof DecompressionException) {
+      return HttpResponses.error(HttpResponseStatus.BAD_REQUEST,
+          "the request body cannot be decompressed: " + cause.getMessage());
+    }
     if (cause instanceof TooLongHttpLineException) {
       return HttpResponses.error(HttpResponseStatus.REQUEST_URI_TOO_LONG,
           "the request line is too long: " + cause.getMessage());
