@@ -1,6 +1,8 @@
 package io.sluice.gateway;
 
+import io.sluice.gateway.monitor.DriftConfig;
 import io.sluice.gateway.request.ContextHeaders;
+import java.net.URI;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
@@ -16,8 +18,10 @@ import java.util.Objects;
  * @param network where and how the servers listen
  * @param models what is served and how readiness is judged
  * @param engine which engine runs the models
+ * @param drift the drift monitor's windows, thresholds and alerts
  */
-public record GatewayConfig(NetworkConfig network, ModelsConfig models, EngineConfig engine) {
+public record GatewayConfig(
+    NetworkConfig network, ModelsConfig models, EngineConfig engine, DriftConfig drift) {
 
   /** Which engine runs the models. */
   public enum Engine {
@@ -31,6 +35,7 @@ public record GatewayConfig(NetworkConfig network, ModelsConfig models, EngineCo
     Objects.requireNonNull(network, "network");
     Objects.requireNonNull(models, "models");
     Objects.requireNonNull(engine, "engine");
+    Objects.requireNonNull(drift, "drift");
   }
 
   /** A builder holding every default of {@link Setting}; only the repository must be set. */
@@ -77,6 +82,23 @@ public record GatewayConfig(NetworkConfig network, ModelsConfig models, EngineCo
     private int onnxIntraOpThreads;
     private int onnxInterOpThreads;
     private boolean onnxSpinning;
+    private boolean driftEnabled;
+    private int driftWindowRows;
+    private int driftWindowSeconds;
+    private int driftSlideRows;
+    private int driftSlideSeconds;
+    private int driftMinWindowRows;
+    private double driftPValueThreshold;
+    private double driftDistanceThreshold;
+    private double driftShareThreshold;
+    private int driftBootstrapRows;
+    private int driftQueueSlots;
+    private int driftSlotValues;
+    private URI driftWebhookUrl;
+    private Path driftWebhookTemplate;
+    private String driftWebhookSecret;
+    private int driftWebhookMinIntervalSeconds;
+    private int driftWebhookRetries;
 
     private Builder() {
       Setting.applyDefaults(this);
@@ -170,6 +192,93 @@ public record GatewayConfig(NetworkConfig network, ModelsConfig models, EngineCo
       return this;
     }
 
+    public Builder driftEnabled(boolean v) {
+      this.driftEnabled = v;
+      return this;
+    }
+
+    public Builder driftWindowRows(int v) {
+      this.driftWindowRows = v;
+      return this;
+    }
+
+    public Builder driftWindowSeconds(int v) {
+      this.driftWindowSeconds = v;
+      return this;
+    }
+
+    public Builder driftSlideRows(int v) {
+      this.driftSlideRows = v;
+      return this;
+    }
+
+    public Builder driftSlideSeconds(int v) {
+      this.driftSlideSeconds = v;
+      return this;
+    }
+
+    public Builder driftMinWindowRows(int v) {
+      this.driftMinWindowRows = v;
+      return this;
+    }
+
+    public Builder driftPValueThreshold(double v) {
+      this.driftPValueThreshold = v;
+      return this;
+    }
+
+    public Builder driftDistanceThreshold(double v) {
+      this.driftDistanceThreshold = v;
+      return this;
+    }
+
+    public Builder driftShareThreshold(double v) {
+      this.driftShareThreshold = v;
+      return this;
+    }
+
+    public Builder driftBootstrapRows(int v) {
+      this.driftBootstrapRows = v;
+      return this;
+    }
+
+    public Builder driftQueueSlots(int v) {
+      this.driftQueueSlots = v;
+      return this;
+    }
+
+    public Builder driftSlotValues(int v) {
+      this.driftSlotValues = v;
+      return this;
+    }
+
+    /** The alert webhook's URL; empty for none. */
+    public Builder driftWebhookUrl(String url) {
+      this.driftWebhookUrl = url == null || url.isBlank() ? null : URI.create(url.strip());
+      return this;
+    }
+
+    public Builder driftWebhookTemplate(Path v) {
+      this.driftWebhookTemplate = v;
+      return this;
+    }
+
+    /** The webhook's HMAC key; empty for unsigned. */
+    public Builder driftWebhookSecret(String v) {
+      this.driftWebhookSecret = v == null || v.isEmpty() ? null : v;
+      return this;
+    }
+
+    public Builder driftWebhookMinIntervalSeconds(int v) {
+      this.driftWebhookMinIntervalSeconds = v;
+      return this;
+    }
+
+    public Builder driftWebhookRetries(int v) {
+      this.driftWebhookRetries = v;
+      return this;
+    }
+
     public GatewayConfig build() {
       return new GatewayConfig(
           new NetworkConfig(
@@ -184,7 +293,12 @@ public record GatewayConfig(NetworkConfig network, ModelsConfig models, EngineCo
           new ModelsConfig(
               modelRepository, strictReadiness, defaultMaxBatchSize, maxQueueSize,
               drainTimeoutSeconds),
-          new EngineConfig(engine, onnxIntraOpThreads, onnxInterOpThreads, onnxSpinning));
+          new EngineConfig(engine, onnxIntraOpThreads, onnxInterOpThreads, onnxSpinning),
+          new DriftConfig(driftEnabled, driftWindowRows, driftWindowSeconds, driftSlideRows,
+              driftSlideSeconds, driftMinWindowRows, driftPValueThreshold, driftDistanceThreshold,
+              driftShareThreshold, driftBootstrapRows, driftQueueSlots, driftSlotValues,
+              driftWebhookUrl, driftWebhookTemplate, driftWebhookSecret,
+              driftWebhookMinIntervalSeconds, driftWebhookRetries));
     }
   }
 }

@@ -8,6 +8,7 @@ import io.netty.channel.nio.NioIoHandler;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.sluice.gateway.core.DefaultServingApi;
 import io.sluice.gateway.core.InferenceListener;
+import io.sluice.gateway.core.MonitorQueries;
 import io.sluice.gateway.core.ServingApi;
 import io.sluice.gateway.grpc.GrpcConfig;
 import io.sluice.gateway.grpc.GrpcFrontEnd;
@@ -17,6 +18,8 @@ import io.sluice.gateway.metrics.MetricsServer;
 import io.sluice.gateway.model.BackendRegistry;
 import io.sluice.gateway.model.LifecycleConfig;
 import io.sluice.gateway.model.ModelManager;
+import io.sluice.gateway.monitor.DriftAlerts;
+import io.sluice.gateway.monitor.DriftMonitor;
 import io.sluice.registry.LocalModelRepository;
 import io.sluice.registry.RepositoryException;
 import io.sluice.runtime.BackendOptions;
@@ -25,10 +28,12 @@ import io.sluice.runtime.Ticker;
 import io.sluice.runtime.onnx.OnnxBackendProvider;
 import java.io.IOException;
 import java.time.Clock;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -47,6 +52,8 @@ public final class SluiceServer implements AutoCloseable {
   private final HttpFrontEnd http;
   private final GrpcFrontEnd grpc;
   private final MetricsServer metrics;
+  private final DriftMonitor monitor;
+  private final ScheduledExecutorService monitorThread;
 
   private SluiceServer(
       ModelManager models,
@@ -55,7 +62,9 @@ public final class SluiceServer implements AutoCloseable {
       EventLoopGroup workers,
       HttpFrontEnd http,
       GrpcFrontEnd grpc,
-      MetricsServer metrics) {
+      MetricsServer metrics,
+      DriftMonitor monitor,
+      ScheduledExecutorService monitorThread) {
     this.models = models;
     this.api = api;
     this.boss = boss;
@@ -63,6 +72,8 @@ public final class SluiceServer implements AutoCloseable {
     this.http = http;
     this.grpc = grpc;
     this.metrics = metrics;
+    this.monitor = monitor;
+    this.monitorThread = monitorThread;
   }
 
   /** Loads every model of the repository, then binds the three ports. */
@@ -117,10 +128,27 @@ public final class SluiceServer implements AutoCloseable {
             lifecycle,
             java.time.Duration.ofSeconds(config.models().drainTimeoutSeconds()));
     models.loadAll().join();
+    DriftMonitor monitor = null;
+    ScheduledExecutorService monitorThread = null;
+    List<InferenceListener> all = new ArrayList<>();
+    if (config.drift().enabled()) {
+      monitorThread =
+          Executors.newSingleThreadScheduledExecutor(
+              new DefaultThreadFactory("sluice-monitor", true));
+      DriftAlerts alerts =
+          new DriftAlerts(config.drift(), registry, Clock.systemUTC(), monitorThread, 1000);
+      monitor =
+          new DriftMonitor(
+              config.drift(), config.models().modelRepository(), Clock.systemUTC(), registry,
+              monitorThread, alerts, name -> models.ready(name, "").versionString());
+      registry.getPrometheusRegistry().register(monitor.collector());
+      all.add(monitor);
+    }
+    all.addAll(listeners);
     ServingApi api =
         new DefaultServingApi(
             models, config.models().strictReadiness(), Ticker.SYSTEM, VERSION, registry,
-            listeners);
+            all, monitor != null ? monitor : new MonitorQueries() {});
     EventLoopGroup boss =
         new MultiThreadIoEventLoopGroup(
             1, new DefaultThreadFactory("sluice-accept", true), NioIoHandler.newFactory());
@@ -148,7 +176,8 @@ public final class SluiceServer implements AutoCloseable {
               workers,
               net.contextHeaders());
       MetricsServer metrics = MetricsServer.start(net.host(), net.metricsPort(), registry);
-      return new SluiceServer(models, api, boss, workers, http, grpc, metrics);
+      return new SluiceServer(
+          models, api, boss, workers, http, grpc, metrics, monitor, monitorThread);
     } catch (IOException | RuntimeException e) {
       if (grpc != null) {
         grpc.close();
@@ -158,6 +187,10 @@ public final class SluiceServer implements AutoCloseable {
       }
       boss.shutdownGracefully(0, 1, TimeUnit.SECONDS);
       workers.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+      if (monitor != null) {
+        monitor.close();
+        monitorThread.shutdownNow();
+      }
       models.close();
       throw e;
     }
@@ -186,6 +219,10 @@ public final class SluiceServer implements AutoCloseable {
     metrics.close();
     boss.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
     workers.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+    if (monitor != null) {
+      monitor.close();
+      monitorThread.shutdownNow();
+    }
     models.close();
   }
 }

@@ -31,6 +31,7 @@ public final class DefaultServingApi implements ServingApi {
   private final ModelQueries queries;
   private final RepositoryControl control;
   private final ErrorCounter errors;
+  private final MonitorQueries monitor;
 
   /** With statistics and metrics as the only inference listener. */
   public DefaultServingApi(
@@ -53,6 +54,20 @@ public final class DefaultServingApi implements ServingApi {
       String serverVersion,
       MeterRegistry registry,
       List<InferenceListener> listeners) {
+    this(models, strictReadiness, ticker, serverVersion, registry, listeners,
+        new MonitorQueries() {});
+  }
+
+  /** As above, answering drift queries from {@code monitor}. */
+  public DefaultServingApi(
+      ModelManager models,
+      boolean strictReadiness,
+      Ticker ticker,
+      String serverVersion,
+      MeterRegistry registry,
+      List<InferenceListener> listeners,
+      MonitorQueries monitor) {
+    this.monitor = monitor;
     List<InferenceListener> all = new ArrayList<>();
     all.add(new StatsListener());
     all.addAll(listeners);
@@ -123,5 +138,16 @@ public final class DefaultServingApi implements ServingApi {
   @Override
   public void recordError(String protocol, String code) {
     errors.recordError(protocol, code);
+  }
+
+  @Override
+  public void checkDrift(String model, String version) {
+    monitor.checkDrift(model, version);
+  }
+
+  @Override
+  public void writeDrift(String model, String version, com.fasterxml.jackson.core.JsonGenerator g)
+      throws java.io.IOException {
+    monitor.writeDrift(model, version, g);
   }
 }

@@ -125,6 +125,13 @@ final class ControlEndpoints {
     g.writeEndArray();
   }
 
+  /** The drift monitor's document; NOT_FOUND before any body is written. */
+  FullHttpResponse drift(Route route) {
+    api.checkDrift(route.model(), route.version());
+    return HttpResponses.json(
+        HttpResponseStatus.OK, g -> api.writeDrift(route.model(), route.version(), g));
+  }
+
   FullHttpResponse modelConfig(Route route) {
     return HttpResponses.json(
         HttpResponseStatus.OK,

@@ -25,6 +25,7 @@ record Route(Endpoint endpoint, String model, String version) {
     MODEL_CONFIG(HttpMethod.GET),
     MODEL_STATISTICS(HttpMethod.GET),
     MODEL_INFER(HttpMethod.POST),
+    MODEL_DRIFT(HttpMethod.GET),
     REPOSITORY_INDEX(HttpMethod.POST),
     REPOSITORY_LOAD(HttpMethod.POST),
     REPOSITORY_UNLOAD(HttpMethod.POST);

@@ -117,6 +117,8 @@ final class Router {
         return Endpoint.MODEL_STATISTICS;
       case "infer":
         return Endpoint.MODEL_INFER;
+      case "drift":
+        return Endpoint.MODEL_DRIFT;
       default:
         return null;
     }
