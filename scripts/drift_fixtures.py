@@ -155,6 +155,10 @@ def main() -> int:
             "jensenshannon": float(distance.jensenshannon(rc, cc)),
             "psi": psi(rc, cc),
         }
+        both = [(a, b) for a, b in zip(rc, cc) if a + b > 0]
+        h = stats.chi2_contingency(np.array(both).T, correction=False)
+        case["homogeneity_statistic"] = float(h.statistic)
+        case["homogeneity_pvalue"] = float(h.pvalue)
         if len(rc) == 2:
             table = np.array([rc, cc])
             c2 = stats.chi2_contingency(table, correction=False)

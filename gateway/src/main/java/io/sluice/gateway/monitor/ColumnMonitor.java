@@ -201,7 +201,10 @@ final class ColumnMonitor {
       if (n > 0 && ref.sample().length > 0) {
         if (!sketched && n <= DriftConfig.RAW_LIMIT) {
           double[] cur = concat(panes, (int) n);
-          DriftStatistics.Result ks = DriftStatistics.ks(ref.sample(), cur);
+          // Exact (scipy's auto) when KS decides; the cheap asymptotic p when it is only shown.
+          DriftStatistics.Result ks = method.equals("ks")
+              ? DriftStatistics.ks(ref.sample(), cur)
+              : DriftStatistics.ksAsymptotic(ref.sample(), cur);
           Arrays.sort(cur);
           scores.put("ks", ks.statistic());
           scores.put("ks_p_value", ks.pValue());
@@ -223,9 +226,13 @@ final class ColumnMonitor {
       n = DriftStatistics.sum(cats);
     }
     if (cats != null && n > 0) {
-      DriftStatistics.Result chi = DriftStatistics.chiSquare(refCategoryCounts, cats);
+      DriftStatistics.Result chi =
+          DriftStatistics.chiSquareHomogeneity(refCategoryCounts, cats);
       scores.put("chisquare", chi.statistic());
       scores.put("chisquare_p_value", chi.pValue());
+      DriftStatistics.Result gof = DriftStatistics.chiSquare(refCategoryCounts, cats);
+      scores.put("chisquare_gof", gof.statistic());
+      scores.put("chisquare_gof_p_value", gof.pValue());
       if (ref.kind() == Kind.CATEGORICAL) {
         scores.put("psi", DriftStatistics.psi(refCategoryCounts, cats));
         scores.put("jensenshannon", DriftStatistics.jensenShannon(refCategoryCounts, cats));

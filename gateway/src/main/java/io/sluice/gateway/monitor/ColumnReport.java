@@ -18,8 +18,10 @@ import java.util.Map;
  *     limit)
  * @param referenceRows reference values of the column
  * @param currentRows window values of the column (finite for numeric)
- * @param scores every score computed: ks, ks_p_value, psi, jensenshannon, wasserstein,
- *     chisquare, chisquare_p_value, z, z_p_value (those that apply)
+ * @param scores every score that applies: ks, ks_p_value, psi, jensenshannon (numeric: over
+ *     deciles), wasserstein (normalised), chisquare and chisquare_p_value (homogeneity, which
+ *     decides), chisquare_gof and chisquare_gof_p_value (Evidently's goodness of fit),
+ *     jensenshannon_values (a discrete numeric's values), z, z_p_value
  * @param quality data-quality counts: missing, nan, inf, out_of_range, unseen
  */
 record ColumnReport(

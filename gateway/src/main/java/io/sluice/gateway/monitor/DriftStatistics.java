@@ -37,6 +37,12 @@ final class DriftStatistics {
     return new Result(r.getStatistic(), r.getPValue());
   }
 
+  /** As {@link #ks}, always asymptotic: scipy's {@code ks_2samp(method="asymp")}. */
+  static Result ksAsymptotic(double[] reference, double[] current) {
+    KolmogorovSmirnovTest.TwoResult r = KS_ASYMPTOTIC.test(reference, current);
+    return new Result(r.getStatistic(), r.getPValue());
+  }
+
   /**
    * The p-value of a KS statistic {@code d} found from bins or a sketch, where the exact
    * distribution does not apply: the Kolmogorov limit with Stephens' correction, {@code
@@ -101,6 +107,34 @@ final class DriftStatistics {
       }
     }
     SignificanceResult r = CHI_SQUARE.test(expected, observed);
+    return new Result(r.getStatistic(), r.getPValue());
+  }
+
+  /**
+   * Chi-square test of homogeneity on the 2×K table [reference; current], scipy's {@code
+   * chi2_contingency(correction=False)} (alibi-detect's and NannyML's chi-square). Unlike the
+   * goodness of fit it allows for the reference's own sampling noise, so with equal-sized
+   * samples its false-positive rate is the nominal one; it decides a column's "chisquare".
+   */
+  static Result chiSquareHomogeneity(long[] reference, long[] current) {
+    int k = 0;
+    for (int i = 0; i < reference.length; i++) {
+      if (reference[i] + current[i] > 0) {
+        k++;
+      }
+    }
+    if (k < 2 || sum(reference) == 0 || sum(current) == 0) {
+      return new Result(0, 1);
+    }
+    long[][] table = new long[2][k];
+    int j = 0;
+    for (int i = 0; i < reference.length; i++) {
+      if (reference[i] + current[i] > 0) {
+        table[0][j] = reference[i];
+        table[1][j++] = current[i];
+      }
+    }
+    SignificanceResult r = CHI_SQUARE.test(table);
     return new Result(r.getStatistic(), r.getPValue());
   }
 

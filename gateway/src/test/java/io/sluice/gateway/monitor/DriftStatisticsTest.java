@@ -129,6 +129,9 @@ class DriftStatisticsTest {
           within(1e-9));
       assertRelative(chi.pValue(), c.get("chisquare_pvalue").asDouble());
     }
+    DriftStatistics.Result h = DriftStatistics.chiSquareHomogeneity(ref, cur);
+    assertThat(h.statistic()).isCloseTo(c.get("homogeneity_statistic").asDouble(), within(1e-9));
+    assertRelative(h.pValue(), c.get("homogeneity_pvalue").asDouble());
     assertThat(DriftStatistics.jensenShannon(ref, cur))
         .isCloseTo(c.get("jensenshannon").asDouble(), within(1e-9));
     assertThat(DriftStatistics.psi(ref, cur)).isCloseTo(c.get("psi").asDouble(), within(1e-9));
@@ -147,9 +150,10 @@ class DriftStatisticsTest {
   }
 
   /**
-   * A window past the raw limit is scored from a KLL sketch (k = 200): its KS statistic is
-   * within the sketch's normalised rank error of scipy's exact D (the reference side is exact),
-   * and its normalised Wasserstein within 0.01.
+   * A window past the raw limit is scored from a KLL sketch (k = 200), which compacts at random:
+   * over 20 sketches of the same data, the KS statistic stays within the sketch's normalised rank
+   * error (1.33%, DataSketches' 99% bound) of scipy's exact D (the reference side is exact), and
+   * the normalised Wasserstein within 0.03 of scipy's (an empirical bound, stated in the README).
    */
   @ParameterizedTest(name = "{0}")
   @MethodSource("sketched")
@@ -157,18 +161,26 @@ class DriftStatisticsTest {
     double[] ref = Lcg.sample(c.get("reference"));
     double[] cur = Lcg.sample(c.get("current"));
     Arrays.sort(ref);
-    KllDoublesSketch sketch = KllDoublesSketch.newHeapInstance(ColumnPane.KLL_K);
-    for (double v : cur) {
-      sketch.update(v);
-    }
-    DoublesSortedView view = sketch.getSortedView();
-    double[] dw = DriftStatistics.ksAndWasserstein(
-        ref, null, view.getQuantiles(), view.getCumulativeWeights());
-    double bound = sketch.getNormalizedRankError(false);
-    assertThat(bound).isLessThan(0.0134);
-    assertThat(dw[0]).isCloseTo(c.get("ks_statistic").asDouble(), within(bound));
     double std = ProfileBuilderTestSupport.populationStd(ref);
-    assertThat(dw[1] / std).isCloseTo(c.get("wasserstein_normalised").asDouble(), within(0.01));
+    double maxKs = 0;
+    double maxW = 0;
+    double bound = 0;
+    for (int rep = 0; rep < 20; rep++) {
+      KllDoublesSketch sketch = KllDoublesSketch.newHeapInstance(ColumnPane.KLL_K);
+      for (double v : cur) {
+        sketch.update(v);
+      }
+      bound = sketch.getNormalizedRankError(false);
+      DoublesSortedView view = sketch.getSortedView();
+      double[] dw = DriftStatistics.ksAndWasserstein(
+          ref, null, view.getQuantiles(), view.getCumulativeWeights());
+      maxKs = Math.max(maxKs, Math.abs(dw[0] - c.get("ks_statistic").asDouble()));
+      maxW = Math.max(maxW, Math.abs(dw[1] / std - c.get("wasserstein_normalised").asDouble()));
+    }
+    System.out.printf("%s: over 20 sketches max |D - scipy| %.5f (bound %.5f), max"
+        + " |W/std - scipy| %.5f%n", c.get("name").asText(), maxKs, bound, maxW);
+    assertThat(maxKs).isLessThanOrEqualTo(bound);
+    assertThat(maxW).isLessThanOrEqualTo(0.03);
   }
 
   private static double[] toDoubles(JsonNode n) {
