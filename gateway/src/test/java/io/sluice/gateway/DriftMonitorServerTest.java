@@ -153,6 +153,27 @@ class DriftMonitorServerTest {
         .contains("sluice_drift_detected{feature=\"petal_length\",method=\"ks\"")
         .contains("sluice_drift_alerts_total{model=\"iris_classifier\"")
         .contains("sluice_monitor_dropped_total");
+    // cumulative buckets: +Inf holds every value, as _count does; the bins add up to it
+    assertThat(sample(metrics.body(), "sluice_drift_feature_value_bucket{", "\"petal_length\"",
+        "le=\"+Inf\"")).isEqualTo(300);
+    assertThat(sample(metrics.body(), "sluice_drift_feature_value_count{", "\"petal_length\""))
+        .isEqualTo(300);
+    double bins = 0;
+    for (int b = 0; b < 10; b++) {
+      bins += sample(metrics.body(), "sluice_drift_feature_bin_total{", "bin=\"" + b + "\"",
+          "\"petal_length\"");
+    }
+    assertThat(bins).isEqualTo(300);
+  }
+
+  /** The first sample line starting with {@code prefix} and holding {@code parts}: its value. */
+  private static double sample(String text, String prefix, String... parts) {
+    for (String line : text.split("\n")) {
+      if (line.startsWith(prefix) && java.util.Arrays.stream(parts).allMatch(line::contains)) {
+        return Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+      }
+    }
+    return 0;
   }
 
   @Test
