@@ -201,10 +201,10 @@ final class ColumnMonitor {
       if (n > 0 && ref.sample().length > 0) {
         if (!sketched && n <= DriftConfig.RAW_LIMIT) {
           double[] cur = concat(panes, (int) n);
-          // Exact (scipy's auto) when KS decides; the cheap asymptotic p when it is only shown.
+          // scipy's own p (exact up to 10,000 a side) when KS decides; the limit when shown.
           DriftStatistics.Result ks = method.equals("ks")
               ? DriftStatistics.ks(ref.sample(), cur)
-              : DriftStatistics.ksAsymptotic(ref.sample(), cur);
+              : DriftStatistics.ksShown(ref.sample(), cur);
           Arrays.sort(cur);
           scores.put("ks", ks.statistic());
           scores.put("ks_p_value", ks.pValue());
