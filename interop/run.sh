@@ -6,6 +6,8 @@
 #
 # Server A: examples/model_repository   (strict readiness, defaults)
 # Server B: examples/broken_repository  (--strict-readiness false, --max-request-bytes 1048576)
+# Server C: examples/model_repository    (mutual TLS and an admin token, from interop/make-certs.sh;
+#                                          credentials polled every second)
 #
 # Environment overrides:
 #   SLUICE_JAR        jar to run (default gateway/target/sluice-gateway-0.1.0-SNAPSHOT-all.jar;
@@ -105,23 +107,40 @@ port_of() {  # port_of PORTS_FILE KEY
 
 LOG_A="$OUT_DIR/server-a.log"
 LOG_B="$OUT_DIR/server-b.log"
+LOG_C="$OUT_DIR/server-c.log"
 PORTS_A="$TMP/ports-a.json"
 PORTS_B="$TMP/ports-b.json"
+PORTS_C="$TMP/ports-c.json"
+CERTS="$TMP/certs"
+bash interop/make-certs.sh "$CERTS"
+# Server C serves a copy of the server certificate, so the reload test can replace it.
+cp "$CERTS/server.crt" "$CERTS/live.crt"
+cp "$CERTS/server.key" "$CERTS/live.key"
 
 start_server A "$LOG_A" "$PORTS_A" --model-repository examples/model_repository
 PID_A=$LAST_PID
 start_server B "$LOG_B" "$PORTS_B" --model-repository examples/broken_repository \
   --strict-readiness false --max-request-bytes 1048576
 PID_B=$LAST_PID
+start_server C "$LOG_C" "$PORTS_C" --model-repository examples/model_repository \
+  --tls-cert-file "$CERTS/live.crt" --tls-key-file "$CERTS/live.key" \
+  --tls-client-ca-file "$CERTS/ca.crt" --admin-token-file "$CERTS/token" \
+  --credentials-reload-seconds 1
+PID_C=$LAST_PID
 
 wait_ports A "$PID_A" "$PORTS_A" "$LOG_A"
 wait_ports B "$PID_B" "$PORTS_B" "$LOG_B"
+wait_ports C "$PID_C" "$PORTS_C" "$LOG_C"
 
 export SLUICE_HTTP_URL="127.0.0.1:$(port_of "$PORTS_A" http)"
 export SLUICE_GRPC_URL="127.0.0.1:$(port_of "$PORTS_A" grpc)"
 export SLUICE_METRICS_URL="127.0.0.1:$(port_of "$PORTS_A" metrics)"
 export SLUICE_BROKEN_HTTP_URL="127.0.0.1:$(port_of "$PORTS_B" http)"
 export SLUICE_BROKEN_GRPC_URL="127.0.0.1:$(port_of "$PORTS_B" grpc)"
+export SLUICE_TLS_HTTP_URL="127.0.0.1:$(port_of "$PORTS_C" http)"
+export SLUICE_TLS_GRPC_URL="127.0.0.1:$(port_of "$PORTS_C" grpc)"
+export SLUICE_TLS_METRICS_URL="127.0.0.1:$(port_of "$PORTS_C" metrics)"
+export SLUICE_TLS_DIR="$CERTS"
 export PERF_ANALYZER=".tools/perf_analyzer/perf_analyzer"
 # test_drift.py starts its own servers (a drift window must see only its own traffic).
 export SLUICE_JAR_PATH="$ROOT/$JAR"
@@ -130,6 +149,7 @@ export SLUICE_LOG_DIR="$OUT_DIR"
 export GRPCURL=".tools/grpcurl/grpcurl"
 log "server A: http $SLUICE_HTTP_URL grpc $SLUICE_GRPC_URL metrics $SLUICE_METRICS_URL"
 log "server B: http $SLUICE_BROKEN_HTTP_URL grpc $SLUICE_BROKEN_GRPC_URL"
+log "server C: https $SLUICE_TLS_HTTP_URL grpc+tls $SLUICE_TLS_GRPC_URL (mutual TLS, admin token)"
 
 # ---------------------------------------------------------------- tests
 set +e

@@ -1,27 +1,34 @@
 package io.sluice.gateway;
 
 import io.sluice.gateway.monitor.DriftConfig;
+import io.sluice.gateway.model.OverrideLimits;
 import io.sluice.gateway.request.ContextHeaders;
 import java.net.URI;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
- * Every setting of the process, validated once at start-up and passed down, in three groups: the
- * servers' {@link NetworkConfig}, the repository's {@link ModelsConfig} and the {@link
- * EngineConfig}. Build one with {@link #builder()}; its defaults, flags, YAML keys and meanings are
- * the one table {@link Setting}, from which the command line, {@link ConfigFile} and the README's
- * table are all derived.
+ * Every setting of the process, validated once at start-up and passed down, in five groups: the
+ * servers' {@link NetworkConfig}, the repository's {@link ModelsConfig}, the {@link EngineConfig},
+ * the {@link SecurityConfig} and the drift monitor's {@link DriftConfig}. Build one with {@link #builder()}; its defaults, flags, YAML
+ * keys and meanings are the one table {@link Setting}, from which the command line, {@link
+ * ConfigFile} and the README's table are all derived.
  *
  * @param network where and how the servers listen
  * @param models what is served and how readiness is judged
  * @param engine which engine runs the models
+ * @param security who may change the server, how far, and TLS
  * @param drift the drift monitor's windows, thresholds and alerts
  */
 public record GatewayConfig(
-    NetworkConfig network, ModelsConfig models, EngineConfig engine, DriftConfig drift) {
+    NetworkConfig network,
+    ModelsConfig models,
+    EngineConfig engine,
+    SecurityConfig security,
+    DriftConfig drift) {
 
   /** Which engine runs the models. */
   public enum Engine {
@@ -35,6 +42,7 @@ public record GatewayConfig(
     Objects.requireNonNull(network, "network");
     Objects.requireNonNull(models, "models");
     Objects.requireNonNull(engine, "engine");
+    Objects.requireNonNull(security, "security");
     Objects.requireNonNull(drift, "drift");
   }
 
@@ -77,11 +85,23 @@ public record GatewayConfig(
     private int defaultMaxBatchSize;
     private int maxQueueSize;
     private int drainTimeoutSeconds;
+    private int maxQueueTimeMillis;
+    private int shutdownGraceSeconds;
     private ContextHeaders contextHeaders = ContextHeaders.defaults();
     private Engine engine;
     private int onnxIntraOpThreads;
     private int onnxInterOpThreads;
     private boolean onnxSpinning;
+    private Path adminTokenFile;
+    private Path tlsCertFile;
+    private Path tlsKeyFile;
+    private Path tlsClientCaFile;
+    private int credentialsReloadSeconds;
+    private int maxOverrideInstances;
+    private int maxOverrideThreads;
+    private int maxOverrideQueueDelayMicros;
+    private int maxOverrideQueueSize;
+    private int maxOverrideBatchSize;
     private boolean driftEnabled;
     private int driftWindowRows;
     private int driftWindowSeconds;
@@ -161,6 +181,16 @@ public record GatewayConfig(
 
     public Builder drainTimeoutSeconds(int drainTimeoutSeconds) {
       this.drainTimeoutSeconds = drainTimeoutSeconds;
+      return this;
+    }
+
+    public Builder maxQueueTimeMillis(int maxQueueTimeMillis) {
+      this.maxQueueTimeMillis = maxQueueTimeMillis;
+      return this;
+    }
+
+    public Builder shutdownGraceSeconds(int shutdownGraceSeconds) {
+      this.shutdownGraceSeconds = shutdownGraceSeconds;
       return this;
     }
 
@@ -279,6 +309,56 @@ public record GatewayConfig(
       return this;
     }
 
+    public Builder adminTokenFile(Path adminTokenFile) {
+      this.adminTokenFile = adminTokenFile;
+      return this;
+    }
+
+    public Builder tlsCertFile(Path tlsCertFile) {
+      this.tlsCertFile = tlsCertFile;
+      return this;
+    }
+
+    public Builder tlsKeyFile(Path tlsKeyFile) {
+      this.tlsKeyFile = tlsKeyFile;
+      return this;
+    }
+
+    public Builder tlsClientCaFile(Path tlsClientCaFile) {
+      this.tlsClientCaFile = tlsClientCaFile;
+      return this;
+    }
+
+    public Builder credentialsReloadSeconds(int credentialsReloadSeconds) {
+      this.credentialsReloadSeconds = credentialsReloadSeconds;
+      return this;
+    }
+
+    public Builder maxOverrideInstances(int maxOverrideInstances) {
+      this.maxOverrideInstances = maxOverrideInstances;
+      return this;
+    }
+
+    public Builder maxOverrideThreads(int maxOverrideThreads) {
+      this.maxOverrideThreads = maxOverrideThreads;
+      return this;
+    }
+
+    public Builder maxOverrideQueueDelayMicros(int maxOverrideQueueDelayMicros) {
+      this.maxOverrideQueueDelayMicros = maxOverrideQueueDelayMicros;
+      return this;
+    }
+
+    public Builder maxOverrideQueueSize(int maxOverrideQueueSize) {
+      this.maxOverrideQueueSize = maxOverrideQueueSize;
+      return this;
+    }
+
+    public Builder maxOverrideBatchSize(int maxOverrideBatchSize) {
+      this.maxOverrideBatchSize = maxOverrideBatchSize;
+      return this;
+    }
+
     public GatewayConfig build() {
       return new GatewayConfig(
           new NetworkConfig(
@@ -289,11 +369,19 @@ public record GatewayConfig(
               eventLoopThreads,
               maxRequestBytes,
               maxGrpcMessageBytes,
-              contextHeaders),
+              contextHeaders,
+              shutdownGraceSeconds),
           new ModelsConfig(
               modelRepository, strictReadiness, defaultMaxBatchSize, maxQueueSize,
-              drainTimeoutSeconds),
+              drainTimeoutSeconds, maxQueueTimeMillis),
           new EngineConfig(engine, onnxIntraOpThreads, onnxInterOpThreads, onnxSpinning),
+          new SecurityConfig(
+              Optional.ofNullable(adminTokenFile),
+              SecurityConfig.tls(tlsCertFile, tlsKeyFile, tlsClientCaFile),
+              credentialsReloadSeconds,
+              new OverrideLimits(
+                  maxOverrideInstances, maxOverrideThreads, maxOverrideQueueDelayMicros,
+                  maxOverrideQueueSize, maxOverrideBatchSize)),
           new DriftConfig(driftEnabled, driftWindowRows, driftWindowSeconds, driftSlideRows,
               driftSlideSeconds, driftMinWindowRows, driftPValueThreshold, driftDistanceThreshold,
               driftShareThreshold, driftBootstrapRows, driftQueueSlots, driftSlotValues,

@@ -121,15 +121,11 @@ public final class Main implements Runnable {
       GatewayConfig config = resolve();
       Path portsFile = (Path) flag(Setting.PORTS_FILE);
       SluiceServer server = SluiceServer.start(config);
-      CountDownLatch stopped = new CountDownLatch(1);
-      Runtime.getRuntime()
-          .addShutdownHook(
-              new Thread(
-                  () -> {
-                    server.close();
-                    stopped.countDown();
-                  },
-                  "sluice-shutdown"));
+      CountDownLatch stop = new CountDownLatch(1);
+      // SIGTERM and SIGINT end the wait below, so the drain runs on this thread and the process
+      // exits 0; any other way out (SIGHUP, System.exit) still drains, in a shutdown hook.
+      StopSignals.install(stop::countDown);
+      Runtime.getRuntime().addShutdownHook(new Thread(server::close, "sluice-shutdown"));
       String ports =
           String.format(
               "{\"http\": %d, \"grpc\": %d, \"metrics\": %d}",
@@ -141,7 +137,10 @@ public final class Main implements Runnable {
       }
       System.out.println("Sluice " + SluiceServer.VERSION + " serving " + config.models().modelRepository()
           + " " + ports);
-      stopped.await();
+      stop.await();
+      server.close();
+      System.out.flush();
+      System.err.flush();
       return 0;
     }
 

@@ -12,13 +12,16 @@ import java.util.Objects;
  * @param maxQueueSize per-version cap on waiting requests where the queue policy says 0
  * @param drainTimeoutSeconds how long a replaced or unloaded version may take to finish the
  *     requests it admitted before its engine is closed anyway
+ * @param maxQueueTimeMillis load shedding: the longest a request may wait for an instance; one
+ *     that could not start within it is refused at once (503 / UNAVAILABLE); 0 for no limit
  */
 public record ModelsConfig(
     Path modelRepository,
     boolean strictReadiness,
     int defaultMaxBatchSize,
     int maxQueueSize,
-    int drainTimeoutSeconds) {
+    int drainTimeoutSeconds,
+    int maxQueueTimeMillis) {
 
   public ModelsConfig {
     Objects.requireNonNull(modelRepository, "modelRepository");
@@ -28,5 +31,9 @@ public record ModelsConfig(
     }
     GatewayConfig.checkPositive("maxQueueSize", maxQueueSize);
     GatewayConfig.checkPositive("drainTimeoutSeconds", drainTimeoutSeconds);
+    if (maxQueueTimeMillis < 0) {
+      throw new IllegalArgumentException(
+          "maxQueueTimeMillis: " + maxQueueTimeMillis + " (expected: >= 0)");
+    }
   }
 }

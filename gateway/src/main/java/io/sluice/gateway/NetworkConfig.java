@@ -15,6 +15,8 @@ import java.util.Objects;
  * @param maxGrpcMessageBytes largest inbound gRPC message
  * @param contextHeaders the HTTP headers / gRPC metadata keys copied into each request's
  *     context (always including the W3C trace context)
+ * @param shutdownGraceSeconds on SIGTERM, how long admitted requests may take to finish while
+ *     new ones are refused, before the process closes what is left
  */
 public record NetworkConfig(
     String host,
@@ -24,7 +26,8 @@ public record NetworkConfig(
     int eventLoopThreads,
     int maxRequestBytes,
     int maxGrpcMessageBytes,
-    ContextHeaders contextHeaders) {
+    ContextHeaders contextHeaders,
+    int shutdownGraceSeconds) {
 
   public NetworkConfig {
     Objects.requireNonNull(host, "host");
@@ -35,5 +38,9 @@ public record NetworkConfig(
     GatewayConfig.checkPositive("eventLoopThreads", eventLoopThreads);
     GatewayConfig.checkPositive("maxRequestBytes", maxRequestBytes);
     GatewayConfig.checkPositive("maxGrpcMessageBytes", maxGrpcMessageBytes);
+    if (shutdownGraceSeconds < 0) {
+      throw new IllegalArgumentException(
+          "shutdownGraceSeconds: " + shutdownGraceSeconds + " (expected: >= 0)");
+    }
   }
 }

@@ -2,6 +2,7 @@ package io.sluice.gateway;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.sluice.gateway.model.OverrideLimits;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -78,6 +79,16 @@ enum Setting {
       () -> 4096, "4096",
       "per-version cap on waiting requests where `max_queue_size` is 0",
       (b, v) -> b.maxQueueSize((Integer) v)),
+  MAX_QUEUE_TIME_MS(
+      "--max-queue-time-ms", "max-queue-time-ms", Kind.INT, () -> 1000, "1000",
+      "load shedding: a request that could not start within this many ms (or its deadline) is "
+          + "refused at once with 503 / UNAVAILABLE and a retry hint; 0 = no limit",
+      (b, v) -> b.maxQueueTimeMillis((Integer) v)),
+  SHUTDOWN_GRACE_SECONDS(
+      "--shutdown-grace-seconds", "shutdown-grace-seconds", Kind.INT, () -> 25, "25",
+      "on SIGTERM: readiness turns false, new requests get 503 / UNAVAILABLE, admitted ones "
+          + "have this long to finish",
+      (b, v) -> b.shutdownGraceSeconds((Integer) v)),
   DRAIN_TIMEOUT_SECONDS(
       "--drain-timeout-seconds", "drain-timeout-seconds", Kind.INT, () -> 30, "30",
       "how long a replaced or unloaded version may finish its admitted requests before it is"
@@ -105,6 +116,49 @@ enum Setting {
       "--onnx-spinning", "onnx-spinning", Kind.BOOLEAN, () -> false, "false",
       "whether idle ONNX Runtime threads spin",
       (b, v) -> b.onnxSpinning((Boolean) v)),
+  ADMIN_TOKEN_FILE(
+      "--admin-token-file", "admin-token-file", Kind.PATH, null, "none",
+      "file holding the control plane's bearer token (repository API: `Authorization: Bearer"
+          + " <token>`); without it the control plane answers loopback peers only",
+      (b, v) -> b.adminTokenFile((Path) v)),
+  TLS_CERT_FILE(
+      "--tls-cert-file", "tls-cert-file", Kind.PATH, null, "none",
+      "PEM certificate chain: HTTP and gRPC serve TLS (with `--tls-key-file`)",
+      (b, v) -> b.tlsCertFile((Path) v)),
+  TLS_KEY_FILE(
+      "--tls-key-file", "tls-key-file", Kind.PATH, null, "none",
+      "PEM PKCS#8 private key of `--tls-cert-file`",
+      (b, v) -> b.tlsKeyFile((Path) v)),
+  TLS_CLIENT_CA_FILE(
+      "--tls-client-ca-file", "tls-client-ca-file", Kind.PATH, null, "none",
+      "PEM CA certificates: mutual TLS, every client must show a certificate they issued",
+      (b, v) -> b.tlsClientCaFile((Path) v)),
+  CREDENTIALS_RELOAD_SECONDS(
+      "--credentials-reload-seconds", "credentials-reload-seconds", Kind.INT, () -> 10, "10",
+      "how often the TLS and admin-token files are checked for change and reloaded; 0 never",
+      (b, v) -> b.credentialsReloadSeconds((Integer) v)),
+  MAX_OVERRIDE_INSTANCES(
+      "--max-override-instances", "max-override-instances", Kind.INT, () -> 8, "8",
+      "most instances (all `instance_group`s) a load request's `config` override may ask for",
+      (b, v) -> b.maxOverrideInstances((Integer) v)),
+  MAX_OVERRIDE_THREADS(
+      "--max-override-threads", "max-override-threads", Kind.INT,
+      OverrideLimits::defaultMaxThreads, "2 × cores",
+      "most `intra_op_thread_count` / `inter_op_thread_count` an override may ask for",
+      (b, v) -> b.maxOverrideThreads((Integer) v)),
+  MAX_OVERRIDE_QUEUE_DELAY_US(
+      "--max-override-queue-delay-us", "max-override-queue-delay-us", Kind.INT,
+      () -> 1_000_000, "1000000",
+      "longest `max_queue_delay_microseconds` an override may ask for (1 s)",
+      (b, v) -> b.maxOverrideQueueDelayMicros((Integer) v)),
+  MAX_OVERRIDE_QUEUE_SIZE(
+      "--max-override-queue-size", "max-override-queue-size", Kind.INT, () -> 4096, "4096",
+      "largest `max_queue_size` of a queue policy an override may ask for",
+      (b, v) -> b.maxOverrideQueueSize((Integer) v)),
+  MAX_OVERRIDE_BATCH_SIZE(
+      "--max-override-batch-size", "max-override-batch-size", Kind.INT, () -> 1024, "1024",
+      "largest `max_batch_size` (and warm-up `batch_size`) an override may ask for",
+      (b, v) -> b.maxOverrideBatchSize((Integer) v)),
   DRIFT_ENABLED(
       "--drift-enabled", "drift-enabled", Kind.BOOLEAN, () -> true, "true",
       "whether the drift monitor taps every successful inference",

@@ -1,5 +1,7 @@
 package io.sluice.gateway;
 
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.netty.channel.EventLoopGroup;
@@ -7,6 +9,7 @@ import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.sluice.gateway.core.DefaultServingApi;
+import io.sluice.gateway.core.DrainGate;
 import io.sluice.gateway.core.InferenceListener;
 import io.sluice.gateway.core.MonitorQueries;
 import io.sluice.gateway.core.ServingApi;
@@ -20,6 +23,7 @@ import io.sluice.gateway.model.LifecycleConfig;
 import io.sluice.gateway.model.ModelManager;
 import io.sluice.gateway.monitor.DriftAlerts;
 import io.sluice.gateway.monitor.DriftMonitor;
+import io.sluice.gateway.security.ServerSecurity;
 import io.sluice.registry.LocalModelRepository;
 import io.sluice.registry.RepositoryException;
 import io.sluice.runtime.BackendOptions;
@@ -28,13 +32,20 @@ import io.sluice.runtime.Ticker;
 import io.sluice.runtime.onnx.OnnxBackendProvider;
 import java.io.IOException;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The whole process, wired: model manager, protocol-neutral core, HTTP and gRPC front ends sharing
@@ -42,6 +53,7 @@ import java.util.concurrent.TimeUnit;
  * it in reverse order.
  */
 public final class SluiceServer implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(SluiceServer.class);
   /** Sluice's version, reported by {@code GET /v2} and gRPC ServerMetadata. */
   public static final String VERSION = "0.1.0";
 
@@ -54,6 +66,11 @@ public final class SluiceServer implements AutoCloseable {
   private final MetricsServer metrics;
   private final DriftMonitor monitor;
   private final ScheduledExecutorService monitorThread;
+  private final DrainGate gate;
+  private final Duration shutdownGrace;
+  private final AtomicBoolean closed = new AtomicBoolean();
+  private final ServerSecurity security;
+  private final ScheduledExecutorService credentials;
 
   private SluiceServer(
       ModelManager models,
@@ -63,8 +80,14 @@ public final class SluiceServer implements AutoCloseable {
       HttpFrontEnd http,
       GrpcFrontEnd grpc,
       MetricsServer metrics,
+      DrainGate gate,
+      Duration shutdownGrace,
+      ServerSecurity security,
+      ScheduledExecutorService credentials,
       DriftMonitor monitor,
       ScheduledExecutorService monitorThread) {
+    this.gate = gate;
+    this.shutdownGrace = shutdownGrace;
     this.models = models;
     this.api = api;
     this.boss = boss;
@@ -74,6 +97,8 @@ public final class SluiceServer implements AutoCloseable {
     this.metrics = metrics;
     this.monitor = monitor;
     this.monitorThread = monitorThread;
+    this.security = security;
+    this.credentials = credentials;
   }
 
   /** Loads every model of the repository, then binds the three ports. */
@@ -103,19 +128,32 @@ public final class SluiceServer implements AutoCloseable {
         new LifecycleConfig(
             config.models().defaultMaxBatchSize(),
             config.models().maxQueueSize(),
+            TimeUnit.MILLISECONDS.toMicros(config.models().maxQueueTimeMillis()),
             new BackendOptions(
                 Device.CPU,
                 config.engine().onnxIntraOpThreads(),
                 config.engine().onnxInterOpThreads(),
                 config.engine().onnxSpinning(),
                 Map.of()),
-            false);
+            false,
+            config.security().overrideLimits());
     LocalModelRepository repository;
     try {
       repository = LocalModelRepository.open(config.models().modelRepository());
     } catch (RepositoryException e) {
       throw new IllegalArgumentException(
           "--model-repository " + config.models().modelRepository() + ": " + e.getMessage(), e);
+    }
+    // Read the token and TLS files before loading any model: a bad file fails the start at once.
+    ScheduledExecutorService credentials = Executors.newSingleThreadScheduledExecutor(
+        new DefaultThreadFactory("sluice-credentials", true));
+    ServerSecurity security;
+    try {
+      security = security(config.security(), registry, credentials);
+    } catch (RuntimeException e) {
+      credentials.shutdownNow();
+      lifecycle.shutdownNow();
+      throw e;
     }
     ModelManager models =
         new ModelManager(
@@ -126,8 +164,12 @@ public final class SluiceServer implements AutoCloseable {
             Clock.systemUTC(),
             Ticker.SYSTEM,
             lifecycle,
-            java.time.Duration.ofSeconds(config.models().drainTimeoutSeconds()));
+            Duration.ofSeconds(config.models().drainTimeoutSeconds()));
     models.loadAll().join();
+    DrainGate gate = new DrainGate();
+    Gauge.builder("sluice_inflight_requests", gate, DrainGate::inFlight)
+        .description("Inference requests admitted and not yet answered")
+        .register(registry);
     DriftMonitor monitor = null;
     ScheduledExecutorService monitorThread = null;
     List<InferenceListener> all = new ArrayList<>();
@@ -148,7 +190,7 @@ public final class SluiceServer implements AutoCloseable {
     ServingApi api =
         new DefaultServingApi(
             models, config.models().strictReadiness(), Ticker.SYSTEM, VERSION, registry,
-            all, monitor != null ? monitor : new MonitorQueries() {});
+            all, gate, monitor != null ? monitor : new MonitorQueries() {});
     EventLoopGroup boss =
         new MultiThreadIoEventLoopGroup(
             1, new DefaultThreadFactory("sluice-accept", true), NioIoHandler.newFactory());
@@ -167,17 +209,21 @@ public final class SluiceServer implements AutoCloseable {
               api,
               boss,
               workers,
-              net.contextHeaders());
+              net.contextHeaders(),
+              security);
       grpc =
           GrpcFrontEnd.start(
               new GrpcConfig(net.host(), net.grpcPort(), net.maxGrpcMessageBytes()),
               api,
               boss,
               workers,
-              net.contextHeaders());
+              net.contextHeaders(),
+              security);
       MetricsServer metrics = MetricsServer.start(net.host(), net.metricsPort(), registry);
       return new SluiceServer(
-          models, api, boss, workers, http, grpc, metrics, monitor, monitorThread);
+          models, api, boss, workers, http, grpc, metrics, gate,
+          Duration.ofSeconds(net.shutdownGraceSeconds()), security, credentials, monitor,
+          monitorThread);
     } catch (IOException | RuntimeException e) {
       if (grpc != null) {
         grpc.close();
@@ -192,8 +238,21 @@ public final class SluiceServer implements AutoCloseable {
         monitorThread.shutdownNow();
       }
       models.close();
+      security.close();
+      credentials.shutdownNow();
       throw e;
     }
+  }
+
+  private static ServerSecurity security(
+      SecurityConfig config, MeterRegistry registry, ScheduledExecutorService scheduler) {
+    ServerSecurity.Builder b = ServerSecurity.builder().meterRegistry(registry);
+    config.adminTokenFile().ifPresent(b::adminTokenFile);
+    config.tls().ifPresent(b::tls);
+    if (config.credentialsReloadSeconds() > 0) {
+      b.reloadEvery(java.time.Duration.ofSeconds(config.credentialsReloadSeconds()), scheduler);
+    }
+    return b.build();
   }
 
   public int httpPort() {
@@ -212,10 +271,49 @@ public final class SluiceServer implements AutoCloseable {
     return api;
   }
 
+  /** The admin guard and TLS contexts both servers use ({@link ServerSecurity#reload()}, tests). */
+  public ServerSecurity security() {
+    return security;
+  }
+
+  /** Inference requests admitted and not yet answered (also {@code sluice_inflight_requests}). */
+  public long inFlightRequests() {
+    return gate.inFlight();
+  }
+
+  /**
+   * Graceful shutdown: readiness turns false and new requests are refused at once (HTTP 503,
+   * gRPC UNAVAILABLE after a GOAWAY); requests already admitted, queued ones included, finish
+   * within the shutdown grace; keep-alive connections close after their current response. Then
+   * everything is closed in reverse order. Idempotent.
+   */
   @Override
   public void close() {
-    grpc.close();
-    http.close();
+    if (!closed.compareAndSet(false, true)) {
+      return;
+    }
+    long start = System.nanoTime();
+    CompletableFuture<Void> drained = gate.beginDrain();
+    grpc.drain();
+    log.info("shutting down: draining {} admitted request(s), at most {} s",
+        gate.inFlight(), shutdownGrace.toSeconds());
+    try {
+      drained.get(shutdownGrace.toNanos(), TimeUnit.NANOSECONDS);
+    } catch (TimeoutException e) {
+      log.warn("shutdown grace of {} s ran out with {} request(s) unanswered",
+          shutdownGrace.toSeconds(), gate.inFlight());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (ExecutionException e) {
+      throw new IllegalStateException("the drain future cannot fail", e);
+    }
+    Duration left = shutdownGrace.minusNanos(System.nanoTime() - start);
+    grpc.close(left.isNegative() ? Duration.ZERO : left);
+    // Keep-alive connections close after their next answer; give idle ones a moment to be used.
+    int cut = http.close(Duration.ofMillis(Math.max(0, Math.min(1000, left.toMillis()))));
+    if (cut > 0) {
+      log.debug("closed {} idle HTTP connection(s) at shutdown", cut);
+    }
     metrics.close();
     boss.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
     workers.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
@@ -224,5 +322,7 @@ public final class SluiceServer implements AutoCloseable {
       monitorThread.shutdownNow();
     }
     models.close();
+    security.close();
+    credentials.shutdownNow();
   }
 }

@@ -44,6 +44,32 @@ class SettingTest {
   }
 
   @Test
+  void securityDefaultsAreClosedAndPlain() {
+    SecurityConfig c = GatewayConfig.ofDefaults(Path.of("r")).security();
+
+    assertThat(c.adminTokenFile()).isEmpty();
+    assertThat(c.tls()).isEmpty();
+    assertThat(c.credentialsReloadSeconds()).isEqualTo(10);
+    assertThat(c.overrideLimits()).isEqualTo(io.sluice.gateway.model.OverrideLimits.ofDefaults());
+  }
+
+  @Test
+  void tlsFlagsGoTogether() {
+    org.assertj.core.api.Assertions.assertThatThrownBy(
+            () -> GatewayConfig.builder().modelRepository(Path.of("r"))
+                .tlsCertFile(Path.of("c.pem")).build())
+        .hasMessageContaining("--tls-cert-file without --tls-key-file");
+    org.assertj.core.api.Assertions.assertThatThrownBy(
+            () -> GatewayConfig.builder().modelRepository(Path.of("r"))
+                .tlsClientCaFile(Path.of("ca.pem")).build())
+        .hasMessageContaining("--tls-client-ca-file ca.pem needs --tls-cert-file");
+    assertThat(GatewayConfig.builder().modelRepository(Path.of("r"))
+            .tlsCertFile(Path.of("c.pem")).tlsKeyFile(Path.of("k.pem"))
+            .tlsClientCaFile(Path.of("ca.pem")).build().security().tls().orElseThrow().clientCa())
+        .hasValue(Path.of("ca.pem"));
+  }
+
+  @Test
   void theBuilderStartsFromTheTablesDefaults() {
     GatewayConfig c = GatewayConfig.ofDefaults(Path.of("r"));
 

@@ -76,7 +76,7 @@ final class ClosedLoopGenerator {
               if (error == null) {
                 measurements.recordSuccess(done - sentAt);
               } else {
-                measurements.recordError(error);
+                measurements.recordError(error, done - sentAt);
               }
             }
             outstanding.decrementAndGet();

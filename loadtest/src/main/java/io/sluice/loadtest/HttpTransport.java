@@ -171,6 +171,12 @@ final class HttpTransport implements Transport {
             if (c != null) {
               c.complete("io_connect");
             }
+            if (open == 0) {
+              // No connection left to serve the rest: they fail now rather than wait forever.
+              while ((c = pending.poll()) != null) {
+                c.complete("io_connect");
+              }
+            }
           }
         });
   }

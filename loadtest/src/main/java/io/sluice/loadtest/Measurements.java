@@ -21,6 +21,7 @@ final class Measurements {
 
   private final Recorder latency = new Recorder(HIGHEST_NANOS, 3);
   private final Recorder sendLag = new Recorder(HIGHEST_NANOS, 3);
+  private final Recorder errorLatency = new Recorder(HIGHEST_NANOS, 3);
   private final LongAdder scheduled = new LongAdder();
   private final LongAdder succeeded = new LongAdder();
   private final LongAdder completedInWindow = new LongAdder();
@@ -43,6 +44,12 @@ final class Measurements {
     errors.computeIfAbsent(kind, k -> new LongAdder()).increment();
   }
 
+  /** A request of the window was answered with an error after {@code latencyNanos}. */
+  void recordError(String kind, long latencyNanos) {
+    recordError(kind);
+    errorLatency.recordValue(clamp(latencyNanos));
+  }
+
   /** Some request (of this window or not) completed successfully inside the window's time span. */
   void recordCompletionInWindow() {
     completedInWindow.increment();
@@ -55,6 +62,7 @@ final class Measurements {
     return new Snapshot(
         latency.getIntervalHistogram(),
         sendLag.getIntervalHistogram(),
+        errorLatency.getIntervalHistogram(),
         scheduled.sum(),
         succeeded.sum(),
         completedInWindow.sum(),
@@ -69,6 +77,7 @@ final class Measurements {
   record Snapshot(
       Histogram latencyNanos,
       Histogram sendLagNanos,
+      Histogram errorLatencyNanos,
       long scheduled,
       long succeeded,
       long completedInWindow,

@@ -82,7 +82,7 @@ final class OpenLoopGenerator {
             if (error == null) {
               m.recordSuccess(done - sentFor);
             } else {
-              m.recordError(error);
+              m.recordError(error, done - sentFor);
             }
             measuredOutstanding.decrementAndGet();
           });

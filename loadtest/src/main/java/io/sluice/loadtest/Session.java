@@ -108,6 +108,7 @@ final class Session implements AutoCloseable {
         Math.round(10 * s.completedInWindow() / seconds) / 10.0,
         Latency.ofNanos(s.latencyNanos()),
         Latency.ofNanos(s.sendLagNanos()),
+        Latency.ofNanos(s.errorLatencyNanos()),
         Math.round(clientCpuS * 1000) / 1000.0,
         Math.round(1000 * clientCpuS / seconds) / 1000.0,
         serverCpuPerRequest,

@@ -25,7 +25,10 @@ final class Summary {
         l.p999(),
         l.max(),
         r.errorCount(),
-        r.errors().isEmpty() ? "" : " " + r.errors(),
+        r.errors().isEmpty() ? "" : " " + r.errors()
+            + (r.errorLatencyUs().count() == 0
+                ? ""
+                : String.format(Locale.ROOT, " (answered in p99 %.0f µs)", r.errorLatencyUs().p99())),
         100 * r.clientCpuUtil(),
         r.serverCpuUsPerRequest() == null
             ? ""

@@ -14,6 +14,8 @@ import java.util.Map;
  * @param throughputRps successful completions inside the window / window length
  * @param latencyUs from the intended send time (open) or the actual send (closed)
  * @param sendLagUs how late the scheduler sent, a check on the client itself
+ * @param errorLatencyUs how long the server took to answer the requests that failed (a load
+ *     shedder's reject cost); errors without an answer (not sent, timed out) are not in it
  * @param clientCpuUtil client CPU seconds / wall seconds (1.0 = one core busy)
  * @param serverCpuUsPerRequest server process CPU in the window / successful completions; null
  *     when no server pid was given
@@ -39,6 +41,7 @@ record WindowResult(
     double throughputRps,
     Latency latencyUs,
     Latency sendLagUs,
+    Latency errorLatencyUs,
     double clientCpuS,
     double clientCpuUtil,
     Double serverCpuUsPerRequest,

@@ -30,6 +30,7 @@ class SloSearchTest {
         throughput,
         new Latency(1_000 - errors, 1_000, 1_000, 2_000, p99, p99, p99),
         new Latency(1_000, 1, 1, 1, 1, 1, 1),
+        new Latency(errors, 1, 1, 1, 1, 1, 1),
         1,
         0.2,
         null,

@@ -25,6 +25,7 @@ public final class BatcherConfig {
   private final QueuePolicy defaultQueuePolicy;
   private final Map<Integer, QueuePolicy> priorityQueuePolicies;
   private final int globalMaxQueueSize;
+  private final long maxQueueTimeMicros;
 
   private BatcherConfig(Builder b) {
     if (b.maxBatchSize < 0) {
@@ -64,7 +65,12 @@ public final class BatcherConfig {
     this.defaultQueuePolicy =
         b.defaultQueuePolicy == null ? QueuePolicy.DEFAULT : b.defaultQueuePolicy;
     this.priorityQueuePolicies = Map.copyOf(b.priorityQueuePolicies);
+    if (b.maxQueueTimeMicros < 0) {
+      throw new IllegalArgumentException(
+          "maxQueueTimeMicros: " + b.maxQueueTimeMicros + " (expected: >= 0)");
+    }
     this.globalMaxQueueSize = b.globalMaxQueueSize;
+    this.maxQueueTimeMicros = b.maxQueueTimeMicros;
   }
 
   /** A builder with Triton's defaults: no batch dimension, no dynamic batching. */
@@ -84,7 +90,8 @@ public final class BatcherConfig {
         .defaultPriorityLevel(defaultPriorityLevel)
         .defaultQueuePolicy(defaultQueuePolicy)
         .priorityQueuePolicies(priorityQueuePolicies)
-        .globalMaxQueueSize(globalMaxQueueSize);
+        .globalMaxQueueSize(globalMaxQueueSize)
+        .maxQueueTimeMicros(maxQueueTimeMicros);
   }
 
   /** No batch dimension, no dynamic batching: each request runs alone. */
@@ -150,6 +157,16 @@ public final class BatcherConfig {
     return globalMaxQueueSize;
   }
 
+  /**
+   * Sluice's load shedding: the longest a request may wait in the queue, 0 for no limit. A
+   * request whose estimated wait is longer is refused at enqueue, and one that has waited this
+   * long is dropped before it is batched, both UNAVAILABLE with a retry hint. A model's own
+   * shorter queue timeout still applies.
+   */
+  public long maxQueueTimeMicros() {
+    return maxQueueTimeMicros;
+  }
+
   @Override
   public boolean equals(Object o) {
     return o instanceof BatcherConfig c
@@ -162,7 +179,8 @@ public final class BatcherConfig {
         && defaultPriorityLevel == c.defaultPriorityLevel
         && defaultQueuePolicy.equals(c.defaultQueuePolicy)
         && priorityQueuePolicies.equals(c.priorityQueuePolicies)
-        && globalMaxQueueSize == c.globalMaxQueueSize;
+        && globalMaxQueueSize == c.globalMaxQueueSize
+        && maxQueueTimeMicros == c.maxQueueTimeMicros;
   }
 
   @Override
@@ -170,7 +188,7 @@ public final class BatcherConfig {
     return Objects.hash(
         maxBatchSize, dynamicBatching, preferredBatchSizes, maxQueueDelayMicros, preserveOrdering,
         priorityLevels, defaultPriorityLevel, defaultQueuePolicy, priorityQueuePolicies,
-        globalMaxQueueSize);
+        globalMaxQueueSize, maxQueueTimeMicros);
   }
 
   @Override
@@ -184,7 +202,8 @@ public final class BatcherConfig {
         + ", defaultPriorityLevel=" + defaultPriorityLevel
         + ", defaultQueuePolicy=" + defaultQueuePolicy
         + ", priorityQueuePolicies=" + priorityQueuePolicies
-        + ", globalMaxQueueSize=" + globalMaxQueueSize + "]";
+        + ", globalMaxQueueSize=" + globalMaxQueueSize
+        + ", maxQueueTimeMicros=" + maxQueueTimeMicros + "]";
   }
 
   /** Named settings of a {@link BatcherConfig}; {@link #build()} validates them. */
@@ -199,6 +218,7 @@ public final class BatcherConfig {
     private QueuePolicy defaultQueuePolicy = QueuePolicy.DEFAULT;
     private Map<Integer, QueuePolicy> priorityQueuePolicies = Map.of();
     private int globalMaxQueueSize = DEFAULT_GLOBAL_MAX_QUEUE_SIZE;
+    private long maxQueueTimeMicros;
 
     private Builder() {}
 
@@ -251,6 +271,12 @@ public final class BatcherConfig {
 
     public Builder globalMaxQueueSize(int globalMaxQueueSize) {
       this.globalMaxQueueSize = globalMaxQueueSize;
+      return this;
+    }
+
+    /** 0 (the default) means no limit. */
+    public Builder maxQueueTimeMicros(long maxQueueTimeMicros) {
+      this.maxQueueTimeMicros = maxQueueTimeMicros;
       return this;
     }
 

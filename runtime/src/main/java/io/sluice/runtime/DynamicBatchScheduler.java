@@ -37,6 +37,8 @@ final class DynamicBatchScheduler implements Scheduler {
   private final int defaultLevel;
   private final boolean batchDimension;
   private final Thread[] threads;
+  private final ServiceTime serviceTime = new ServiceTime();
+  private final long maxQueueTimeNanos;
 
   private final ReentrantLock lock = new ReentrantLock();
   private final Condition changed = lock.newCondition();
@@ -77,6 +79,7 @@ final class DynamicBatchScheduler implements Scheduler {
             ? 1
             : config.defaultPriorityLevel() == 0 ? levelCount : config.defaultPriorityLevel();
     this.batchDimension = config.maxBatchSize() > 0;
+    this.maxQueueTimeNanos = TimeUnit.MICROSECONDS.toNanos(config.maxQueueTimeMicros());
     this.queue =
         new RequestQueue(
             levelCount, config.defaultQueuePolicy(), config.priorityQueuePolicies(),
@@ -109,11 +112,14 @@ final class DynamicBatchScheduler implements Scheduler {
       if (closed) {
         dropReason = "shutdown";
         dropStatus = Status.unavailable("model is unloading");
+      } else if ((dropStatus = shed(p)) != null) {
+        dropReason = "shed";
       } else if (!queue.offer(p)) {
         dropReason = "queue_full";
-        dropStatus = Status.unavailable(
+        dropStatus = Status.overloaded(
             "queue full: priority level " + p.level + " already holds " + queue.capacity(p.level)
-                + " requests (max_queue_size: " + queue.capacity(p.level) + ")");
+                + " requests (max_queue_size: " + queue.capacity(p.level) + ")",
+            TimeUnit.NANOSECONDS.toMillis(serviceTime.estimateNanos(queue.items(), threads.length)));
       } else {
         p.sequence = nextSequence++;
         pending = queue.size();
@@ -126,6 +132,36 @@ final class DynamicBatchScheduler implements Scheduler {
     listener.onDropped(dropReason);
     future.completeExceptionally(dropStatus.asException());
     return future;
+  }
+
+  /**
+   * Load shedding at the door: null when {@code p} may wait, else why it is refused at once,
+   * because the work already queued would keep it from starting within the max queue time or
+   * before its deadline. Called under the lock.
+   */
+  private Status shed(PendingRequest p) {
+    long wait = serviceTime.estimateNanos(queue.items(), threads.length);
+    if (wait == 0) {
+      return null;
+    }
+    long budget = maxQueueTimeNanos == 0 ? Long.MAX_VALUE : maxQueueTimeNanos;
+    long deadline = p.request.deadlineNanos();
+    boolean byDeadline = false;
+    if (deadline != PendingRequest.NONE && deadline - p.enqueueNanos < budget) {
+      budget = deadline - p.enqueueNanos;
+      byDeadline = true;
+    }
+    if (wait <= budget) {
+      return null;
+    }
+    long waitMillis = TimeUnit.NANOSECONDS.toMillis(wait);
+    return Status.overloaded(
+        "overloaded: about " + waitMillis + " ms of work is queued ahead of this request, more than "
+            + (byDeadline
+                ? "its deadline allows (" + TimeUnit.NANOSECONDS.toMillis(Math.max(0, budget))
+                    + " ms)"
+                : "the max queue time (" + TimeUnit.NANOSECONDS.toMillis(budget) + " ms)"),
+        waitMillis);
   }
 
   /**
@@ -149,7 +185,9 @@ final class DynamicBatchScheduler implements Scheduler {
         timeoutMicros == 0
             ? PendingRequest.NONE
             : saturatedAdd(now, TimeUnit.MICROSECONDS.toNanos(timeoutMicros));
-    return new PendingRequest(request, f, level, batchSize, key, now, timeoutAt);
+    long shedAt =
+        maxQueueTimeNanos == 0 ? PendingRequest.NONE : saturatedAdd(now, maxQueueTimeNanos);
+    return new PendingRequest(request, f, level, batchSize, key, now, timeoutAt, shedAt);
   }
 
   private boolean knownOutputs(InferenceRequest request) {
@@ -201,10 +239,20 @@ final class DynamicBatchScheduler implements Scheduler {
     return String.join(", ", names);
   }
 
-  /** One instance thread: form a batch, run it, repeat until closed and drained. */
+  /**
+   * One instance thread: form a batch, run it, repeat until closed and drained.
+   *
+   * <p>It also measures how fast it serves, for load shedding: a batch sent straight after the
+   * previous one counts the whole cycle, start to start (batch forming, the completion hand-off
+   * and any time the core was taken by an event loop included); a batch followed by a wait
+   * counts its own run only.
+   */
   private void serve(BatchExecutor executor) {
     List<BatchFormer.Dropped> dropped = new ArrayList<>();
     List<PendingRequest> batch = new ArrayList<>();
+    long lastStart = 0;
+    long lastEnd = 0;
+    int lastItems = 0;
     while (true) {
       long start = 0;
       boolean exit = false;
@@ -218,6 +266,9 @@ final class DynamicBatchScheduler implements Scheduler {
               batch.add(queue.poll());
             }
             start = now;
+            if (lastItems > 0) {
+              serviceTime.record(lastItems, now - lastStart); // back to back: the whole cycle
+            }
             if (!queue.isEmpty()) {
               // Another free instance may take what is left while this one runs.
               changed.signalAll();
@@ -232,6 +283,10 @@ final class DynamicBatchScheduler implements Scheduler {
             break;
           }
           waits++;
+          if (lastItems > 0) {
+            serviceTime.record(lastItems, lastEnd - lastStart); // then idle: the run alone
+            lastItems = 0;
+          }
           try {
             if (d.isIdle()) {
               changed.await();
@@ -254,8 +309,15 @@ final class DynamicBatchScheduler implements Scheduler {
       }
       dropped.clear();
       if (!batch.isEmpty()) {
+        int items = 0;
+        for (int i = 0, n = batch.size(); i < n; i++) {
+          items += batch.get(i).batchSize;
+        }
         executor.execute(List.copyOf(batch), start);
         batch.clear();
+        lastStart = start;
+        lastEnd = ticker.nanoTime();
+        lastItems = items;
       }
       if (exit) {
         return;

@@ -19,6 +19,8 @@ import java.util.NoSuchElementException;
 final class RequestQueue {
   private final Level[] levels;
   private int size;
+  /** Batch items waiting (the sum of {@link PendingRequest#batchSize}), for load shedding. */
+  private long items;
 
   /**
    * @param levelCount number of priority levels (at least 1)
@@ -55,6 +57,7 @@ final class RequestQueue {
     }
     l.waiting.addLast(p);
     size++;
+    items += p.batchSize;
     return true;
   }
 
@@ -67,6 +70,7 @@ final class RequestQueue {
       }
       if (p != null) {
         size--;
+        items -= p.batchSize;
         return p;
       }
     }
@@ -75,6 +79,11 @@ final class RequestQueue {
 
   int size() {
     return size;
+  }
+
+  /** The batch items waiting at every level. */
+  long items() {
+    return items;
   }
 
   boolean isEmpty() {
@@ -124,6 +133,7 @@ final class RequestQueue {
     void remove() {
       it.remove();
       size--;
+      items -= current.batchSize;
       current = null;
     }
 

@@ -32,15 +32,17 @@ public final class Status {
   private final Code code;
   private final String description;
   private final Throwable cause;
+  private final long retryAfterMillis;
 
-  private Status(Code code, String description, Throwable cause) {
+  private Status(Code code, String description, Throwable cause, long retryAfterMillis) {
     this.code = Objects.requireNonNull(code, "code");
     this.description = description == null ? "" : description;
     this.cause = cause;
+    this.retryAfterMillis = retryAfterMillis;
   }
 
   public static Status of(Code code, String description) {
-    return new Status(code, description, null);
+    return new Status(code, description, null, 0);
   }
 
   public static Status invalidArgument(String description) {
@@ -63,8 +65,21 @@ public final class Status {
     return of(Code.INTERNAL, description);
   }
 
+  /**
+   * UNAVAILABLE because the server sheds load, with a hint of when to try again (HTTP {@code
+   * Retry-After}, gRPC {@code grpc-retry-pushback-ms}).
+   */
+  public static Status overloaded(String description, long retryAfterMillis) {
+    return new Status(Code.UNAVAILABLE, description, null, Math.max(1, retryAfterMillis));
+  }
+
   public Status withCause(Throwable cause) {
-    return new Status(code, description, cause);
+    return new Status(code, description, cause, retryAfterMillis);
+  }
+
+  /** When the client may try again, in milliseconds; 0 when the status says nothing. */
+  public long retryAfterMillis() {
+    return retryAfterMillis;
   }
 
   public Code code() {

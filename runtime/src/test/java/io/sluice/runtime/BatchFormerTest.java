@@ -32,7 +32,8 @@ class BatchFormerTest {
   static PendingRequest request(int level, int rows, long enqueueNanos, long timeoutAt) {
     List<Tensor> in = List.of(Tensor.ofFloats("x", new long[] {rows, 1}, new float[rows]));
     return new PendingRequest(new InferenceRequest(in, Set.of(), level, 0, Long.MAX_VALUE, null),
-        new CompletableFuture<>(), level, rows, BatchKey.of(in), enqueueNanos, timeoutAt);
+        new CompletableFuture<>(), level, rows, BatchKey.of(in), enqueueNanos, timeoutAt,
+        PendingRequest.NONE);
   }
 
   static RequestQueue queue(int... rows) {

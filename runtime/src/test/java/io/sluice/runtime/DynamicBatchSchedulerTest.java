@@ -358,6 +358,105 @@ class DynamicBatchSchedulerTest {
     assertThat(backend.batches).hasSize(2);
   }
 
+  // ---------------------------------------------------------------- load shedding
+
+  static BatcherConfig shedding(Duration maxQueueTime) {
+    return BatcherConfig.builder().maxQueueTimeMicros(micros(maxQueueTime)).build();
+  }
+
+  /**
+   * Runs one request on a backend that takes {@code perRun}, so the scheduler has measured it;
+   * later runs take no time on the ticker (and, lasting 0, do not change the measure).
+   */
+  private void calibrate(DynamicBatchScheduler s, FakeBackend backend, Duration perRun)
+      throws Exception {
+    backend.takeTime(ticker, perRun);
+    get(s.enqueue(req(x(1, 0))));
+    backend.takeTime(ticker, Duration.ZERO);
+  }
+
+  @Test
+  void aRequestThatCouldNotStartWithinTheMaxQueueTimeIsShedAtOnce() throws Exception {
+    FakeBackend backend = FakeBackend.fp32();
+    DynamicBatchScheduler s = start(shedding(Duration.ofMillis(100)), backend);
+    calibrate(s, backend, Duration.ofMillis(50));
+    FakeBackend.Gate gate = block(s, backend);
+    var first = s.enqueue(req(x(1, 1)));  // nothing ahead
+    var second = s.enqueue(req(x(1, 2))); // ~50 ms ahead
+    var third = s.enqueue(req(x(1, 3)));  // ~100 ms ahead: still within
+    var fourth = s.enqueue(req(x(1, 4))); // ~150 ms ahead: refused
+
+    assertThat(fourth).isCompletedExceptionally();
+    Status status = failure(fourth);
+    assertThat(status.code()).isEqualTo(Status.Code.UNAVAILABLE);
+    assertThat(status.description()).startsWith("overloaded").contains("max queue time (100 ms)");
+    assertThat(status.retryAfterMillis()).isEqualTo(150);
+    assertThat(listener.dropped("shed")).isEqualTo(1);
+    assertThat(s.pendingCount()).isEqualTo(3);
+    gate.open();
+    get(first);
+    get(second);
+    get(third);
+  }
+
+  @Test
+  void aRequestWhoseDeadlineComesBeforeItCouldStartIsShed() throws Exception {
+    FakeBackend backend = FakeBackend.fp32();
+    DynamicBatchScheduler s = start(shedding(Duration.ZERO), backend);
+    calibrate(s, backend, Duration.ofMillis(50));
+    FakeBackend.Gate gate = block(s, backend);
+    var ahead = s.enqueue(req(x(1, 1)));
+    long in30ms = ticker.nanoTime() + Duration.ofMillis(30).toNanos();
+    var hurried = s.enqueue(
+        new InferenceRequest(List.of(x(1, 2)), Set.of(), 0, 0, in30ms, null));
+    long in80ms = ticker.nanoTime() + Duration.ofMillis(80).toNanos();
+    var patient = s.enqueue(
+        new InferenceRequest(List.of(x(1, 3)), Set.of(), 0, 0, in80ms, null));
+
+    Status status = failure(hurried);
+    assertThat(status.code()).isEqualTo(Status.Code.UNAVAILABLE);
+    assertThat(status.description()).contains("deadline allows (30 ms)");
+    assertThat(listener.dropped("shed")).isEqualTo(1);
+    gate.open();
+    get(ahead);
+    get(patient);
+  }
+
+  @Test
+  void nothingIsShedBeforeTheFirstExecutionIsMeasured() throws Exception {
+    FakeBackend backend = FakeBackend.fp32();
+    DynamicBatchScheduler s = start(shedding(Duration.ofNanos(1000)), backend);
+    FakeBackend.Gate gate = block(s, backend);
+    var queued = s.enqueue(req(x(1, 1)));
+    var alsoQueued = s.enqueue(req(x(1, 2)));
+
+    assertThat(queued).isNotDone();
+    assertThat(alsoQueued).isNotDone();
+    assertThat(listener.dropped("shed")).isZero();
+    gate.open();
+    get(queued);
+    get(alsoQueued);
+  }
+
+  @Test
+  void aRequestThatWaitedTheMaxQueueTimeIsDroppedBeforeItIsBatched() throws Exception {
+    FakeBackend backend = FakeBackend.fp32();
+    DynamicBatchScheduler s = start(shedding(Duration.ofMillis(1)), backend);
+    FakeBackend.Gate gate = block(s, backend);
+    var old = s.enqueue(req(x(1, 1)));
+    ticker.advance(Duration.ofMillis(2));
+    var fresh = s.enqueue(req(x(1, 2)));
+    gate.open();
+
+    Status status = failure(old);
+    assertThat(status.code()).isEqualTo(Status.Code.UNAVAILABLE);
+    assertThat(status.description()).contains("max queue time: 1 ms");
+    assertThat(status.retryAfterMillis()).isPositive();
+    get(fresh);
+    assertThat(listener.dropped("max_queue_time")).isEqualTo(1);
+    assertThat(backend.batches).hasSize(2);
+  }
+
   @Test
   void aTimedOutRequestMovesBehindTheOthersUnderDelay() throws Exception {
     FakeBackend backend = FakeBackend.fp32();

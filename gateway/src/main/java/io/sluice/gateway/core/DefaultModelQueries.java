@@ -19,11 +19,14 @@ final class DefaultModelQueries implements ModelQueries {
   private final ModelManager models;
   private final boolean strictReadiness;
   private final ServerInfo info;
+  private final DrainGate gate;
 
-  DefaultModelQueries(ModelManager models, boolean strictReadiness, ServerInfo info) {
+  DefaultModelQueries(
+      ModelManager models, boolean strictReadiness, ServerInfo info, DrainGate gate) {
     this.models = models;
     this.strictReadiness = strictReadiness;
     this.info = info;
+    this.gate = gate;
   }
 
   @Override
@@ -38,7 +41,15 @@ final class DefaultModelQueries implements ModelQueries {
 
   @Override
   public boolean isReady() {
+    if (gate.isDraining()) {
+      return false;
+    }
     return strictReadiness ? models.allWantedReady() : true;
+  }
+
+  @Override
+  public boolean isDraining() {
+    return gate.isDraining();
   }
 
   @Override

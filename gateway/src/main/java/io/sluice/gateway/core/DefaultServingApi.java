@@ -54,7 +54,22 @@ public final class DefaultServingApi implements ServingApi {
       String serverVersion,
       MeterRegistry registry,
       List<InferenceListener> listeners) {
-    this(models, strictReadiness, ticker, serverVersion, registry, listeners,
+    this(models, strictReadiness, ticker, serverVersion, registry, listeners, new DrainGate());
+  }
+
+  /**
+   * @param gate the process's shutdown admission: once it drains, inference is refused with
+   *     UNAVAILABLE and readiness is false
+   */
+  public DefaultServingApi(
+      ModelManager models,
+      boolean strictReadiness,
+      Ticker ticker,
+      String serverVersion,
+      MeterRegistry registry,
+      List<InferenceListener> listeners,
+      DrainGate gate) {
+    this(models, strictReadiness, ticker, serverVersion, registry, listeners, gate,
         new MonitorQueries() {});
   }
 
@@ -66,15 +81,16 @@ public final class DefaultServingApi implements ServingApi {
       String serverVersion,
       MeterRegistry registry,
       List<InferenceListener> listeners,
+      DrainGate gate,
       MonitorQueries monitor) {
     this.monitor = monitor;
     List<InferenceListener> all = new ArrayList<>();
     all.add(new StatsListener());
     all.addAll(listeners);
-    this.inference = new InferencePipeline(models, ticker, all);
+    this.inference = new InferencePipeline(models, ticker, all, gate);
     this.queries =
         new DefaultModelQueries(
-            models, strictReadiness, new ServerInfo("sluice", serverVersion, EXTENSIONS));
+            models, strictReadiness, new ServerInfo("sluice", serverVersion, EXTENSIONS), gate);
     this.control = new DefaultRepositoryControl(models);
     this.errors = new MeteredErrorCounter(registry);
   }
@@ -98,6 +114,11 @@ public final class DefaultServingApi implements ServingApi {
   @Override
   public boolean isReady() {
     return queries.isReady();
+  }
+
+  @Override
+  public boolean isDraining() {
+    return queries.isDraining();
   }
 
   @Override

@@ -43,15 +43,38 @@ final class InferencePipeline implements InferenceApi {
   private final ModelManager models;
   private final Ticker ticker;
   private final List<InferenceListener> listeners;
+  private final DrainGate gate;
 
-  InferencePipeline(ModelManager models, Ticker ticker, List<InferenceListener> listeners) {
+  InferencePipeline(
+      ModelManager models, Ticker ticker, List<InferenceListener> listeners, DrainGate gate) {
     this.models = models;
     this.ticker = ticker;
     this.listeners = List.copyOf(listeners);
+    this.gate = gate;
   }
 
   @Override
   public CompletableFuture<V2InferResponse> infer(
+      String model, String version, V2InferRequest request) {
+    if (!gate.tryEnter()) {
+      return CompletableFuture.failedFuture(
+          Status.unavailable("the server is shutting down (expected: retry on another replica)")
+              .asException());
+    }
+    CompletableFuture<V2InferResponse> answer;
+    try {
+      answer = admitted(model, version, request);
+    } catch (RuntimeException e) {
+      gate.exit();
+      throw e;
+    }
+    // Answered: the front end writes in the same callback chain, on the same thread, and a
+    // draining HTTP connection then closes after that write (SluiceServer waits for it).
+    answer.whenComplete((r, e) -> gate.exit());
+    return answer;
+  }
+
+  private CompletableFuture<V2InferResponse> admitted(
       String model, String version, V2InferRequest request) {
     long start = ticker.nanoTime();
     RequestContext context = request.context();

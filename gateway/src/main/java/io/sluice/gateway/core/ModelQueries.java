@@ -16,8 +16,16 @@ public interface ModelQueries {
 
   boolean isLive();
 
-  /** Strict by default: every model that should be loaded is READY. */
+  /** Strict by default: every model that should be loaded is READY; false while shutting down. */
   boolean isReady();
+
+  /**
+   * The process is shutting down: front ends close keep-alive connections after their current
+   * response (HTTP {@code Connection: close}; gRPC stops on its own with GOAWAY).
+   */
+  default boolean isDraining() {
+    return false;
+  }
 
   boolean isModelReady(String model, String version);
 

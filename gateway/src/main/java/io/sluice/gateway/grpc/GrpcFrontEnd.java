@@ -7,6 +7,7 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.sluice.gateway.core.ServingApi;
 import io.sluice.gateway.request.ContextHeaders;
+import io.sluice.gateway.security.ServerSecurity;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
@@ -23,6 +24,9 @@ import java.util.concurrent.TimeUnit;
  * the event loop, which is right only because none of them blocks ({@link ServingApi} promises
  * that, and inference completes from the runtime's threads). That saves a thread hop per call.
  * The inbound message limit comes from {@link GrpcConfig}, far above grpc-java's 4 MiB default.
+ *
+ * <p>Security comes from a {@link ServerSecurity}: TLS (ALPN h2) when it has a context, and the
+ * repository methods behind its admin guard ({@link AdminInterceptor}).
  */
 public final class GrpcFrontEnd implements AutoCloseable {
   private static final Duration SHUTDOWN_GRACE = Duration.ofSeconds(5);
@@ -49,13 +53,26 @@ public final class GrpcFrontEnd implements AutoCloseable {
   public static GrpcFrontEnd start(
       GrpcConfig config, ServingApi api, EventLoopGroup boss, EventLoopGroup workers,
       ContextHeaders headers) {
+    return start(config, api, boss, workers, headers, ServerSecurity.plain());
+  }
+
+  /**
+   * As above, with {@code security}'s TLS (when it has a context) and admin guard; the caller
+   * owns {@code security} and closes it.
+   */
+  public static GrpcFrontEnd start(
+      GrpcConfig config, ServingApi api, EventLoopGroup boss, EventLoopGroup workers,
+      ContextHeaders headers, ServerSecurity security) {
     Objects.requireNonNull(config, "config");
+    Objects.requireNonNull(security, "security");
     Objects.requireNonNull(headers, "headers");
     Objects.requireNonNull(api, "api");
     Objects.requireNonNull(boss, "boss");
     Objects.requireNonNull(workers, "workers");
-    Server server = NettyServerBuilder
-        .forAddress(new InetSocketAddress(config.host(), config.port()))
+    NettyServerBuilder builder = NettyServerBuilder
+        .forAddress(new InetSocketAddress(config.host(), config.port()));
+    security.grpcSslContext().ifPresent(builder::sslContext);
+    Server server = builder
         .bossEventLoopGroup(boss)
         .workerEventLoopGroup(workers)
         .channelType(NioServerSocketChannel.class)
@@ -66,6 +83,8 @@ public final class GrpcFrontEnd implements AutoCloseable {
         .addService(new HealthService(api))
         // Server reflection, so grpcurl and similar tools work without the .proto files.
         .addService(ProtoReflectionServiceV1.newInstance())
+        // Innermost: a denied control-plane call is still counted by the error interceptor.
+        .intercept(new AdminInterceptor(security.admin(), AdminInterceptor.REPOSITORY_METHODS))
         .intercept(new ContextMetadataInterceptor(headers))
         .intercept(new ErrorCountingInterceptor(api))
         .build();
@@ -85,19 +104,36 @@ public final class GrpcFrontEnd implements AutoCloseable {
   }
 
   /**
-   * Stops taking calls, gives running calls a few seconds, then cancels what is left. The event
-   * loops stay up: they belong to the caller.
+   * The first step of a graceful shutdown: stops listening and sends every connection a GOAWAY,
+   * so new calls are refused (UNAVAILABLE, which clients retry elsewhere) while running calls go
+   * on.
    */
-  @Override
-  public void close() {
+  public void drain() {
+    server.shutdown();
+  }
+
+  /**
+   * Gives running calls up to {@code grace} to finish, then cancels what is left. The event
+   * loops stay up: they belong to the caller.
+   *
+   * @return whether every call finished within the grace
+   */
+  public boolean close(Duration grace) {
     server.shutdown();
     try {
-      if (!server.awaitTermination(SHUTDOWN_GRACE.toMillis(), TimeUnit.MILLISECONDS)) {
-        server.shutdownNow();
+      if (server.awaitTermination(grace.toMillis(), TimeUnit.MILLISECONDS)) {
+        return true;
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      server.shutdownNow();
     }
+    server.shutdownNow();
+    return false;
+  }
+
+  /** {@link #close(Duration)} with a few seconds' grace. */
+  @Override
+  public void close() {
+    close(SHUTDOWN_GRACE);
   }
 }

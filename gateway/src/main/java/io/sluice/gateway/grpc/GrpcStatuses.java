@@ -1,5 +1,6 @@
 package io.sluice.gateway.grpc;
 
+import io.grpc.Metadata;
 import io.grpc.StatusRuntimeException;
 import io.sluice.runtime.Status;
 import java.util.concurrent.CompletionException;
@@ -15,6 +16,10 @@ import org.slf4j.LoggerFactory;
  */
 final class GrpcStatuses {
   private static final Logger logger = LoggerFactory.getLogger(GrpcStatuses.class);
+  static final Metadata.Key<String> RETRY_PUSHBACK_MS =
+      Metadata.Key.of("grpc-retry-pushback-ms", Metadata.ASCII_STRING_MARSHALLER);
+  static final Metadata.Key<String> RETRY_AFTER =
+      Metadata.Key.of("retry-after", Metadata.ASCII_STRING_MARSHALLER);
 
   private GrpcStatuses() {}
 
@@ -38,9 +43,20 @@ final class GrpcStatuses {
         .withCause(status.cause());
   }
 
-  /** The exception a handler passes to {@code StreamObserver.onError}. */
+  /**
+   * The exception a handler passes to {@code StreamObserver.onError}. A retry hint (load
+   * shedding) travels as the {@code grpc-retry-pushback-ms} trailer, which grpc's own retry
+   * policy honours, and as {@code retry-after} in seconds, as HTTP says it.
+   */
   static StatusRuntimeException toException(Throwable failure) {
-    return toGrpc(failure).asRuntimeException();
+    Status status = Status.fromThrowable(unwrap(failure));
+    if (status.retryAfterMillis() <= 0) {
+      return toGrpc(failure).asRuntimeException();
+    }
+    Metadata trailers = new Metadata();
+    trailers.put(RETRY_PUSHBACK_MS, Long.toString(status.retryAfterMillis()));
+    trailers.put(RETRY_AFTER, Long.toString(Math.max(1, (status.retryAfterMillis() + 999) / 1000)));
+    return toGrpc(status).asRuntimeException(trailers);
   }
 
   /** The failure itself, not the wrapper a future puts around it. */

@@ -1,6 +1,7 @@
 package io.sluice.gateway.http;
 
 import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.sluice.runtime.Status;
 
@@ -45,10 +46,21 @@ final class HttpErrors {
     return status.code() == Status.Code.CANCELLED;
   }
 
-  /** {@code {"error":"<description>"}} with the status's HTTP code. */
+  /**
+   * {@code {"error":"<description>"}} with the status's HTTP code, and {@code Retry-After} (whole
+   * seconds, at least 1) when the status carries a retry hint (load shedding).
+   */
   static FullHttpResponse response(Status status) {
     String description =
         status.description().isEmpty() ? status.code().name() : status.description();
-    return HttpResponses.error(httpStatus(status.code()), description);
+    FullHttpResponse response = HttpResponses.error(httpStatus(status.code()), description);
+    if (status.retryAfterMillis() > 0) {
+      response.headers().set(HttpHeaderNames.RETRY_AFTER, retryAfterSeconds(status));
+    }
+    return response;
+  }
+
+  static long retryAfterSeconds(Status status) {
+    return Math.max(1, (status.retryAfterMillis() + 999) / 1000);
   }
 }

@@ -5,10 +5,15 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.util.concurrent.ImmediateEventExecutor;
 import io.sluice.gateway.core.ServingApi;
-import java.net.InetSocketAddress;
 import io.sluice.gateway.request.ContextHeaders;
+import io.sluice.gateway.security.ServerSecurity;
+import java.net.InetSocketAddress;
+import java.time.Duration;
 import java.util.Objects;
 
 /**
@@ -22,9 +27,11 @@ import java.util.Objects;
  */
 public final class HttpFrontEnd implements AutoCloseable {
   private final Channel serverChannel;
+  private final ChannelGroup connections;
 
-  private HttpFrontEnd(Channel serverChannel) {
+  private HttpFrontEnd(Channel serverChannel, ChannelGroup connections) {
     this.serverChannel = serverChannel;
+    this.connections = connections;
   }
 
   /**
@@ -42,16 +49,29 @@ public final class HttpFrontEnd implements AutoCloseable {
   public static HttpFrontEnd start(
       HttpConfig config, ServingApi api, EventLoopGroup boss, EventLoopGroup workers,
       ContextHeaders headers) {
+    return start(config, api, boss, workers, headers, ServerSecurity.plain());
+  }
+
+  /**
+   * As above, with {@code security}'s TLS (when it has a context) and admin guard; the caller
+   * owns {@code security} and closes it.
+   */
+  public static HttpFrontEnd start(
+      HttpConfig config, ServingApi api, EventLoopGroup boss, EventLoopGroup workers,
+      ContextHeaders headers, ServerSecurity security) {
     Objects.requireNonNull(config, "config");
+    Objects.requireNonNull(security, "security");
     Objects.requireNonNull(headers, "headers");
     Objects.requireNonNull(api, "api");
+    ChannelGroup connections =
+        new DefaultChannelGroup("sluice-http", ImmediateEventExecutor.INSTANCE);
     ServerBootstrap bootstrap =
         new ServerBootstrap()
             .group(Objects.requireNonNull(boss, "boss"), Objects.requireNonNull(workers, "workers"))
             .channel(NioServerSocketChannel.class)
             .option(ChannelOption.SO_BACKLOG, 1024)
             .childOption(ChannelOption.TCP_NODELAY, true)
-            .childHandler(new HttpPipelineConfigurator(config, api, headers));
+            .childHandler(new HttpPipelineConfigurator(config, api, headers, security, connections));
     ChannelFuture bound = bootstrap.bind(config.host(), config.port()).awaitUninterruptibly();
     if (!bound.isSuccess()) {
       throw new IllegalStateException(
@@ -59,12 +79,41 @@ public final class HttpFrontEnd implements AutoCloseable {
               + bound.cause().getMessage(),
           bound.cause());
     }
-    return new HttpFrontEnd(bound.channel());
+    return new HttpFrontEnd(bound.channel(), connections);
   }
 
   /** The bound port (the real one when the config asked for 0). */
   public int port() {
     return ((InetSocketAddress) serverChannel.localAddress()).getPort();
+  }
+
+  /** Open connections. */
+  public int connectionCount() {
+    return connections.size();
+  }
+
+  /**
+   * The end of a graceful shutdown, once every admitted request has been answered: closes the
+   * listening socket, waits up to {@code grace} for the open connections to close on their own
+   * (while the server drains, every answer says {@code Connection: close}), then closes the
+   * rest, which are idle.
+   *
+   * @return the connections that were still open when the grace ran out
+   */
+  public int close(Duration grace) {
+    serverChannel.close().syncUninterruptibly();
+    long deadline = System.nanoTime() + grace.toNanos();
+    while (!connections.isEmpty() && System.nanoTime() - deadline < 0) {
+      try {
+        Thread.sleep(10);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        break;
+      }
+    }
+    int left = connections.size();
+    connections.close().awaitUninterruptibly(grace.toMillis() + 1000);
+    return left;
   }
 
   /**

@@ -9,6 +9,7 @@ import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
+import io.sluice.gateway.security.AdminGuard;
 
 /**
  * Small complete responses: JSON bodies, empty bodies, errors. Every response carries {@code
@@ -60,6 +61,22 @@ final class HttpResponses {
   static FullHttpResponse methodNotAllowed(String allow) {
     FullHttpResponse response = error(HttpResponseStatus.METHOD_NOT_ALLOWED, "Method Not Allowed");
     response.headers().set(HttpHeaderNames.ALLOW, allow);
+    return response;
+  }
+
+  /**
+   * A refused control-plane call: 401 with {@code WWW-Authenticate: Bearer} when the right token
+   * would be let in (RFC 6750; {@code error="invalid_token"} when a wrong one was sent), else 403.
+   */
+  static FullHttpResponse denied(AdminGuard.Verdict verdict) {
+    if (!verdict.wantsToken()) {
+      return error(HttpResponseStatus.FORBIDDEN, verdict.message());
+    }
+    FullHttpResponse response = error(HttpResponseStatus.UNAUTHORIZED, verdict.message());
+    response.headers().set(HttpHeaderNames.WWW_AUTHENTICATE,
+        verdict == AdminGuard.Verdict.INVALID_TOKEN
+            ? "Bearer realm=\"sluice\", error=\"invalid_token\""
+            : "Bearer realm=\"sluice\"");
     return response;
   }
 

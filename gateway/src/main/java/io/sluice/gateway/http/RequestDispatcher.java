@@ -8,6 +8,7 @@ import io.netty.handler.codec.DecoderException;
 import io.netty.handler.codec.DecoderResult;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
@@ -15,6 +16,7 @@ import io.netty.util.ReferenceCountUtil;
 import io.sluice.gateway.core.ServingApi;
 import io.sluice.gateway.core.V2InferResponse;
 import io.sluice.gateway.request.ContextHeaders;
+import io.sluice.gateway.security.AdminGuard;
 import io.sluice.runtime.Status;
 import java.io.IOException;
 import java.util.ArrayDeque;
@@ -48,12 +50,14 @@ final class RequestDispatcher extends ChannelInboundHandlerAdapter {
   private final Router router;
   private final ControlEndpoints control;
   private final ContextHeaders headers;
+  private final AdminGuard guard;
   private final ArrayDeque<FullHttpRequest> waiting = new ArrayDeque<>();
   /** An asynchronous answer is pending: later requests wait in {@link #waiting}. */
   private boolean busy;
 
-  RequestDispatcher(ServingApi api, Router router, ContextHeaders headers) {
+  RequestDispatcher(ServingApi api, Router router, ContextHeaders headers, AdminGuard guard) {
     this.headers = headers;
+    this.guard = guard;
     this.api = api;
     this.router = router;
     this.control = new ControlEndpoints(api);
@@ -117,6 +121,9 @@ final class RequestDispatcher extends ChannelInboundHandlerAdapter {
         finish(ctx, request, HttpResponses.methodNotAllowed(route.endpoint().method().name()));
         return;
       }
+      if (route.endpoint().access() == Route.Access.ADMIN && !admitted(ctx, request)) {
+        return;
+      }
       switch (route.endpoint()) {
         case SERVER_LIVE:
           finish(ctx, request, control.live());
@@ -161,6 +168,18 @@ final class RequestDispatcher extends ChannelInboundHandlerAdapter {
     } catch (Throwable t) {
       fail(ctx, request, t);
     }
+  }
+
+  /** Asks the guard; a denial is answered (401/403), counted, and nothing else happens. */
+  private boolean admitted(ChannelHandlerContext ctx, FullHttpRequest request) {
+    AdminGuard.Verdict verdict = guard.check("http", ctx.channel().remoteAddress(),
+        request.headers().get(HttpHeaderNames.AUTHORIZATION));
+    if (verdict.allowed()) {
+      return true;
+    }
+    api.recordError("http", verdict.wantsToken() ? "UNAUTHENTICATED" : "PERMISSION_DENIED");
+    finish(ctx, request, HttpResponses.denied(verdict));
+    return false;
   }
 
   private void infer(ChannelHandlerContext ctx, FullHttpRequest request, Route route) {
@@ -242,9 +261,17 @@ final class RequestDispatcher extends ChannelInboundHandlerAdapter {
     finish(ctx, request, HttpErrors.response(status));
   }
 
-  /** Writes the response, then releases the request: the one place a request is let go. */
-  private static void finish(ChannelHandlerContext ctx, FullHttpRequest request,
+  /**
+   * Writes the response, then releases the request: the one place a request is let go. While
+   * the server shuts down, the last answer a connection owes says {@code Connection: close}
+   * (the keep-alive handler then closes it). The server closes no connection under a client
+   * that may be sending: a client learns from the answer itself not to reuse it.
+   */
+  private void finish(ChannelHandlerContext ctx, FullHttpRequest request,
       FullHttpResponse response) {
+    if (api.isDraining() && waiting.isEmpty()) {
+      HttpResponses.closing(response);
+    }
     ctx.writeAndFlush(response).addListener(written -> request.release());
   }
 

@@ -15,7 +15,15 @@ record Route(Endpoint endpoint, String model, String version) {
     return new Route(endpoint, "", "");
   }
 
-  /** The protocol's endpoints, each with the one method it answers. */
+  /** Who may call an endpoint. */
+  enum Access {
+    /** The data plane: health, metadata, config, statistics, inference. */
+    OPEN,
+    /** The control plane: only what the {@link io.sluice.gateway.security.AdminGuard} allows. */
+    ADMIN
+  }
+
+  /** The protocol's endpoints, each with the one method it answers and who may call it. */
   enum Endpoint {
     SERVER_LIVE(HttpMethod.GET),
     SERVER_READY(HttpMethod.GET),
@@ -26,18 +34,28 @@ record Route(Endpoint endpoint, String model, String version) {
     MODEL_STATISTICS(HttpMethod.GET),
     MODEL_INFER(HttpMethod.POST),
     MODEL_DRIFT(HttpMethod.GET),
-    REPOSITORY_INDEX(HttpMethod.POST),
-    REPOSITORY_LOAD(HttpMethod.POST),
-    REPOSITORY_UNLOAD(HttpMethod.POST);
+    REPOSITORY_INDEX(HttpMethod.POST, Access.ADMIN),
+    REPOSITORY_LOAD(HttpMethod.POST, Access.ADMIN),
+    REPOSITORY_UNLOAD(HttpMethod.POST, Access.ADMIN);
 
     private final HttpMethod method;
+    private final Access access;
 
     Endpoint(HttpMethod method) {
+      this(method, Access.OPEN);
+    }
+
+    Endpoint(HttpMethod method, Access access) {
       this.method = method;
+      this.access = access;
     }
 
     HttpMethod method() {
       return method;
+    }
+
+    Access access() {
+      return access;
     }
   }
 }

@@ -49,6 +49,7 @@ public final class ModelManager implements AutoCloseable {
 
   private final ModelRepository repository;
   private final VersionLoader loader;
+  private final OverrideLimits overrideLimits;
   private final ExecutorService lifecycle;
   private final Duration drainTimeout;
   private final MeterRegistry registry;
@@ -73,6 +74,7 @@ public final class ModelManager implements AutoCloseable {
       Duration drainTimeout) {
     this.repository = repository;
     this.loader = new VersionLoader(backends, config, registry, clock, ticker);
+    this.overrideLimits = config.overrideLimits();
     this.lifecycle = lifecycle;
     this.drainTimeout = drainTimeout;
     this.registry = registry;
@@ -101,9 +103,15 @@ public final class ModelManager implements AutoCloseable {
   /**
    * Loads or reloads one model. The future fails with the first reason when any version failed
    * to load, even where the old copy of that version keeps serving; a model that never loaded is
-   * then UNAVAILABLE in the index.
+   * then UNAVAILABLE in the index. An {@code override} over its {@link OverrideLimits} fails the
+   * future with INVALID_ARGUMENT at once, and nothing changes.
    */
   public CompletableFuture<Void> load(String name, Optional<ModelConfig> override) {
+    try {
+      override.ifPresent(config -> overrideLimits.check(name, config));
+    } catch (RuntimeException e) {
+      return CompletableFuture.failedFuture(e);
+    }
     return CompletableFuture.runAsync(
         () -> {
           relist();

@@ -15,12 +15,14 @@ import java.util.Map;
 final class RuntimeConfigs {
   private RuntimeConfigs() {}
 
-  static BatcherConfig batcher(ModelConfig config, int globalMaxQueueSize) {
+  static BatcherConfig batcher(
+      ModelConfig config, int globalMaxQueueSize, long maxQueueTimeMicros) {
     int max = config.getMaxBatchSize();
     if (!config.hasDynamicBatching() || max == 0) {
       return BatcherConfig.builder()
           .maxBatchSize(max)
           .globalMaxQueueSize(globalMaxQueueSize)
+          .maxQueueTimeMicros(maxQueueTimeMicros)
           .build();
     }
     ModelDynamicBatching db = config.getDynamicBatching();
@@ -41,6 +43,7 @@ final class RuntimeConfigs {
                 : QueuePolicy.DEFAULT)
         .priorityQueuePolicies(perLevel)
         .globalMaxQueueSize(globalMaxQueueSize)
+        .maxQueueTimeMicros(maxQueueTimeMicros)
         .build();
   }
 

@@ -76,7 +76,8 @@ final class VersionLoader {
         instances.add(engine.open(source.modelFile(), options));
       }
       Map<String, List<String>> labels = readLabels(modelDir, completed);
-      BatcherConfig batcher = RuntimeConfigs.batcher(completed, config.globalMaxQueueSize());
+      BatcherConfig batcher = RuntimeConfigs.batcher(
+          completed, config.globalMaxQueueSize(), config.maxQueueTimeMicros());
       VersionStats stats = new VersionStats(name, version, clock, versionMeters);
       scheduler = Schedulers.create(name + "-" + version, batcher, instances, ticker, stats);
       LoadedVersion loaded =

@@ -45,4 +45,23 @@ class GrpcStatusesTest {
     assertThat(status.getCode()).isEqualTo(io.grpc.Status.Code.INTERNAL);
     assertThat(status.getDescription()).isEqualTo("java.lang.NullPointerException");
   }
+
+  @Test
+  void aRetryHintTravelsAsPushbackAndRetryAfterTrailers() {
+    io.grpc.StatusRuntimeException e = GrpcStatuses.toException(new CompletionException(
+        Status.overloaded("overloaded: about 1500 ms of work is queued", 1500).asException()));
+
+    assertThat(e.getStatus().getCode()).isEqualTo(io.grpc.Status.Code.UNAVAILABLE);
+    assertThat(e.getTrailers().get(GrpcStatuses.RETRY_PUSHBACK_MS)).isEqualTo("1500");
+    assertThat(e.getTrailers().get(GrpcStatuses.RETRY_AFTER)).isEqualTo("2");
+  }
+
+  @Test
+  void aStatusWithoutRetryHintHasNoRetryTrailers() {
+    io.grpc.StatusRuntimeException e =
+        GrpcStatuses.toException(Status.unavailable("model is unloading").asException());
+
+    assertThat(e.getTrailers() == null
+        || e.getTrailers().get(GrpcStatuses.RETRY_PUSHBACK_MS) == null).isTrue();
+  }
 }

@@ -136,6 +136,28 @@ class ModelManagerTest {
   }
 
   @Test
+  void anOverrideOverItsLimitsIsRefusedAndTheRunningVersionKeepsServing() throws Exception {
+    open(EXAMPLES);
+    LoadedVersion before = manager.ready("tiny_mlp", "");
+    ModelConfig greedy = ModelConfig.newBuilder()
+        .addInstanceGroup(
+            io.sluice.proto.inference.ModelConfigProto.ModelInstanceGroup.newBuilder()
+                .setCount(200))
+        .build();
+
+    assertThatThrownBy(() -> manager.load("tiny_mlp", Optional.of(greedy)).join())
+        .isInstanceOf(CompletionException.class)
+        .satisfies(e -> assertThat(Status.fromThrowable(e).code())
+            .isEqualTo(Status.Code.INVALID_ARGUMENT))
+        .hasMessageContaining("--max-override-instances");
+    assertThat(manager.ready("tiny_mlp", "")).isSameAs(before);
+    InferenceResponse r = before.scheduler()
+        .enqueue(InferenceRequest.of(List.of(Tensor.ofFloats("input", new long[] {1, 32},
+            new float[32])))).get(10, TimeUnit.SECONDS);
+    assertThat(r.outputs()).isNotEmpty();
+  }
+
+  @Test
   void loadingAnUnknownModelFailsWithNotFound() throws Exception {
     open(EXAMPLES);
 
