@@ -1,6 +1,7 @@
 package io.sluice.gateway;
 
 import io.sluice.gateway.monitor.DriftConfig;
+import io.sluice.gateway.monitor.PredictionLogConfig;
 import io.sluice.gateway.model.OverrideLimits;
 import io.sluice.gateway.request.ContextHeaders;
 import java.net.URI;
@@ -11,9 +12,10 @@ import java.util.Objects;
 import java.util.Optional;
 
 /**
- * Every setting of the process, validated once at start-up and passed down, in five groups: the
+ * Every setting of the process, validated once at start-up and passed down, in six groups: the
  * servers' {@link NetworkConfig}, the repository's {@link ModelsConfig}, the {@link EngineConfig},
- * the {@link SecurityConfig} and the drift monitor's {@link DriftConfig}. Build one with {@link #builder()}; its defaults, flags, YAML
+ * the {@link SecurityConfig}, the drift monitor's {@link DriftConfig} and the {@link
+ * PredictionLogConfig}. Build one with {@link #builder()}; its defaults, flags, YAML
  * keys and meanings are the one table {@link Setting}, from which the command line, {@link
  * ConfigFile} and the README's table are all derived.
  *
@@ -22,13 +24,15 @@ import java.util.Optional;
  * @param engine which engine runs the models
  * @param security who may change the server, how far, and TLS
  * @param drift the drift monitor's windows, thresholds and alerts
+ * @param predictionLog the JSON-lines prediction log
  */
 public record GatewayConfig(
     NetworkConfig network,
     ModelsConfig models,
     EngineConfig engine,
     SecurityConfig security,
-    DriftConfig drift) {
+    DriftConfig drift,
+    PredictionLogConfig predictionLog) {
 
   /** Which engine runs the models. */
   public enum Engine {
@@ -44,6 +48,7 @@ public record GatewayConfig(
     Objects.requireNonNull(engine, "engine");
     Objects.requireNonNull(security, "security");
     Objects.requireNonNull(drift, "drift");
+    Objects.requireNonNull(predictionLog, "predictionLog");
   }
 
   /** A builder holding every default of {@link Setting}; only the repository must be set. */
@@ -119,6 +124,9 @@ public record GatewayConfig(
     private String driftWebhookSecret;
     private int driftWebhookMinIntervalSeconds;
     private int driftWebhookRetries;
+    private Path predictionLogDir;
+    private int predictionLogMaxBytes;
+    private int predictionLogFiles;
 
     private Builder() {
       Setting.applyDefaults(this);
@@ -359,6 +367,21 @@ public record GatewayConfig(
       return this;
     }
 
+    public Builder predictionLogDir(Path v) {
+      this.predictionLogDir = v;
+      return this;
+    }
+
+    public Builder predictionLogMaxBytes(int v) {
+      this.predictionLogMaxBytes = v;
+      return this;
+    }
+
+    public Builder predictionLogFiles(int v) {
+      this.predictionLogFiles = v;
+      return this;
+    }
+
     public GatewayConfig build() {
       return new GatewayConfig(
           new NetworkConfig(
@@ -386,7 +409,8 @@ public record GatewayConfig(
               driftSlideSeconds, driftMinWindowRows, driftPValueThreshold, driftDistanceThreshold,
               driftShareThreshold, driftBootstrapRows, driftQueueSlots, driftSlotValues,
               driftWebhookUrl, driftWebhookTemplate, driftWebhookSecret,
-              driftWebhookMinIntervalSeconds, driftWebhookRetries));
+              driftWebhookMinIntervalSeconds, driftWebhookRetries),
+          new PredictionLogConfig(predictionLogDir, predictionLogMaxBytes, predictionLogFiles));
     }
   }
 }

@@ -232,7 +232,20 @@ enum Setting {
   DRIFT_WEBHOOK_RETRIES(
       "--drift-webhook-retries", "drift-webhook-retries", Kind.INT, () -> 3, "3",
       "retries of a failed webhook, 1 s, 2 s, 4 s … apart",
-      (b, v) -> b.driftWebhookRetries((Integer) v));
+      (b, v) -> b.driftWebhookRetries((Integer) v)),
+  PREDICTION_LOG_DIR(
+      "--prediction-log-dir", "prediction-log-dir", Kind.PATH, null, "none",
+      "write one JSON line per monitored request to `predictions.jsonl` here (needs the drift"
+          + " monitor; rotated files `.1`, `.2` …)",
+      (b, v) -> b.predictionLogDir((Path) v)),
+  PREDICTION_LOG_MAX_BYTES(
+      "--prediction-log-max-bytes", "prediction-log-max-bytes", Kind.INT, () -> 64 * 1024 * 1024,
+      "64 MiB", "rotate the prediction log past this size",
+      (b, v) -> b.predictionLogMaxBytes((Integer) v)),
+  PREDICTION_LOG_FILES(
+      "--prediction-log-files", "prediction-log-files", Kind.INT, () -> 5, "5",
+      "rotated prediction log files kept besides the current one",
+      (b, v) -> b.predictionLogFiles((Integer) v));
 
   /** A setting's value type: how picocli converts a flag and how a YAML value is read. */
   enum Kind {

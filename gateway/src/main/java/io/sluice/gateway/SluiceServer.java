@@ -23,6 +23,7 @@ import io.sluice.gateway.model.LifecycleConfig;
 import io.sluice.gateway.model.ModelManager;
 import io.sluice.gateway.monitor.DriftAlerts;
 import io.sluice.gateway.monitor.DriftMonitor;
+import io.sluice.gateway.monitor.PredictionLog;
 import io.sluice.gateway.security.ServerSecurity;
 import io.sluice.registry.LocalModelRepository;
 import io.sluice.registry.RepositoryException;
@@ -179,10 +180,16 @@ public final class SluiceServer implements AutoCloseable {
               new DefaultThreadFactory("sluice-monitor", true));
       DriftAlerts alerts =
           new DriftAlerts(config.drift(), registry, Clock.systemUTC(), monitorThread, 1000);
+      PredictionLog predictionLog =
+          config.predictionLog().enabled()
+              ? new PredictionLog(config.predictionLog().dir(), config.predictionLog().maxBytes(),
+                  config.predictionLog().files(), 65_536, registry)
+              : null;
       monitor =
           new DriftMonitor(
               config.drift(), config.models().modelRepository(), Clock.systemUTC(), registry,
-              monitorThread, alerts, name -> models.ready(name, "").versionString());
+              monitorThread, alerts, name -> models.ready(name, "").versionString(),
+              predictionLog);
       registry.getPrometheusRegistry().register(monitor.collector());
       all.add(monitor);
     }

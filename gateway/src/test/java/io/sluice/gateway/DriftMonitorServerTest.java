@@ -37,6 +37,15 @@ class DriftMonitorServerTest {
   private static final List<String> received = new CopyOnWriteArrayList<>();
   private static final List<Boolean> signatureOk = new CopyOnWriteArrayList<>();
   private static HttpServer receiver;
+  private static final Path LOG_DIR = createLogDir();
+
+  private static Path createLogDir() {
+    try {
+      return java.nio.file.Files.createTempDirectory("sluice-predictions");
+    } catch (java.io.IOException e) {
+      throw new IllegalStateException(e);
+    }
+  }
   private static SluiceServer server;
   /** The iris rows (features), read back from the profile's training CSV. */
   private static final List<float[]> IRIS = new ArrayList<>();
@@ -65,6 +74,7 @@ class DriftMonitorServerTest {
         .driftWindowRows(300)
         .driftWebhookUrl("http://127.0.0.1:" + receiver.getAddress().getPort() + "/hook")
         .driftWebhookSecret(SECRET)
+        .predictionLogDir(LOG_DIR)
         .build());
   }
 
@@ -164,6 +174,16 @@ class DriftMonitorServerTest {
           "\"petal_length\"");
     }
     assertThat(bins).isEqualTo(300);
+
+    // the prediction log: one line per request (30 requests of 10 rows)
+    Path file = LOG_DIR.resolve("predictions.jsonl");
+    await().atMost(Duration.ofSeconds(20)).until(() -> java.nio.file.Files.exists(file)
+        && java.nio.file.Files.readAllLines(file).size() == 30);
+    JsonNode r = JSON.readTree(java.nio.file.Files.readAllLines(file).get(0));
+    assertThat(r.get("model").asText()).isEqualTo("iris_classifier");
+    assertThat(r.get("rows").asInt()).isEqualTo(10);
+    assertThat(r.get("inputs").get("petal_length")).hasSize(10);
+    assertThat(r.get("outputs").get("label")).hasSize(10);
   }
 
   /** The first sample line starting with {@code prefix} and holding {@code parts}: its value. */

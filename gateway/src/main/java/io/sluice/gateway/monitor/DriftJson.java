@@ -108,6 +108,17 @@ final class DriftJson {
     g.writeEndArray();
   }
 
+  /** As {@link #number}, inside an array. */
+  static void number0(JsonGenerator g, double v) throws IOException {
+    if (Double.isNaN(v)) {
+      g.writeNull();
+    } else if (Double.isInfinite(v)) {
+      g.writeString(v > 0 ? "inf" : "-inf");
+    } else {
+      g.writeNumber(v);
+    }
+  }
+
   /** JSON has no NaN or infinity: NaN is null, an infinite statistic the string "inf". */
   static void number(JsonGenerator g, String field, double v) throws IOException {
     if (Double.isNaN(v)) {

@@ -53,6 +53,9 @@ public final class DriftMonitor implements InferenceListener, MonitorQueries, Au
   /** model → version → monitor; written by the monitor thread, read by any. */
   private final Map<String, Map<String, VersionMonitor>> byName = new ConcurrentHashMap<>();
   private final ScheduledFuture<?> task;
+  private final PredictionLog predictionLog;
+  /** Monitor thread only: per version, what the log leaves out. */
+  private final Map<LoadedVersion, Set<String>> redactions = new IdentityHashMap<>();
 
   /**
    * @param repository the model repository root, where profiles are looked up
@@ -62,6 +65,14 @@ public final class DriftMonitor implements InferenceListener, MonitorQueries, Au
   public DriftMonitor(DriftConfig config, Path repository, Clock clock, MeterRegistry meters,
       ScheduledExecutorService executor, DriftAlerts alerts,
       Function<String, String> servingVersion) {
+    this(config, repository, clock, meters, executor, alerts, servingVersion, null);
+  }
+
+  /** As above, also writing each monitored request to {@code predictionLog} (may be null). */
+  public DriftMonitor(DriftConfig config, Path repository, Clock clock, MeterRegistry meters,
+      ScheduledExecutorService executor, DriftAlerts alerts,
+      Function<String, String> servingVersion, PredictionLog predictionLog) {
+    this.predictionLog = predictionLog;
     this.config = config;
     this.repository = repository;
     this.clock = clock;
@@ -89,7 +100,12 @@ public final class DriftMonitor implements InferenceListener, MonitorQueries, Au
   void drain() {
     for (TapSlot slot; (slot = tap.poll()) != null; ) {
       try {
-        monitorFor(slot.version).add(slot);
+        VersionMonitor m = monitorFor(slot.version);
+        m.add(slot);
+        if (predictionLog != null) {
+          predictionLog.append(slot, m.model, m.version, m.layout(), m.columnNames(),
+              redactions.computeIfAbsent(slot.version, v -> PredictionLog.redacted(v.config())));
+        }
       } finally {
         tap.recycle(slot);
       }
@@ -174,5 +190,8 @@ public final class DriftMonitor implements InferenceListener, MonitorQueries, Au
       task.cancel(false);
     }
     alerts.close();
+    if (predictionLog != null) {
+      predictionLog.close();
+    }
   }
 }

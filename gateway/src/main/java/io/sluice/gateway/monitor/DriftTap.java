@@ -137,6 +137,9 @@ final class DriftTap implements InferenceListener {
     slot.version = version;
     slot.epochMillis = clock.millis();
     slot.rows = rows;
+    slot.requestId = event.context().id();
+    slot.latencyNanos = event.totalNanos();
+    slot.shadow = event.role() == InferenceEvent.Role.SHADOW;
     int at = 0;
     for (int i = 0; i < tensors.size(); i++) {
       TensorColumns t = tensors.get(i);
@@ -267,6 +270,7 @@ final class DriftTap implements InferenceListener {
 
   void recycle(TapSlot slot) {
     slot.version = null;
+    slot.requestId = null;
     free.offer(slot);
   }
 

@@ -16,6 +16,10 @@ final class TapSlot {
   LoadedVersion version;
   long epochMillis;
   int rows;
+  /** The request's id ("" when the client sent none); a reference, strings are immutable. */
+  String requestId;
+  long latencyNanos;
+  boolean shadow;
 
   TapSlot(int capacity, int maxTensors) {
     this.values = new long[capacity];

@@ -325,6 +325,23 @@ final class VersionMonitor {
     return profileHash;
   }
 
+  ColumnLayout layout() {
+    return layout;
+  }
+
+  /** Each layout column's name: the profile's, else {@code tensor[i]}. */
+  List<String> columnNames() {
+    List<String> out = new ArrayList<>(layout.columnCount());
+    ColumnMonitor[] cs = columns;
+    for (TensorColumns t : layout.tensors()) {
+      for (int c = 0; c < t.width(); c++) {
+        ColumnMonitor m = cs == null ? null : cs[t.firstColumn() + c];
+        out.add(m == null ? t.defaultName(c) : m.ref.name());
+      }
+    }
+    return out;
+  }
+
   /** The column monitors (after the reference is known), for the metrics. */
   List<ColumnMonitor> columns() {
     ColumnMonitor[] cs = columns;
