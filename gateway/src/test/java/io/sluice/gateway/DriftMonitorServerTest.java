@@ -184,6 +184,37 @@ class DriftMonitorServerTest {
     assertThat(r.get("rows").asInt()).isEqualTo(10);
     assertThat(r.get("inputs").get("petal_length")).hasSize(10);
     assertThat(r.get("outputs").get("label")).hasSize(10);
+
+    // ground truth: three requests with ids, labelled later (one wrongly, one twice, one unknown)
+    List<Long> predicted = new ArrayList<>();
+    for (int i = 0; i < 3; i++) {
+      float[] x = IRIS.get(i * 60);
+      HttpResponse<String> res = CLIENT.send(HttpRequest.newBuilder(URI.create(
+          "http://127.0.0.1:" + server.httpPort() + "/v2/models/iris_classifier/infer"))
+          .POST(HttpRequest.BodyPublishers.ofString("{\"id\":\"req-" + i + "\",\"inputs\":"
+              + "[{\"name\":\"float_input\",\"datatype\":\"FP32\",\"shape\":[1,4],\"data\":["
+              + x[0] + "," + x[1] + "," + x[2] + "," + x[3] + "]}]}")).build(),
+          HttpResponse.BodyHandlers.ofString());
+      predicted.add(JSON.readTree(res.body()).get("outputs").get(0).get("data").get(0).asLong());
+    }
+    String labels = "{\"labels\":[{\"id\":\"req-0\",\"label\":" + predicted.get(0) + "},"
+        + "{\"id\":\"req-1\",\"label\":" + (predicted.get(1) + 1) + "},"
+        + "{\"id\":\"req-2\",\"label\":" + predicted.get(2) + "},"
+        + "{\"id\":\"req-2\",\"label\":0},{\"id\":\"nobody\",\"label\":1}]}";
+    // the monitor thread records a prediction just before it logs it
+    await().atMost(Duration.ofSeconds(20)).until(
+        () -> java.nio.file.Files.readAllLines(file).size() == 33);
+    JsonNode outcome = JSON.readTree(CLIENT.send(HttpRequest.newBuilder(URI.create(
+        "http://127.0.0.1:" + server.httpPort() + "/v2/models/iris_classifier/feedback"))
+        .POST(HttpRequest.BodyPublishers.ofString(labels)).build(),
+        HttpResponse.BodyHandlers.ofString()).body());
+    assertThat(outcome.get("matched").asInt()).isEqualTo(3);
+    assertThat(outcome.get("duplicate").asInt()).isEqualTo(1);
+    assertThat(outcome.get("unknown_id").asInt()).isEqualTo(1);
+    JsonNode perf = drift("/v2/models/iris_classifier/drift").get("performance");
+    assertThat(perf.get("prediction").asText()).isEqualTo("label");
+    assertThat(perf.get("labels").asInt()).isEqualTo(3);
+    assertThat(perf.get("accuracy").asDouble()).isEqualTo(2.0 / 3);
   }
 
   /** The first sample line starting with {@code prefix} and holding {@code parts}: its value. */
@@ -194,6 +225,16 @@ class DriftMonitorServerTest {
       }
     }
     return 0;
+  }
+
+  @Test
+  void feedbackWithoutLabelsIsA400() throws Exception {
+    HttpResponse<String> r = CLIENT.send(HttpRequest.newBuilder(URI.create(
+        "http://127.0.0.1:" + server.httpPort() + "/v2/models/iris_classifier/feedback"))
+        .POST(HttpRequest.BodyPublishers.ofString("{\"labels\":[{\"id\":7}]}")).build(),
+        HttpResponse.BodyHandlers.ofString());
+    assertThat(r.statusCode()).isEqualTo(400);
+    assertThat(JSON.readTree(r.body()).get("error").asText()).contains("expected");
   }
 
   @Test

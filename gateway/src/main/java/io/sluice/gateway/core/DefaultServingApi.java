@@ -171,4 +171,9 @@ public final class DefaultServingApi implements ServingApi {
       throws java.io.IOException {
     monitor.writeDrift(model, version, g);
   }
+
+  @Override
+  public FeedbackResult feedback(String model, List<Label> labels) {
+    return monitor.feedback(model, labels);
+  }
 }

@@ -24,4 +24,15 @@ public interface MonitorQueries {
   default void writeDrift(String model, String version, JsonGenerator g) throws IOException {
     checkDrift(model, version);
   }
+
+  /** One ground-truth label: the V2 request id and the true label or value. */
+  record Label(String id, double value) {}
+
+  /**
+   * Joins delayed ground truth to logged predictions of {@code model}
+   * ({@code POST /v2/models/{m}/feedback}).
+   */
+  default FeedbackResult feedback(String model, java.util.List<Label> labels) {
+    throw Status.unimplemented("the drift monitor is off (--drift-enabled false)").asException();
+  }
 }

@@ -34,6 +34,7 @@ record Route(Endpoint endpoint, String model, String version) {
     MODEL_STATISTICS(HttpMethod.GET),
     MODEL_INFER(HttpMethod.POST),
     MODEL_DRIFT(HttpMethod.GET),
+    MODEL_FEEDBACK(HttpMethod.POST),
     REPOSITORY_INDEX(HttpMethod.POST, Access.ADMIN),
     REPOSITORY_LOAD(HttpMethod.POST, Access.ADMIN),
     REPOSITORY_UNLOAD(HttpMethod.POST, Access.ADMIN);

@@ -59,6 +59,12 @@ final class DriftCollector implements MultiCollector {
         .help("last completed window: share of drifted columns");
     GaugeSnapshot.Builder dataset = GaugeSnapshot.builder().name("sluice_drift_dataset_drift")
         .help("last completed window: 1 when the share reached its threshold");
+    CounterSnapshot.Builder labelled = CounterSnapshot.builder().name("sluice_prediction_labels")
+        .help("predictions scored against ground truth");
+    CounterSnapshot.Builder correct = CounterSnapshot.builder()
+        .name("sluice_prediction_correct").help("scored predictions equal to their label");
+    GaugeSnapshot.Builder mae = GaugeSnapshot.builder().name("sluice_prediction_mae")
+        .help("mean absolute error of the scored predictions");
     GaugeSnapshot.Builder info = GaugeSnapshot.builder().name("sluice_reference_profile_info")
         .help("which reference profile a version is compared with");
     for (VersionMonitor m : monitors.get()) {
@@ -110,6 +116,13 @@ final class DriftCollector implements MultiCollector {
           refRatio.dataPoint(gauge(refTotal == 0 ? 0 : (double) refBins[i] / refTotal, l));
         }
       }
+      VersionMonitor.Performance perf = m.performance();
+      long n = perf.labelled.sum();
+      if (n > 0) {
+        labelled.dataPoint(counter(n, "model", m.model, "version", m.version));
+        correct.dataPoint(counter(perf.correct.sum(), "model", m.model, "version", m.version));
+        mae.dataPoint(gauge(perf.absError.sum() / n, "model", m.model, "version", m.version));
+      }
       DriftReport r = m.last();
       if (r != null) {
         share.dataPoint(gauge(r.shareDrifted(), "model", m.model, "version", m.version));
@@ -142,6 +155,9 @@ final class DriftCollector implements MultiCollector {
     out.add(share.build());
     out.add(dataset.build());
     out.add(info.build());
+    out.add(labelled.build());
+    out.add(correct.build());
+    out.add(mae.build());
     return new MetricSnapshots(out);
   }
 

@@ -42,6 +42,7 @@ final class DriftJson {
     g.writeStringField("kind", config.panes() == 1 ? "tumbling" : "sliding");
     g.writeEndObject();
     g.writeNumberField("windows_completed", m.windowsCompleted());
+    writePerformance(g, m);
     if (last == null) {
       g.writeNullField("window");
       g.writeNullField("dataset");
@@ -51,6 +52,29 @@ final class DriftJson {
       return;
     }
     writeReport(g, last);
+    g.writeEndObject();
+  }
+
+  /** Ground truth so far: labels, coverage, accuracy or MAE (null without labels). */
+  static void writePerformance(JsonGenerator g, VersionMonitor m) throws IOException {
+    VersionMonitor.Performance p = m.performance();
+    long labelled = p.labelled.sum();
+    if (labelled == 0) {
+      g.writeNullField("performance");
+      return;
+    }
+    ColumnMonitor c = m.predictionColumn();
+    boolean classification = c != null && c.ref.hasCategories();
+    g.writeObjectFieldStart("performance");
+    g.writeStringField("prediction", c == null ? null : c.ref.name());
+    g.writeNumberField("labels", labelled);
+    long predictions = p.predictions.sum();
+    g.writeNumberField("coverage", predictions == 0 ? 0 : (double) labelled / predictions);
+    if (classification) {
+      g.writeNumberField("accuracy", (double) p.correct.sum() / labelled);
+    } else {
+      g.writeNumberField("mae", p.absError.sum() / labelled);
+    }
     g.writeEndObject();
   }
 

@@ -54,6 +54,7 @@ public final class DriftMonitor implements InferenceListener, MonitorQueries, Au
   private final Map<String, Map<String, VersionMonitor>> byName = new ConcurrentHashMap<>();
   private final ScheduledFuture<?> task;
   private final PredictionLog predictionLog;
+  private final FeedbackStore feedback;
   /** Monitor thread only: per version, what the log leaves out. */
   private final Map<LoadedVersion, Set<String>> redactions = new IdentityHashMap<>();
 
@@ -73,6 +74,7 @@ public final class DriftMonitor implements InferenceListener, MonitorQueries, Au
       ScheduledExecutorService executor, DriftAlerts alerts,
       Function<String, String> servingVersion, PredictionLog predictionLog) {
     this.predictionLog = predictionLog;
+    this.feedback = new FeedbackStore(100_000, 24L * 3600 * 1000, clock, meters);
     this.config = config;
     this.repository = repository;
     this.clock = clock;
@@ -102,6 +104,12 @@ public final class DriftMonitor implements InferenceListener, MonitorQueries, Au
       try {
         VersionMonitor m = monitorFor(slot.version);
         m.add(slot);
+        if (!slot.shadow) {
+          double predicted = m.predicted(slot);
+          if (!Double.isNaN(predicted)) {
+            feedback.record(slot.requestId, m, predicted, slot.epochMillis);
+          }
+        }
         if (predictionLog != null) {
           predictionLog.append(slot, m.model, m.version, m.layout(), m.columnNames(),
               redactions.computeIfAbsent(slot.version, v -> PredictionLog.redacted(v.config())));
@@ -156,6 +164,16 @@ public final class DriftMonitor implements InferenceListener, MonitorQueries, Au
   @Override
   public void writeDrift(String model, String version, JsonGenerator g) throws IOException {
     DriftJson.write(g, find(model, version), config);
+  }
+
+  @Override
+  public io.sluice.gateway.core.FeedbackResult feedback(String model,
+      List<io.sluice.gateway.core.MonitorQueries.Label> labels) {
+    if (!byName.containsKey(model)) {
+      throw Status.notFound("no predictions of model '" + model + "' to join labels to"
+          + " (expected: a monitored model that has answered requests with ids)").asException();
+    }
+    return feedback.label(model, labels);
   }
 
   @Override

@@ -325,6 +325,69 @@ final class VersionMonitor {
     return profileHash;
   }
 
+  private final Performance performance = new Performance();
+
+  /**
+   * Live accuracy (a categorical or discrete prediction: label equals prediction) or mean
+   * absolute error (a numeric one) from ground truth; any thread adds, any reads.
+   */
+  static final class Performance {
+    final java.util.concurrent.atomic.LongAdder predictions =
+        new java.util.concurrent.atomic.LongAdder();
+    final java.util.concurrent.atomic.LongAdder labelled =
+        new java.util.concurrent.atomic.LongAdder();
+    final java.util.concurrent.atomic.LongAdder correct =
+        new java.util.concurrent.atomic.LongAdder();
+    final java.util.concurrent.atomic.DoubleAdder absError =
+        new java.util.concurrent.atomic.DoubleAdder();
+
+    void score(double predicted, double truth) {
+      labelled.increment();
+      if (predicted == truth) {
+        correct.increment();
+      }
+      absError.add(Math.abs(predicted - truth));
+    }
+  }
+
+  Performance performance() {
+    return performance;
+  }
+
+  /**
+   * The column scored against ground truth: the first output column (null before the reference
+   * is known, or without outputs); classification when it is categorical or discrete.
+   */
+  ColumnMonitor predictionColumn() {
+    ColumnMonitor[] cs = columns;
+    if (cs == null) {
+      return null;
+    }
+    for (TensorColumns t : layout.tensors()) {
+      if (t.role() == ReferenceProfile.Role.OUTPUT && !t.categorical()) {
+        return cs[t.firstColumn()];
+      }
+    }
+    return null;
+  }
+
+  /** The first row's value of the prediction column in {@code slot}, NaN when absent. */
+  double predicted(TapSlot slot) {
+    int at = 0;
+    List<TensorColumns> tensors = layout.tensors();
+    for (int ti = 0; ti < tensors.size(); ti++) {
+      TensorColumns t = tensors.get(ti);
+      if (slot.tensorRows[ti] < 0) {
+        continue;
+      }
+      if (t.role() == ReferenceProfile.Role.OUTPUT && !t.categorical()) {
+        return Double.longBitsToDouble(slot.values[at]);
+      }
+      at += slot.rows * t.width();
+    }
+    return Double.NaN;
+  }
+
   ColumnLayout layout() {
     return layout;
   }
