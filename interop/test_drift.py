@@ -248,3 +248,35 @@ def test_a_model_that_rejects_nan_answers_400_and_keeps_serving(drift_server):
     assert "element 1 is NaN" in err.value.message()
     inp.set_data_from_numpy(np.array([[5.1, 3.5, 1.4, 0.2]], dtype=np.float32), binary_data=False)
     assert client.infer("iris_classifier", [inp]).as_numpy("label").shape[0] == 1
+
+
+def test_ground_truth_joins_tritonclient_request_ids_and_yields_accuracy(drift_server):
+    client = grpcclient.InferenceServerClient(drift_server["grpc"])
+    rows = np.array([[5.1, 3.5, 1.4, 0.2], [6.7, 3.0, 5.2, 2.3]], dtype=np.float32)
+    predicted = []
+    for i, row in enumerate(rows):
+        inp = grpcclient.InferInput("float_input", [1, 4], "FP32")
+        inp.set_data_from_numpy(row.reshape(1, 4))
+        predicted.append(int(client.infer("iris_classifier", [inp], request_id=f"gt-{i}").as_numpy("label").reshape(-1)[0]))
+
+    def post(body):
+        req = urllib.request.Request(f"http://{drift_server['http']}/v2/models/iris_classifier/feedback",
+                                     data=json.dumps(body).encode(), method="POST")
+        with urllib.request.urlopen(req, timeout=10) as r:
+            return json.loads(r.read())
+
+    def recorded():  # the monitor thread files predictions every 20 ms (404: nothing filed yet)
+        try:
+            out = post({"labels": [{"id": "gt-1", "label": predicted[1]}]})
+        except urllib.error.HTTPError as e:
+            assert e.code == 404
+            return None
+        return out if out["matched"] == 1 else None
+
+    assert helpers.wait_for(recorded, timeout=10)
+    out = post({"labels": [{"id": "gt-0", "label": predicted[0] + 1}, {"id": "gt-1", "label": 0},
+                           {"id": "never-sent", "label": 1}]})
+    assert out == {"matched": 1, "unknown_id": 1, "expired": 0, "duplicate": 1}
+    perf = _drift(drift_server["http"])["performance"]
+    assert perf["labels"] >= 2 and perf["prediction"] == "label"
+    assert 0 <= perf["accuracy"] < 1
