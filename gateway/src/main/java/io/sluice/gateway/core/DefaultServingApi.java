@@ -162,6 +162,11 @@ public final class DefaultServingApi implements ServingApi {
   }
 
   @Override
+  public void recordClientDisconnect(String protocol) {
+    errors.recordClientDisconnect(protocol);
+  }
+
+  @Override
   public void checkDrift(String model, String version) {
     monitor.checkDrift(model, version);
   }
