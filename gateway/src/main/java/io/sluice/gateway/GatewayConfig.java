@@ -2,6 +2,7 @@ package io.sluice.gateway;
 
 import io.sluice.gateway.model.OverrideLimits;
 import io.sluice.gateway.request.ContextHeaders;
+import java.net.URI;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
@@ -19,9 +20,14 @@ import java.util.Optional;
  * @param models what is served and how readiness is judged
  * @param engine which engine runs the models
  * @param security who may change the server, how far, and TLS
+ * @param registry which MLflow registered models are followed
  */
 public record GatewayConfig(
-    NetworkConfig network, ModelsConfig models, EngineConfig engine, SecurityConfig security) {
+    NetworkConfig network,
+    ModelsConfig models,
+    EngineConfig engine,
+    SecurityConfig security,
+    RegistryConfig registry) {
 
   /** Which engine runs the models. */
   public enum Engine {
@@ -36,6 +42,12 @@ public record GatewayConfig(
     Objects.requireNonNull(models, "models");
     Objects.requireNonNull(engine, "engine");
     Objects.requireNonNull(security, "security");
+    Objects.requireNonNull(registry, "registry");
+    if (models.modelRepository() == null && !registry.enabled()) {
+      throw new IllegalArgumentException(
+          "no models to serve (expected: --model-repository, --mlflow-uri with --mlflow-model,"
+              + " or both)");
+    }
   }
 
   /** A builder holding every default of {@link Setting}; only the repository must be set. */
@@ -94,6 +106,13 @@ public record GatewayConfig(
     private int maxOverrideQueueDelayMicros;
     private int maxOverrideQueueSize;
     private int maxOverrideBatchSize;
+    private URI mlflowUri;
+    private List<String> mlflowModels = List.of();
+    private List<String> mlflowAliases;
+    private int mlflowPollSeconds;
+    private Path modelCache;
+    private Path mlflowTokenFile;
+    private Path mlflowBasicAuthFile;
 
     private Builder() {
       Setting.applyDefaults(this);
@@ -247,6 +266,41 @@ public record GatewayConfig(
       return this;
     }
 
+    public Builder mlflowUri(URI mlflowUri) {
+      this.mlflowUri = mlflowUri;
+      return this;
+    }
+
+    public Builder mlflowModels(List<String> mlflowModels) {
+      this.mlflowModels = List.copyOf(mlflowModels);
+      return this;
+    }
+
+    public Builder mlflowAliases(List<String> mlflowAliases) {
+      this.mlflowAliases = List.copyOf(mlflowAliases);
+      return this;
+    }
+
+    public Builder mlflowPollSeconds(int mlflowPollSeconds) {
+      this.mlflowPollSeconds = mlflowPollSeconds;
+      return this;
+    }
+
+    public Builder modelCache(Path modelCache) {
+      this.modelCache = modelCache;
+      return this;
+    }
+
+    public Builder mlflowTokenFile(Path mlflowTokenFile) {
+      this.mlflowTokenFile = mlflowTokenFile;
+      return this;
+    }
+
+    public Builder mlflowBasicAuthFile(Path mlflowBasicAuthFile) {
+      this.mlflowBasicAuthFile = mlflowBasicAuthFile;
+      return this;
+    }
+
     public GatewayConfig build() {
       return new GatewayConfig(
           new NetworkConfig(
@@ -269,7 +323,11 @@ public record GatewayConfig(
               credentialsReloadSeconds,
               new OverrideLimits(
                   maxOverrideInstances, maxOverrideThreads, maxOverrideQueueDelayMicros,
-                  maxOverrideQueueSize, maxOverrideBatchSize)));
+                  maxOverrideQueueSize, maxOverrideBatchSize)),
+          new RegistryConfig(
+              Optional.ofNullable(mlflowUri), mlflowModels, mlflowAliases, mlflowPollSeconds,
+              modelCache, Optional.ofNullable(mlflowTokenFile),
+              Optional.ofNullable(mlflowBasicAuthFile)));
     }
   }
 }

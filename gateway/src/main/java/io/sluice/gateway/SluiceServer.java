@@ -21,17 +21,29 @@ import io.sluice.gateway.model.BackendRegistry;
 import io.sluice.gateway.model.LifecycleConfig;
 import io.sluice.gateway.model.ModelManager;
 import io.sluice.gateway.security.ServerSecurity;
+import io.sluice.gateway.registry.CompositeRepository;
+import io.sluice.gateway.registry.MlflowFollower;
+import io.sluice.gateway.registry.RegistryRepository;
 import io.sluice.registry.LocalModelRepository;
+import io.sluice.registry.ModelRepository;
+import io.sluice.registry.mlflow.MlflowClient;
+import io.sluice.registry.mlflow.MlflowCredentials;
+import io.sluice.registry.mlflow.ModelCache;
+import io.sluice.registry.mlflow.RetryPolicy;
+import io.sluice.registry.mlflow.Sleeper;
 import io.sluice.registry.RepositoryException;
 import io.sluice.runtime.BackendOptions;
 import io.sluice.runtime.Device;
 import io.sluice.runtime.Ticker;
 import io.sluice.runtime.onnx.OnnxBackendProvider;
 import java.io.IOException;
+import java.net.http.HttpClient;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -65,6 +77,7 @@ public final class SluiceServer implements AutoCloseable {
   private final AtomicBoolean closed = new AtomicBoolean();
   private final ServerSecurity security;
   private final ScheduledExecutorService credentials;
+  private final Optional<MlflowFollower> follower;
 
   private SluiceServer(
       ModelManager models,
@@ -77,7 +90,9 @@ public final class SluiceServer implements AutoCloseable {
       DrainGate gate,
       Duration shutdownGrace,
       ServerSecurity security,
-      ScheduledExecutorService credentials) {
+      ScheduledExecutorService credentials,
+      Optional<MlflowFollower> follower) {
+    this.follower = follower;
     this.gate = gate;
     this.shutdownGrace = shutdownGrace;
     this.models = models;
@@ -127,13 +142,21 @@ public final class SluiceServer implements AutoCloseable {
                 Map.of()),
             false,
             config.security().overrideLimits());
-    LocalModelRepository repository;
-    try {
-      repository = LocalModelRepository.open(config.models().modelRepository());
-    } catch (RepositoryException e) {
-      throw new IllegalArgumentException(
-          "--model-repository " + config.models().modelRepository() + ": " + e.getMessage(), e);
+    Optional<ModelRepository> folder = Optional.empty();
+    if (config.models().modelRepository() != null) {
+      try {
+        folder = Optional.of(LocalModelRepository.open(config.models().modelRepository()));
+      } catch (RepositoryException e) {
+        throw new IllegalArgumentException(
+            "--model-repository " + config.models().modelRepository() + ": " + e.getMessage(),
+            e);
+      }
     }
+    RegistryRepository followed = MlflowFollower.repository(config.registry().models());
+    ModelRepository repository = config.registry().enabled()
+        ? new CompositeRepository(folder, followed) : folder.orElseThrow();
+    Optional<MlflowFollower> follower = config.registry().enabled()
+        ? Optional.of(follower(config.registry(), followed, registry)) : Optional.empty();
     // Read the token and TLS files before loading any model: a bad file fails the start at once.
     ScheduledExecutorService credentials = Executors.newSingleThreadScheduledExecutor(
         new DefaultThreadFactory("sluice-credentials", true));
@@ -143,6 +166,7 @@ public final class SluiceServer implements AutoCloseable {
     } catch (RuntimeException e) {
       credentials.shutdownNow();
       lifecycle.shutdownNow();
+      follower.ifPresent(MlflowFollower::close);
       throw e;
     }
     ModelManager models =
@@ -155,7 +179,11 @@ public final class SluiceServer implements AutoCloseable {
             Ticker.SYSTEM,
             lifecycle,
             Duration.ofSeconds(config.models().drainTimeoutSeconds()));
-    models.loadAll().join();
+    if (follower.isPresent()) {
+      follower.get().start(models, () -> models.loadAll().join());
+    } else {
+      models.loadAll().join();
+    }
     DrainGate gate = new DrainGate();
     Gauge.builder("sluice_inflight_requests", gate, DrainGate::inFlight)
         .description("Inference requests admitted and not yet answered")
@@ -195,7 +223,7 @@ public final class SluiceServer implements AutoCloseable {
       MetricsServer metrics = MetricsServer.start(net.host(), net.metricsPort(), registry);
       return new SluiceServer(
           models, api, boss, workers, http, grpc, metrics, gate,
-          Duration.ofSeconds(net.shutdownGraceSeconds()), security, credentials);
+          Duration.ofSeconds(net.shutdownGraceSeconds()), security, credentials, follower);
     } catch (IOException | RuntimeException e) {
       if (grpc != null) {
         grpc.close();
@@ -205,11 +233,42 @@ public final class SluiceServer implements AutoCloseable {
       }
       boss.shutdownGracefully(0, 1, TimeUnit.SECONDS);
       workers.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+      follower.ifPresent(MlflowFollower::close);
       models.close();
       security.close();
       credentials.shutdownNow();
       throw e;
     }
+  }
+
+  /** The MLflow follower: the client (credentials read now), the cache, its own thread. */
+  private static MlflowFollower follower(
+      RegistryConfig config, RegistryRepository repository, MeterRegistry registry) {
+    MlflowCredentials credentials;
+    ModelCache cache;
+    try {
+      credentials = MlflowCredentials.resolve(
+          config.basicAuthFile(), config.tokenFile(), System.getenv());
+      cache = new ModelCache(config.modelCache());
+    } catch (IOException e) {
+      throw new IllegalArgumentException(e.getMessage(), e);
+    }
+    HttpClient http = HttpClient.newBuilder()
+        .connectTimeout(Duration.ofSeconds(5))
+        .followRedirects(HttpClient.Redirect.NEVER)
+        .build();
+    Random random = new Random();
+    MlflowClient client = new MlflowClient(config.mlflowUri().orElseThrow(), credentials,
+        RetryPolicy.ofDefaults(), Duration.ofSeconds(120), http, Sleeper.SYSTEM,
+        random::nextDouble);
+    log.info("following MLflow models {} at {} (aliases {}, every {} s, credentials: {},"
+        + " cache {})", config.models(), client.trackingUri(), config.aliases(),
+        config.pollSeconds(), credentials, cache.root());
+    return new MlflowFollower(client, cache, repository, config.aliases(),
+        Duration.ofSeconds(config.pollSeconds()),
+        Executors.newSingleThreadScheduledExecutor(new DefaultThreadFactory("sluice-registry",
+            true)),
+        Clock.systemUTC(), random::nextDouble, registry);
   }
 
   private static ServerSecurity security(
@@ -285,6 +344,7 @@ public final class SluiceServer implements AutoCloseable {
     metrics.close();
     boss.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
     workers.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+    follower.ifPresent(MlflowFollower::close);
     models.close();
     security.close();
     credentials.shutdownNow();

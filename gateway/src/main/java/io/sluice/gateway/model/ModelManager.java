@@ -10,6 +10,7 @@ import io.sluice.registry.VersionSource;
 import io.sluice.runtime.Status;
 import io.sluice.runtime.Ticker;
 import java.time.Clock;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -171,7 +172,8 @@ public final class ModelManager implements AutoCloseable {
       models.put(name, keepOldOr(old, ModelRecord.unavailable(name, problem)));
       return failure;
     }
-    ModelConfig given = override.orElse(source.config().orElse(ModelConfig.getDefaultInstance()));
+    ModelConfig modelConfig =
+        override.orElse(source.config().orElse(ModelConfig.getDefaultInstance()));
     // Versions with nothing serving show LOADING while they load; the others keep serving.
     TreeMap<Long, VersionEntry> next = new TreeMap<>();
     for (VersionSource v : source.versions()) {
@@ -181,7 +183,7 @@ public final class ModelManager implements AutoCloseable {
           : VersionEntry.loading(v.version()));
     }
     if (!source.versions().isEmpty()) {
-      models.put(name, new ModelRecord(name, next, true, ""));
+      models.put(name, new ModelRecord(name, next, true, "", null, source.serveOrder()));
     }
     List<LoadedVersion> replaced = new ArrayList<>();
     Status failure = null;
@@ -194,8 +196,14 @@ public final class ModelManager implements AutoCloseable {
         }
         continue;
       }
+      if (v.immutable() && override.isEmpty() && previous != null && previous.isReady()) {
+        continue; // a registry version's files never change: the copy serving stays
+      }
+      ModelConfig given = override.orElse(v.config().orElse(modelConfig));
       try {
-        LoadedVersion loaded = loader.load(name, source.directory(), given, v);
+        // A registry version carrying its own config.pbtxt is its own model folder.
+        Path modelDir = v.config().isPresent() ? v.directory() : source.directory();
+        LoadedVersion loaded = loader.load(name, modelDir, given, v);
         loaded.markReady();
         next.put(v.version(), VersionEntry.ready(loaded));
         if (previous != null && previous.isReady()) {
@@ -216,7 +224,7 @@ public final class ModelManager implements AutoCloseable {
     if (!problem.isEmpty() && failure == null) {
       failure = Status.invalidArgument("failed to load '" + name + "': " + problem);
     }
-    models.put(name, new ModelRecord(name, next, true, problem));
+    models.put(name, new ModelRecord(name, next, true, problem, null, source.serveOrder()));
     List<Long> dropped = new ArrayList<>();
     if (old != null) {
       for (VersionEntry v : old.versions().values()) {
