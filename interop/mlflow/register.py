@@ -5,6 +5,10 @@ Run with the MLflow venv (scripts/mlflow-env.sh):
 
     .venv-mlflow/bin/python interop/mlflow/register.py --uri URI --name fraud --seed 1 --alias champion
     .venv-mlflow/bin/python interop/mlflow/register.py --uri URI --name fraud --seed 2 --bad signature
+    .venv-mlflow/bin/python interop/mlflow/register.py --uri URI --name fraud --batch 1,2,3:signature
+
+--batch SPECS registers several versions in one process (mlflow takes seconds to import): a
+comma-separated list of SEED[:signature|corrupt|config], printing one version number per line.
 
 The graph is the tiny MLP of examples/make_models.py (32 -> 64 -> 1, float32, a variable batch
 dimension); the seed changes its weights, so each version answers differently and a test can
@@ -14,7 +18,7 @@ data (a <uuid>.data file beside model.onnx), which the gateway must fetch with i
 --bad signature  logs a signature whose input is int64 (the graph takes float32)
 --bad corrupt    logs the model, then overwrites model.onnx in the artifact store with garbage
                  of the same size (needs --artifacts-dir: the server's --artifacts-destination)
---config-pbtxt   also logs a config.pbtxt artifact (max_batch_size 8, dynamic batching)
+--config-pbtxt   also stores a config.pbtxt beside MLmodel (max_batch_size 8; needs --artifacts-dir)
 Prints the new version number on stdout.
 """
 
@@ -22,7 +26,6 @@ from __future__ import annotations
 
 import argparse
 import sys
-import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -47,7 +50,8 @@ def main() -> int:
     p = argparse.ArgumentParser()
     p.add_argument("--uri", required=True)
     p.add_argument("--name", required=True)
-    p.add_argument("--seed", type=int, required=True)
+    p.add_argument("--seed", type=int)
+    p.add_argument("--batch")
     p.add_argument("--alias", action="append", default=[])
     p.add_argument("--bad", choices=["signature", "corrupt"])
     p.add_argument("--artifacts-dir")
@@ -56,32 +60,40 @@ def main() -> int:
 
     mlflow.set_tracking_uri(a.uri)
     mlflow.set_experiment("sluice-interop")
-    model, _ = build_mlp(a.name, [32, 64, 1], seed=a.seed)
-    in_dtype = np.dtype(np.int64) if a.bad == "signature" else np.dtype(np.float32)
+    if a.batch:
+        for spec in a.batch.split(","):
+            seed, _, bad = spec.partition(":")
+            print(register(a, int(seed), bad or None, []), flush=True)
+        return 0
+    print(register(a, a.seed, a.bad, a.alias))
+    return 0
+
+
+def register(a, seed: int, bad: str | None, aliases: list[str]) -> str:
+    model, _ = build_mlp(a.name, [32, 64, 1], seed=seed)
+    in_dtype = np.dtype(np.int64) if bad == "signature" else np.dtype(np.float32)
     sig = ModelSignature(Schema([TensorSpec(in_dtype, (-1, 32), "input")]),
                          Schema([TensorSpec(np.dtype(np.float32), (-1, 1), "output")]))
     with mlflow.start_run():
         info = mlflow.onnx.log_model(model, name="model", signature=sig,
                                      registered_model_name=a.name)
-        if a.config_pbtxt:
-            with tempfile.TemporaryDirectory() as d:
-                f = Path(d) / "config.pbtxt"
-                f.write_text(CONFIG)
-                # Beside MLmodel, in the logged model's own artifact folder.
-                MlflowClient().log_model_artifact(info.model_id, str(f)) if hasattr(
-                    MlflowClient(), "log_model_artifact") else mlflow.log_artifact(str(f))
     version = str(info.registered_model_version)
     client = MlflowClient()
-    if a.bad == "corrupt":
+    stored = None
+    with_config = a.config_pbtxt or bad == "config"
+    if bad == "corrupt" or with_config:
+        # The server's own artifact store: the files MLflow will serve for this version.
         uri = client.get_model_version_download_uri(a.name, version)
-        rel = uri.split("mlflow-artifacts:/", 1)[1]
-        target = Path(a.artifacts_dir) / rel / "model.onnx"
+        stored = Path(a.artifacts_dir) / uri.split("mlflow-artifacts:/", 1)[1]
+    if with_config:
+        (stored / "config.pbtxt").write_text(CONFIG)
+    if bad == "corrupt":
+        target = stored / "model.onnx"
         size = target.stat().st_size
         target.write_bytes(b"\x00not an onnx graph\x00" * (size // 19) + b"\x00" * (size % 19))
-    for alias in a.alias:
+    for alias in aliases:
         client.set_registered_model_alias(a.name, alias, version)
-    print(version)
-    return 0
+    return version
 
 
 if __name__ == "__main__":

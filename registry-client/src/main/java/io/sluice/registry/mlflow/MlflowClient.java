@@ -6,7 +6,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.net.ConnectException;
 import java.net.URI;
 import java.net.URLEncoder;
@@ -27,6 +26,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.DoubleSupplier;
 import java.util.stream.Stream;
 
@@ -246,8 +249,9 @@ public final class MlflowClient {
   }
 
   /**
-   * Copies one file of the root to {@code target} and returns the bytes written. A body shorter
-   * than its {@code Content-Length} is an error (a cut connection), retried like the others.
+   * Copies one file of the root to {@code target} and returns the bytes written. A body cut
+   * short (fewer bytes than its {@code Content-Length}) or one that stalls past the timeout is
+   * retried like the other failures.
    */
   public long download(ArtifactRoot root, String path, Path target) throws MlflowException {
     if (root instanceof ArtifactRoot.Local local) {
@@ -263,26 +267,24 @@ public final class MlflowClient {
     for (String segment : (proxy.path() + "/" + path).split("/")) {
       url.append('/').append(encode(segment));
     }
-    URI uri = URI.create(url.toString());
+    // A 2xx streams into the file; an error body is kept in memory for its message.
+    HttpResponse.BodyHandler<Object> toFile = info -> info.statusCode() / 100 == 2
+        ? HttpResponse.BodySubscribers.mapping(
+            HttpResponse.BodySubscribers.ofFile(target), p -> (Object) p)
+        : HttpResponse.BodySubscribers.mapping(
+            HttpResponse.BodySubscribers.ofByteArray(), b -> (Object) b);
+    HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url.toString())).GET();
     for (int attempt = 1; ; attempt++) {
-      HttpResponse<InputStream> response =
-          sendOnce(HttpRequest.newBuilder(uri).GET(), HttpResponse.BodyHandlers.ofInputStream(),
-              "download " + path, attempt);
+      HttpResponse<Object> response = sendOnce(request, toFile, "download " + path, attempt);
       if (response == null) {
-        continue; // retried
+        continue; // waited; try again
       }
       long expected = response.headers().firstValueAsLong("Content-Length").orElse(-1);
       long written;
-      try (InputStream in = response.body();
-          OutputStream out = Files.newOutputStream(target)) {
-        written = in.transferTo(out);
+      try {
+        written = Files.size(target);
       } catch (IOException e) {
-        if (attempt < retry.maxAttempts()) {
-          pause(attempt, Optional.empty());
-          continue;
-        }
-        throw new MlflowException(0, "", "download " + path + " broke off: " + e,
-            Optional.empty(), e);
+        throw new MlflowException(0, "", "download " + path + ": " + e, Optional.empty(), e);
       }
       if (expected >= 0 && written != expected) {
         if (attempt < retry.maxAttempts()) {
@@ -334,19 +336,28 @@ public final class MlflowClient {
     credentials.header().ifPresent(h -> request.setHeader("Authorization", h));
     request.timeout(timeout);
     MlflowException failure;
+    CompletableFuture<HttpResponse<T>> call = http.sendAsync(request.build(), handler);
     try {
-      HttpResponse<T> response = http.send(request.build(), handler);
+      // The request timeout covers the headers only; this bounds the body too, so a server
+      // that stalls mid-file cannot hold the poller.
+      HttpResponse<T> response = call.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
       if (response.statusCode() / 100 == 2) {
         return response;
       }
       failure = error(response, what);
-    } catch (ConnectException | HttpTimeoutException e) {
-      failure = new MlflowException(0, "", what + ": cannot reach " + base + " (" + e + ")",
-          Optional.empty(), e);
-    } catch (IOException e) {
-      failure = new MlflowException(0, "", what + ": " + base + " broke off (" + e + ")",
-          Optional.empty(), e);
+    } catch (TimeoutException e) {
+      call.cancel(true);
+      failure = new MlflowException(0, "", what + ": no complete answer from " + base
+          + " within " + timeout, Optional.empty(), e);
+    } catch (ExecutionException e) {
+      Throwable cause = e.getCause();
+      failure = cause instanceof ConnectException || cause instanceof HttpTimeoutException
+          ? new MlflowException(0, "", what + ": cannot reach " + base + " (" + cause + ")",
+              Optional.empty(), cause)
+          : new MlflowException(0, "", what + ": " + base + " broke off (" + cause + ")",
+              Optional.empty(), cause);
     } catch (InterruptedException e) {
+      call.cancel(true);
       Thread.currentThread().interrupt();
       throw new MlflowException(0, "", what + ": interrupted", Optional.empty(), e);
     }

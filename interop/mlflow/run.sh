@@ -1,0 +1,76 @@
+#!/usr/bin/env bash
+# The MLflow registry suite: a real `mlflow server` (scripts/mlflow-server.sh: sqlite, artifact
+# proxy, loopback), ONNX models logged with mlflow.onnx (interop/mlflow/register.py), and a real
+# Sluice server following them (--mlflow-uri); tritonclient (HTTP and gRPC) asks while the tests
+# move aliases through MLflow's REST API, stop and restart the registry, and register bad versions.
+#
+#   bash interop/mlflow/run.sh            # extra arguments go to pytest
+#
+# Environment: SLUICE_JAR (default gateway/target/sluice-gateway-0.1.0-SNAPSHOT-all.jar),
+# JAVA (default java), MLFLOW_POLL_SECONDS (default 2).
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+cd "$ROOT"
+JAR="${SLUICE_JAR:-gateway/target/sluice-gateway-0.1.0-SNAPSHOT-all.jar}"
+JAVA="${JAVA:-java}"
+POLL="${MLFLOW_POLL_SECONDS:-2}"
+OUT="$ROOT/interop/target/mlflow"
+log() { echo "[interop-mlflow] $*"; }
+
+bash scripts/python-env.sh
+bash scripts/mlflow-env.sh
+if [ ! -f "$JAR" ]; then
+  log "jar $JAR missing: building it"
+  mvn -B -ntp -q -pl gateway -am package -DskipTests
+fi
+mkdir -p "$OUT"
+TMP="$(mktemp -d "${TMPDIR:-/tmp}/sluice-mlflow.XXXXXX")"
+SLUICE_PID=""
+cleanup() {
+  if [ -n "$SLUICE_PID" ]; then
+    kill -TERM "$SLUICE_PID" 2>/dev/null || true
+    wait "$SLUICE_PID" 2>/dev/null || true
+  fi
+  bash scripts/mlflow-server.sh stop "$TMP/mlflow" || true
+  cp "$TMP/mlflow/server.log" "$OUT/mlflow-server.log" 2>/dev/null || true
+  rm -rf "$TMP"
+}
+trap cleanup EXIT
+
+URI="$(bash scripts/mlflow-server.sh start "$TMP/mlflow")"
+log "mlflow server at $URI"
+# Versions 1..5 of 'fraud': two good ones with different weights, a signature that does not match
+# the graph, a model.onnx corrupted in the store, and one with its own config.pbtxt.
+.venv-mlflow/bin/python interop/mlflow/register.py --uri "$URI" --name fraud \
+  --artifacts-dir "$TMP/mlflow/mlartifacts" --batch 1,2,3:signature,4:corrupt,5:config \
+  > "$TMP/versions.txt" 2> "$OUT/register.log"
+log "registered fraud versions $(tr '\n' ' ' < "$TMP/versions.txt")"
+curl -sf -X POST -H 'Content-Type: application/json' \
+  -d '{"name": "fraud", "alias": "champion", "version": "1"}' \
+  "$URI/api/2.0/mlflow/registered-models/alias" >/dev/null
+
+"$JAVA" -jar "$JAR" serve --mlflow-uri "$URI" --mlflow-model fraud \
+  --mlflow-poll-seconds "$POLL" --model-cache "$TMP/cache" \
+  --model-repository examples/model_repository \
+  --http-port 0 --grpc-port 0 --metrics-port 0 --ports-file "$TMP/ports.json" \
+  > "$OUT/sluice.log" 2>&1 < /dev/null &
+SLUICE_PID=$!
+for _ in $(seq 1200); do
+  [ -s "$TMP/ports.json" ] && break
+  kill -0 "$SLUICE_PID" 2>/dev/null || { tail -40 "$OUT/sluice.log" >&2; exit 1; }
+  sleep 0.1
+done
+[ -s "$TMP/ports.json" ] || { tail -40 "$OUT/sluice.log" >&2; echo "sluice did not start" >&2; exit 1; }
+port() { .venv/bin/python -c 'import json,sys; print(json.load(open(sys.argv[1]))[sys.argv[2]])' "$TMP/ports.json" "$1"; }
+
+export SLUICE_HTTP_URL="127.0.0.1:$(port http)"
+export SLUICE_GRPC_URL="127.0.0.1:$(port grpc)"
+export SLUICE_METRICS_URL="127.0.0.1:$(port metrics)"
+export SLUICE_PID MLFLOW_URI="$URI" MLFLOW_DIR="$TMP/mlflow" MLFLOW_POLL_SECONDS="$POLL"
+export MLFLOW_CACHE="$TMP/cache"
+log "sluice: http $SLUICE_HTTP_URL grpc $SLUICE_GRPC_URL (pid $SLUICE_PID)"
+set +e
+timeout --kill-after=30 900 .venv/bin/python -m pytest interop/mlflow/suite_mlflow.py -q -s -ra -p no:cacheprovider "$@"
+status=$?
+set -e
+exit "$status"
