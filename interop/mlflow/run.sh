@@ -44,7 +44,7 @@ log "mlflow server at $URI"
 .venv-mlflow/bin/python interop/mlflow/register.py --uri "$URI" --name fraud \
   --artifacts-dir "$TMP/mlflow/mlartifacts" --batch 1,2,3:signature,4:corrupt,5:config \
   > "$TMP/versions.txt" 2> "$OUT/register.log"
-log "registered fraud versions $(tr '\n' ' ' < "$TMP/versions.txt")"
+log "registered fraud versions $(grep -E "^[0-9]+$" "$TMP/versions.txt" | tr "\n" " ")"
 curl -sf -X POST -H 'Content-Type: application/json' \
   -d '{"name": "fraud", "alias": "champion", "version": "1"}' \
   "$URI/api/2.0/mlflow/registered-models/alias" >/dev/null
