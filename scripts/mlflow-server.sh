@@ -6,7 +6,7 @@
 #
 # DIR holds the sqlite backend (mlflow.db), the proxied artifacts (mlartifacts/), the log, the pid
 # and the port. Loopback only, a free port picked by the OS, --serve-artifacts on, webhooks to
-# loopback receivers allowed. Idempotent: a running, healthy server for DIR is reused; a stopped
+# loopback receivers allowed (and seen within a second). Idempotent: a running, healthy server for DIR is reused; a stopped
 # one restarts on the same port with the same data (the registry-down test relies on that).
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -37,7 +37,9 @@ case "$cmd" in
       "$VENV/bin/python" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])' > "$DIR/port"
     fi
     port="$(cat "$DIR/port")"
+    # Webhooks to a loopback receiver, and new subscriptions seen within a second (default 60 s).
     MLFLOW_WEBHOOK_ALLOWED_SCHEMES=http,https MLFLOW_WEBHOOK_ALLOW_PRIVATE_IPS=true \
+      MLFLOW_WEBHOOK_CACHE_TTL=1 \
       setsid "$VENV/bin/mlflow" server \
         --backend-store-uri "sqlite:///$DIR/mlflow.db" \
         --artifacts-destination "$DIR/mlartifacts" \

@@ -26,11 +26,14 @@ fi
 mkdir -p "$OUT"
 TMP="$(mktemp -d "${TMPDIR:-/tmp}/sluice-mlflow.XXXXXX")"
 SLUICE_PID=""
+SLUICE_B_PID=""
 cleanup() {
-  if [ -n "$SLUICE_PID" ]; then
-    kill -TERM "$SLUICE_PID" 2>/dev/null || true
-    wait "$SLUICE_PID" 2>/dev/null || true
-  fi
+  for pid in $SLUICE_PID $SLUICE_B_PID; do
+    kill -TERM "$pid" 2>/dev/null || true
+  done
+  for pid in $SLUICE_PID $SLUICE_B_PID; do
+    wait "$pid" 2>/dev/null || true
+  done
   bash scripts/mlflow-server.sh stop "$TMP/mlflow" || true
   cp "$TMP/mlflow/server.log" "$OUT/mlflow-server.log" 2>/dev/null || true
   rm -rf "$TMP"
@@ -49,19 +52,34 @@ curl -sf -X POST -H 'Content-Type: application/json' \
   -d '{"name": "fraud", "alias": "champion", "version": "1"}' \
   "$URI/api/2.0/mlflow/registered-models/alias" >/dev/null
 
+# Server A polls every $POLL s, beside the folder repository. Server B polls only every 5
+# minutes and is told of alias moves by an MLflow webhook signed with a shared secret.
 "$JAVA" -jar "$JAR" serve --mlflow-uri "$URI" --mlflow-model fraud \
   --mlflow-poll-seconds "$POLL" --model-cache "$TMP/cache" \
   --model-repository examples/model_repository \
   --http-port 0 --grpc-port 0 --metrics-port 0 --ports-file "$TMP/ports.json" \
   > "$OUT/sluice.log" 2>&1 < /dev/null &
 SLUICE_PID=$!
-for _ in $(seq 1200); do
-  [ -s "$TMP/ports.json" ] && break
-  kill -0 "$SLUICE_PID" 2>/dev/null || { tail -40 "$OUT/sluice.log" >&2; exit 1; }
-  sleep 0.1
+head -c 24 /dev/urandom | base64 > "$TMP/webhook-secret"
+"$JAVA" -jar "$JAR" serve --mlflow-uri "$URI" --mlflow-model fraud \
+  --mlflow-poll-seconds 300 --model-cache "$TMP/cache-b" \
+  --mlflow-webhook-secret-file "$TMP/webhook-secret" \
+  --http-port 0 --grpc-port 0 --metrics-port 0 --ports-file "$TMP/ports-b.json" \
+  > "$OUT/sluice-b.log" 2>&1 < /dev/null &
+SLUICE_B_PID=$!
+for f in ports ports-b; do
+  for _ in $(seq 1200); do
+    [ -s "$TMP/$f.json" ] && break
+    kill -0 "$SLUICE_PID" 2>/dev/null && kill -0 "$SLUICE_B_PID" 2>/dev/null \
+      || { tail -40 "$OUT/sluice.log" "$OUT/sluice-b.log" >&2; exit 1; }
+    sleep 0.1
+  done
+  [ -s "$TMP/$f.json" ] || { echo "sluice did not write $f.json" >&2; exit 1; }
 done
-[ -s "$TMP/ports.json" ] || { tail -40 "$OUT/sluice.log" >&2; echo "sluice did not start" >&2; exit 1; }
-port() { .venv/bin/python -c 'import json,sys; print(json.load(open(sys.argv[1]))[sys.argv[2]])' "$TMP/ports.json" "$1"; }
+port() { .venv/bin/python -c 'import json,sys; print(json.load(open(sys.argv[1]))[sys.argv[2]])' "$TMP/${2:-ports}.json" "$1"; }
+export SLUICE_B_HTTP_URL="127.0.0.1:$(port http ports-b)"
+export SLUICE_B_METRICS_URL="127.0.0.1:$(port metrics ports-b)"
+export WEBHOOK_SECRET_FILE="$TMP/webhook-secret"
 
 export SLUICE_HTTP_URL="127.0.0.1:$(port http)"
 export SLUICE_GRPC_URL="127.0.0.1:$(port grpc)"

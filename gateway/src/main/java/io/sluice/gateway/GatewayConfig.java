@@ -113,6 +113,7 @@ public record GatewayConfig(
     private Path modelCache;
     private Path mlflowTokenFile;
     private Path mlflowBasicAuthFile;
+    private Path mlflowWebhookSecretFile;
 
     private Builder() {
       Setting.applyDefaults(this);
@@ -301,6 +302,11 @@ public record GatewayConfig(
       return this;
     }
 
+    public Builder mlflowWebhookSecretFile(Path mlflowWebhookSecretFile) {
+      this.mlflowWebhookSecretFile = mlflowWebhookSecretFile;
+      return this;
+    }
+
     public GatewayConfig build() {
       return new GatewayConfig(
           new NetworkConfig(
@@ -327,7 +333,8 @@ public record GatewayConfig(
           new RegistryConfig(
               Optional.ofNullable(mlflowUri), mlflowModels, mlflowAliases, mlflowPollSeconds,
               modelCache, Optional.ofNullable(mlflowTokenFile),
-              Optional.ofNullable(mlflowBasicAuthFile)));
+              Optional.ofNullable(mlflowBasicAuthFile),
+              Optional.ofNullable(mlflowWebhookSecretFile)));
     }
   }
 }

@@ -18,6 +18,8 @@ import java.util.Optional;
  * @param tokenFile a bearer token for the server; else {@code MLFLOW_TRACKING_TOKEN}
  * @param basicAuthFile {@code user:password} for the server; else {@code
  *     MLFLOW_TRACKING_USERNAME} and {@code MLFLOW_TRACKING_PASSWORD}
+ * @param webhookSecretFile the secret MLflow signs webhook deliveries with; empty: {@code POST
+ *     /v2/registry/webhook} answers 404
  */
 public record RegistryConfig(
     Optional<URI> mlflowUri,
@@ -26,7 +28,8 @@ public record RegistryConfig(
     int pollSeconds,
     Path modelCache,
     Optional<Path> tokenFile,
-    Optional<Path> basicAuthFile) {
+    Optional<Path> basicAuthFile,
+    Optional<Path> webhookSecretFile) {
 
   public RegistryConfig {
     Objects.requireNonNull(mlflowUri, "mlflowUri");
@@ -35,6 +38,7 @@ public record RegistryConfig(
     Objects.requireNonNull(modelCache, "modelCache");
     Objects.requireNonNull(tokenFile, "tokenFile");
     Objects.requireNonNull(basicAuthFile, "basicAuthFile");
+    Objects.requireNonNull(webhookSecretFile, "webhookSecretFile");
     GatewayConfig.checkPositive("mlflowPollSeconds", pollSeconds);
     if (!models.isEmpty() && mlflowUri.isEmpty()) {
       throw new IllegalArgumentException(

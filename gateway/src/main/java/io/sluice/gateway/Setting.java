@@ -69,6 +69,11 @@ enum Setting {
       "file holding `user:password` for MLflow (else `MLFLOW_TRACKING_USERNAME` and"
           + " `MLFLOW_TRACKING_PASSWORD`); never logged",
       (b, v) -> b.mlflowBasicAuthFile((Path) v)),
+  MLFLOW_WEBHOOK_SECRET_FILE(
+      "--mlflow-webhook-secret-file", "mlflow-webhook-secret-file", Kind.PATH, null, "none",
+      "file holding the secret of an MLflow webhook pointed at `POST /v2/registry/webhook`: a"
+          + " verified delivery triggers an immediate poll (polling stays the source of truth)",
+      (b, v) -> b.mlflowWebhookSecretFile((Path) v)),
   HOST(
       "--host", "host", Kind.STRING, () -> "0.0.0.0", "0.0.0.0",
       "address all three servers bind",

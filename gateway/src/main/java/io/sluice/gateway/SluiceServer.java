@@ -21,7 +21,9 @@ import io.sluice.gateway.model.BackendRegistry;
 import io.sluice.gateway.model.LifecycleConfig;
 import io.sluice.gateway.model.ModelManager;
 import io.sluice.gateway.security.ServerSecurity;
+import io.sluice.gateway.core.RegistryWebhook;
 import io.sluice.gateway.registry.CompositeRepository;
+import io.sluice.gateway.registry.MlflowWebhook;
 import io.sluice.gateway.registry.MlflowFollower;
 import io.sluice.gateway.registry.RegistryRepository;
 import io.sluice.registry.LocalModelRepository;
@@ -37,6 +39,8 @@ import io.sluice.runtime.Device;
 import io.sluice.runtime.Ticker;
 import io.sluice.runtime.onnx.OnnxBackendProvider;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.net.http.HttpClient;
 import java.time.Clock;
 import java.time.Duration;
@@ -157,6 +161,14 @@ public final class SluiceServer implements AutoCloseable {
         ? new CompositeRepository(folder, followed) : folder.orElseThrow();
     Optional<MlflowFollower> follower = config.registry().enabled()
         ? Optional.of(follower(config.registry(), followed, registry)) : Optional.empty();
+    RegistryWebhook webhook;
+    try {
+      webhook = webhook(config.registry(), follower, registry);
+    } catch (RuntimeException e) {
+      follower.ifPresent(MlflowFollower::close);
+      lifecycle.shutdownNow();
+      throw e;
+    }
     // Read the token and TLS files before loading any model: a bad file fails the start at once.
     ScheduledExecutorService credentials = Executors.newSingleThreadScheduledExecutor(
         new DefaultThreadFactory("sluice-credentials", true));
@@ -191,7 +203,7 @@ public final class SluiceServer implements AutoCloseable {
     ServingApi api =
         new DefaultServingApi(
             models, config.models().strictReadiness(), Ticker.SYSTEM, VERSION, registry,
-            listeners, gate);
+            listeners, gate, webhook);
     EventLoopGroup boss =
         new MultiThreadIoEventLoopGroup(
             1, new DefaultThreadFactory("sluice-accept", true), NioIoHandler.newFactory());
@@ -239,6 +251,22 @@ public final class SluiceServer implements AutoCloseable {
       credentials.shutdownNow();
       throw e;
     }
+  }
+
+  /** The webhook receiver when a secret is configured; it triggers the follower's poll. */
+  private static RegistryWebhook webhook(
+      RegistryConfig config, Optional<MlflowFollower> follower, MeterRegistry registry) {
+    if (follower.isEmpty() || config.webhookSecretFile().isEmpty()) {
+      return RegistryWebhook.NONE;
+    }
+    byte[] secret;
+    try {
+      secret = Files.readString(config.webhookSecretFile().get(), StandardCharsets.UTF_8).strip()
+          .getBytes(StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      throw new IllegalArgumentException("--mlflow-webhook-secret-file: " + e, e);
+    }
+    return new MlflowWebhook(secret, Clock.systemUTC(), follower.get()::pollNow, registry);
   }
 
   /** The MLflow follower: the client (credentials read now), the cache, its own thread. */

@@ -31,6 +31,7 @@ public final class DefaultServingApi implements ServingApi {
   private final ModelQueries queries;
   private final RepositoryControl control;
   private final ErrorCounter errors;
+  private final RegistryWebhook webhook;
 
   /** With statistics and metrics as the only inference listener. */
   public DefaultServingApi(
@@ -68,6 +69,21 @@ public final class DefaultServingApi implements ServingApi {
       MeterRegistry registry,
       List<InferenceListener> listeners,
       DrainGate gate) {
+    this(models, strictReadiness, ticker, serverVersion, registry, listeners, gate,
+        RegistryWebhook.NONE);
+  }
+
+  /** @param webhook the receiver of {@code POST /v2/registry/webhook} */
+  public DefaultServingApi(
+      ModelManager models,
+      boolean strictReadiness,
+      Ticker ticker,
+      String serverVersion,
+      MeterRegistry registry,
+      List<InferenceListener> listeners,
+      DrainGate gate,
+      RegistryWebhook webhook) {
+    this.webhook = webhook;
     List<InferenceListener> all = new ArrayList<>();
     all.add(new StatsListener());
     all.addAll(listeners);
@@ -77,6 +93,12 @@ public final class DefaultServingApi implements ServingApi {
             models, strictReadiness, new ServerInfo("sluice", serverVersion, EXTENSIONS), gate);
     this.control = new DefaultRepositoryControl(models);
     this.errors = new MeteredErrorCounter(registry);
+  }
+
+  @Override
+  public RegistryWebhook.Verdict registryWebhook(
+      byte[] body, java.util.function.UnaryOperator<String> header) {
+    return webhook.receive(body, header);
   }
 
   @Override

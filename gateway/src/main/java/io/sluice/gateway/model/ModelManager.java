@@ -54,6 +54,7 @@ public final class ModelManager implements AutoCloseable {
   private final ExecutorService lifecycle;
   private final Duration drainTimeout;
   private final MeterRegistry registry;
+  private final VersionStateMeters stateMeters;
   private final Map<String, ModelRecord> models = new ConcurrentHashMap<>();
   // The repository's folder names as last listed on the lifecycle thread, so that the index
   // (answered on an event loop) never touches the disk.
@@ -79,6 +80,7 @@ public final class ModelManager implements AutoCloseable {
     this.lifecycle = lifecycle;
     this.drainTimeout = drainTimeout;
     this.registry = registry;
+    this.stateMeters = new VersionStateMeters(registry);
   }
 
   /** Loads every model of the repository (Triton's explicit mode with everything loaded). */
@@ -97,6 +99,7 @@ public final class ModelManager implements AutoCloseable {
           for (String name : names) {
             loadNow(name, Optional.empty());
           }
+          stateMeters.update(models.values());
         },
         lifecycle);
   }
@@ -117,6 +120,7 @@ public final class ModelManager implements AutoCloseable {
         () -> {
           relist();
           Status failure = loadNow(name, override);
+          stateMeters.update(models.values());
           if (failure != null) {
             throw failure.asException();
           }
@@ -145,6 +149,7 @@ public final class ModelManager implements AutoCloseable {
           for (long version : old.versions().keySet()) {
             loader.forgetMeters(name, version);
           }
+          stateMeters.update(models.values());
           log.info("unloaded model '{}'", name);
         },
         lifecycle);
@@ -184,6 +189,7 @@ public final class ModelManager implements AutoCloseable {
     }
     if (!source.versions().isEmpty()) {
       models.put(name, new ModelRecord(name, next, true, "", null, source.serveOrder()));
+      stateMeters.update(models.values());
     }
     List<LoadedVersion> replaced = new ArrayList<>();
     Status failure = null;

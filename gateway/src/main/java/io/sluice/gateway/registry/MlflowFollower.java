@@ -55,6 +55,9 @@ import org.slf4j.LoggerFactory;
  */
 public final class MlflowFollower implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(MlflowFollower.class);
+  // Versions no longer served that stay in the cache (and fetched), so that a rollback, the most
+  // common move after a bad rollout, loads from disk at once.
+  private static final int KEEP_RECENT = 2;
 
   private final MlflowClient client;
   private final VersionFetcher fetcher;
@@ -78,6 +81,8 @@ public final class MlflowFollower implements AutoCloseable {
     Map<String, Long> aliasVersions = Map.of();
     Long serving;
     String publishedKey = "";
+    Set<Long> published = Set.of();
+    final java.util.ArrayDeque<Long> recent = new java.util.ArrayDeque<>();
     volatile long lastSuccessMillis;
     volatile long staleSinceMillis; // 0 while fresh
 
@@ -282,13 +287,25 @@ public final class MlflowFollower implements AutoCloseable {
         // The reasons are in the record; afterLoad reads them.
       }
     }
+    for (long gone : f.published) {
+      if (!versions.containsKey(gone) && f.fetched.containsKey(gone)) {
+        f.recent.remove(gone);
+        f.recent.addFirst(gone);
+      }
+    }
+    f.recent.removeIf(versions::containsKey);
+    while (f.recent.size() > KEEP_RECENT) {
+      f.recent.removeLast();
+    }
+    f.published = Set.copyOf(versions.keySet());
+    Set<Long> keep = new TreeSet<>(versions.keySet());
+    keep.addAll(f.recent);
     try {
-      cache.prune(f.name, versions.keySet().stream().map(String::valueOf)
-          .collect(Collectors.toSet()));
+      cache.prune(f.name, keep.stream().map(String::valueOf).collect(Collectors.toSet()));
     } catch (ModelCache.CacheException e) {
       log.warn("model '{}': {}", f.name, e.getMessage());
     }
-    f.fetched.keySet().retainAll(versions.keySet());
+    f.fetched.keySet().retainAll(keep);
   }
 
   /** Reads what the load did: refuses versions that failed, and retires a replaced champion. */
