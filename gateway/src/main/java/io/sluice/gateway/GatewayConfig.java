@@ -114,6 +114,7 @@ public record GatewayConfig(
     private Path mlflowTokenFile;
     private Path mlflowBasicAuthFile;
     private Path mlflowWebhookSecretFile;
+    private int repositoryPollInterval;
 
     private Builder() {
       Setting.applyDefaults(this);
@@ -307,6 +308,11 @@ public record GatewayConfig(
       return this;
     }
 
+    public Builder repositoryPollInterval(int seconds) {
+      this.repositoryPollInterval = seconds;
+      return this;
+    }
+
     public GatewayConfig build() {
       return new GatewayConfig(
           new NetworkConfig(
@@ -334,7 +340,7 @@ public record GatewayConfig(
               Optional.ofNullable(mlflowUri), mlflowModels, mlflowAliases, mlflowPollSeconds,
               modelCache, Optional.ofNullable(mlflowTokenFile),
               Optional.ofNullable(mlflowBasicAuthFile),
-              Optional.ofNullable(mlflowWebhookSecretFile)));
+              Optional.ofNullable(mlflowWebhookSecretFile), repositoryPollInterval));
     }
   }
 }

@@ -18,6 +18,8 @@ import java.util.Optional;
  * @param tokenFile a bearer token for the server; else {@code MLFLOW_TRACKING_TOKEN}
  * @param basicAuthFile {@code user:password} for the server; else {@code
  *     MLFLOW_TRACKING_USERNAME} and {@code MLFLOW_TRACKING_PASSWORD}
+ * @param repositoryPollSeconds how often the folder repository is checked for new, changed and
+ *     removed models (Triton's poll mode); 0 never
  * @param webhookSecretFile the secret MLflow signs webhook deliveries with; empty: {@code POST
  *     /v2/registry/webhook} answers 404
  */
@@ -29,7 +31,8 @@ public record RegistryConfig(
     Path modelCache,
     Optional<Path> tokenFile,
     Optional<Path> basicAuthFile,
-    Optional<Path> webhookSecretFile) {
+    Optional<Path> webhookSecretFile,
+    int repositoryPollSeconds) {
 
   public RegistryConfig {
     Objects.requireNonNull(mlflowUri, "mlflowUri");
@@ -39,6 +42,10 @@ public record RegistryConfig(
     Objects.requireNonNull(tokenFile, "tokenFile");
     Objects.requireNonNull(basicAuthFile, "basicAuthFile");
     Objects.requireNonNull(webhookSecretFile, "webhookSecretFile");
+    if (repositoryPollSeconds < 0) {
+      throw new IllegalArgumentException(
+          "repositoryPollSeconds: " + repositoryPollSeconds + " (expected: >= 0, 0 for never)");
+    }
     GatewayConfig.checkPositive("mlflowPollSeconds", pollSeconds);
     if (!models.isEmpty() && mlflowUri.isEmpty()) {
       throw new IllegalArgumentException(

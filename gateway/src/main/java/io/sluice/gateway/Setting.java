@@ -33,6 +33,11 @@ enum Setting {
       "Triton-style model repository folder (required unless MLflow models are given; both"
           + " together serve side by side)",
       (b, v) -> b.modelRepository((Path) v)),
+  REPOSITORY_POLL_INTERVAL(
+      "--repository-poll-interval", "repository-poll-interval", Kind.INT, () -> 0, "0",
+      "seconds between checks of the folder repository for new, changed and removed models,"
+          + " each applied as a load or unload (Triton's poll mode); 0 = off, as in explicit mode",
+      (b, v) -> b.repositoryPollInterval((Integer) v)),
   MLFLOW_URI(
       "--mlflow-uri", "mlflow-uri", Kind.URI, null, "none",
       "MLflow tracking server whose registered models `--mlflow-model` follows",

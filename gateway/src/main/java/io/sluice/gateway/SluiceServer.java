@@ -23,6 +23,7 @@ import io.sluice.gateway.model.ModelManager;
 import io.sluice.gateway.security.ServerSecurity;
 import io.sluice.gateway.core.RegistryWebhook;
 import io.sluice.gateway.registry.CompositeRepository;
+import io.sluice.gateway.registry.FolderPoller;
 import io.sluice.gateway.registry.MlflowWebhook;
 import io.sluice.gateway.registry.MlflowFollower;
 import io.sluice.gateway.registry.RegistryRepository;
@@ -82,6 +83,7 @@ public final class SluiceServer implements AutoCloseable {
   private final ServerSecurity security;
   private final ScheduledExecutorService credentials;
   private final Optional<MlflowFollower> follower;
+  private final Optional<FolderPoller> folderPoller;
 
   private SluiceServer(
       ModelManager models,
@@ -95,8 +97,10 @@ public final class SluiceServer implements AutoCloseable {
       Duration shutdownGrace,
       ServerSecurity security,
       ScheduledExecutorService credentials,
-      Optional<MlflowFollower> follower) {
+      Optional<MlflowFollower> follower,
+      Optional<FolderPoller> folderPoller) {
     this.follower = follower;
+    this.folderPoller = folderPoller;
     this.gate = gate;
     this.shutdownGrace = shutdownGrace;
     this.models = models;
@@ -196,6 +200,15 @@ public final class SluiceServer implements AutoCloseable {
     } else {
       models.loadAll().join();
     }
+    Optional<FolderPoller> folderPoller = Optional.empty();
+    if (folder.isPresent() && config.registry().repositoryPollSeconds() > 0) {
+      FolderPoller p = new FolderPoller(folder.get(), models,
+          Executors.newSingleThreadScheduledExecutor(
+              new DefaultThreadFactory("sluice-repository-poll", true)),
+          Duration.ofSeconds(config.registry().repositoryPollSeconds()));
+      p.start();
+      folderPoller = Optional.of(p);
+    }
     DrainGate gate = new DrainGate();
     Gauge.builder("sluice_inflight_requests", gate, DrainGate::inFlight)
         .description("Inference requests admitted and not yet answered")
@@ -235,7 +248,8 @@ public final class SluiceServer implements AutoCloseable {
       MetricsServer metrics = MetricsServer.start(net.host(), net.metricsPort(), registry);
       return new SluiceServer(
           models, api, boss, workers, http, grpc, metrics, gate,
-          Duration.ofSeconds(net.shutdownGraceSeconds()), security, credentials, follower);
+          Duration.ofSeconds(net.shutdownGraceSeconds()), security, credentials, follower,
+          folderPoller);
     } catch (IOException | RuntimeException e) {
       if (grpc != null) {
         grpc.close();
@@ -246,6 +260,7 @@ public final class SluiceServer implements AutoCloseable {
       boss.shutdownGracefully(0, 1, TimeUnit.SECONDS);
       workers.shutdownGracefully(0, 1, TimeUnit.SECONDS);
       follower.ifPresent(MlflowFollower::close);
+      folderPoller.ifPresent(FolderPoller::close);
       models.close();
       security.close();
       credentials.shutdownNow();
@@ -373,6 +388,7 @@ public final class SluiceServer implements AutoCloseable {
     boss.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
     workers.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
     follower.ifPresent(MlflowFollower::close);
+    folderPoller.ifPresent(FolderPoller::close);
     models.close();
     security.close();
     credentials.shutdownNow();
