@@ -3,7 +3,8 @@
 The servers are started by interop/run.sh, which exports their addresses:
 SLUICE_HTTP_URL, SLUICE_GRPC_URL, SLUICE_METRICS_URL (server A, examples/model_repository,
 strict readiness) and SLUICE_BROKEN_HTTP_URL, SLUICE_BROKEN_GRPC_URL (server B,
-examples/broken_repository, --strict-readiness false, --max-request-bytes 1048576).
+examples/broken_repository, --strict-readiness false, --max-request-bytes 1048576, 2 s header
+and body timeouts; its metrics at SLUICE_BROKEN_METRICS_URL).
 """
 
 from __future__ import annotations
@@ -52,6 +53,11 @@ def broken_http_url() -> str:
 @pytest.fixture(scope="session")
 def broken_grpc_url() -> str:
     return _env("SLUICE_BROKEN_GRPC_URL")
+
+
+@pytest.fixture(scope="session")
+def broken_metrics_url() -> str:
+    return _env("SLUICE_BROKEN_METRICS_URL")
 
 
 @pytest.fixture(scope="session")

@@ -5,7 +5,8 @@
 #   bash interop/run.sh -k perf         # extra arguments go to pytest
 #
 # Server A: examples/model_repository   (strict readiness, defaults)
-# Server B: examples/broken_repository  (--strict-readiness false, --max-request-bytes 1048576)
+# Server B: examples/broken_repository  (--strict-readiness false, --max-request-bytes 1048576,
+#           2 s header and body timeouts)
 # Server C: examples/model_repository    (mutual TLS and an admin token, from interop/make-certs.sh;
 #                                          credentials polled every second)
 #
@@ -120,7 +121,8 @@ cp "$CERTS/server.key" "$CERTS/live.key"
 start_server A "$LOG_A" "$PORTS_A" --model-repository examples/model_repository
 PID_A=$LAST_PID
 start_server B "$LOG_B" "$PORTS_B" --model-repository examples/broken_repository \
-  --strict-readiness false --max-request-bytes 1048576
+  --strict-readiness false --max-request-bytes 1048576 \
+  --header-timeout-seconds 2 --body-timeout-seconds 2
 PID_B=$LAST_PID
 start_server C "$LOG_C" "$PORTS_C" --model-repository examples/model_repository \
   --tls-cert-file "$CERTS/live.crt" --tls-key-file "$CERTS/live.key" \
@@ -137,6 +139,7 @@ export SLUICE_GRPC_URL="127.0.0.1:$(port_of "$PORTS_A" grpc)"
 export SLUICE_METRICS_URL="127.0.0.1:$(port_of "$PORTS_A" metrics)"
 export SLUICE_BROKEN_HTTP_URL="127.0.0.1:$(port_of "$PORTS_B" http)"
 export SLUICE_BROKEN_GRPC_URL="127.0.0.1:$(port_of "$PORTS_B" grpc)"
+export SLUICE_BROKEN_METRICS_URL="127.0.0.1:$(port_of "$PORTS_B" metrics)"
 export SLUICE_TLS_HTTP_URL="127.0.0.1:$(port_of "$PORTS_C" http)"
 export SLUICE_TLS_GRPC_URL="127.0.0.1:$(port_of "$PORTS_C" grpc)"
 export SLUICE_TLS_METRICS_URL="127.0.0.1:$(port_of "$PORTS_C" metrics)"

@@ -521,3 +521,25 @@ def test_grpc_health_service_reports_serving(channel):
     # HealthCheckRequest is b"", and HealthCheckResponse{status: SERVING (1)} is b"\x08\x01".
     check = channel.unary_unary("/grpc.health.v1.Health/Check", request_serializer=None, response_deserializer=None)
     assert check(b"", timeout=30) == b"\x08\x01"
+
+
+def test_grpc_bytes_that_are_no_protobuf_are_invalid_argument_not_unknown(channel, stub):
+    """grpc-java used to answer UNKNOWN and log a SEVERE trace for each such message."""
+    raw = channel.unary_unary("/inference.GRPCInferenceService/ModelInfer")
+    with pytest.raises(grpc.RpcError) as e:
+        raw(b"\xff\xff\x7f\x00", timeout=30)
+    assert e.value.code() == grpc.StatusCode.INVALID_ARGUMENT, e.value
+    assert e.value.details().startswith("the ModelInferRequest message cannot be parsed"), e.value
+    _assert_grpc_still_serves(stub)
+
+
+def test_binary_shape_whose_product_overflows_is_400_not_500(session, infer_url):
+    """Was 500 {"error":"long overflow"}; the JSON path already said 400."""
+    header = json.dumps({"inputs": [{"name": "float_input", "datatype": "FP32",
+                                     "shape": [4294967296, 4294967296, 4],
+                                     "parameters": {"binary_data_size": 16}}]}).encode()
+    r = session.post(infer_url, data=header + bytes(16), timeout=30,
+                     headers={"Inference-Header-Content-Length": str(len(header))})
+    _assert_error(r, 400)
+    assert "float_input" in r.json()["error"], r.text
+

@@ -4,6 +4,7 @@ and strict vs. non-strict readiness."""
 from __future__ import annotations
 
 import json
+import re
 
 import numpy as np
 import pytest
@@ -181,6 +182,17 @@ def test_broken_index_shows_broken_models_unavailable_with_reason(broken_http_cl
         for e in by_name[name]:
             assert e["state"] == "UNAVAILABLE", pretty(e)
             assert isinstance(e.get("reason"), str) and e["reason"].strip(), f"empty reason: {pretty(e)}"
+
+
+def test_broken_index_reasons_name_no_server_path_class_or_url(broken_http_client):
+    for e in broken_http_client.get_model_repository_index():
+        reason = e.get("reason", "")
+        assert not re.search(r"(^|[\s'\"(:])/(?!v2/)[A-Za-z]", reason), f"absolute path: {pretty(e)}"
+        assert not re.search(r"\b(java|javax|com|io|org|ai)\.[a-z]+\.", reason), f"class: {pretty(e)}"
+        assert "://" not in reason, f"URL: {pretty(e)}"
+    reasons = {e["name"]: e.get("reason", "") for e in broken_http_client.get_model_repository_index()}
+    assert reasons["bad_config"].startswith("bad_config/config.pbtxt:"), pretty(reasons)
+    assert "corrupt_model/1/model.onnx" in reasons["corrupt_model"], pretty(reasons)
 
 
 def test_broken_index_shows_good_tiny_mlp_ready(broken_http_client):

@@ -85,6 +85,12 @@ public record GatewayConfig(
     private int eventLoopThreads;
     private int maxRequestBytes;
     private int maxGrpcMessageBytes;
+    private int maxDecompressedBytes;
+    private int maxConnections;
+    private int idleTimeoutSeconds;
+    private int headerTimeoutSeconds;
+    private int bodyTimeoutSeconds;
+    private int maxGrpcCallsPerConnection;
     private boolean strictReadiness;
     private int defaultMaxBatchSize;
     private int maxQueueSize;
@@ -157,6 +163,36 @@ public record GatewayConfig(
 
     public Builder maxGrpcMessageBytes(int maxGrpcMessageBytes) {
       this.maxGrpcMessageBytes = maxGrpcMessageBytes;
+      return this;
+    }
+
+    public Builder maxDecompressedBytes(int maxDecompressedBytes) {
+      this.maxDecompressedBytes = maxDecompressedBytes;
+      return this;
+    }
+
+    public Builder maxConnections(int maxConnections) {
+      this.maxConnections = maxConnections;
+      return this;
+    }
+
+    public Builder idleTimeoutSeconds(int idleTimeoutSeconds) {
+      this.idleTimeoutSeconds = idleTimeoutSeconds;
+      return this;
+    }
+
+    public Builder headerTimeoutSeconds(int headerTimeoutSeconds) {
+      this.headerTimeoutSeconds = headerTimeoutSeconds;
+      return this;
+    }
+
+    public Builder bodyTimeoutSeconds(int bodyTimeoutSeconds) {
+      this.bodyTimeoutSeconds = bodyTimeoutSeconds;
+      return this;
+    }
+
+    public Builder maxGrpcCallsPerConnection(int maxGrpcCallsPerConnection) {
+      this.maxGrpcCallsPerConnection = maxGrpcCallsPerConnection;
       return this;
     }
 
@@ -324,7 +360,14 @@ public record GatewayConfig(
               maxRequestBytes,
               maxGrpcMessageBytes,
               contextHeaders,
-              shutdownGraceSeconds),
+              shutdownGraceSeconds,
+              new ConnectionLimits(
+                  maxDecompressedBytes,
+                  maxConnections,
+                  idleTimeoutSeconds,
+                  headerTimeoutSeconds,
+                  bodyTimeoutSeconds,
+                  maxGrpcCallsPerConnection)),
           new ModelsConfig(
               modelRepository, strictReadiness, defaultMaxBatchSize, maxQueueSize,
               drainTimeoutSeconds, maxQueueTimeMillis),

@@ -17,6 +17,7 @@ import java.util.Objects;
  *     context (always including the W3C trace context)
  * @param shutdownGraceSeconds on SIGTERM, how long admitted requests may take to finish while
  *     new ones are refused, before the process closes what is left
+ * @param limits connection caps, timeouts and the decompressed-size limit
  */
 public record NetworkConfig(
     String host,
@@ -27,11 +28,13 @@ public record NetworkConfig(
     int maxRequestBytes,
     int maxGrpcMessageBytes,
     ContextHeaders contextHeaders,
-    int shutdownGraceSeconds) {
+    int shutdownGraceSeconds,
+    ConnectionLimits limits) {
 
   public NetworkConfig {
     Objects.requireNonNull(host, "host");
     Objects.requireNonNull(contextHeaders, "contextHeaders");
+    Objects.requireNonNull(limits, "limits");
     GatewayConfig.checkPort("httpPort", httpPort);
     GatewayConfig.checkPort("grpcPort", grpcPort);
     GatewayConfig.checkPort("metricsPort", metricsPort);

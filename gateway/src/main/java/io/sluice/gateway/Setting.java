@@ -112,6 +112,38 @@ enum Setting {
       "256 MiB",
       "largest inbound gRPC message (grpc-java's default is 4 MiB)",
       (b, v) -> b.maxGrpcMessageBytes((Integer) v)),
+  MAX_DECOMPRESSED_BYTES(
+      "--max-decompressed-bytes", "max-decompressed-bytes", Kind.INT, () -> 16 * 1024 * 1024,
+      "16 MiB",
+      "most bytes a compressed HTTP body may inflate to, enforced while inflating (413 beyond;"
+          + " the lower of this and `--max-request-bytes` applies)",
+      (b, v) -> b.maxDecompressedBytes((Integer) v)),
+  MAX_CONNECTIONS(
+      "--max-connections", "max-connections", Kind.INT, () -> 10_000, "10000",
+      "open connections per server, HTTP and gRPC each; one more is reset at accept (counted in"
+          + " `sluice_connections_rejected_total`)",
+      (b, v) -> b.maxConnections((Integer) v)),
+  IDLE_TIMEOUT_SECONDS(
+      "--idle-timeout-seconds", "idle-timeout-seconds", Kind.INT, () -> 60, "60",
+      "an HTTP connection with no request in flight and nothing received, or a gRPC connection"
+          + " with no call, is closed after this long (gRPC: GOAWAY)",
+      (b, v) -> b.idleTimeoutSeconds((Integer) v)),
+  HEADER_TIMEOUT_SECONDS(
+      "--header-timeout-seconds", "header-timeout-seconds", Kind.INT, () -> 10, "10",
+      "an HTTP request's line and headers must arrive within this from their first byte (else"
+          + " 408 and close); a gRPC connection's HTTP/2 handshake likewise (else closed)",
+      (b, v) -> b.headerTimeoutSeconds((Integer) v)),
+  BODY_TIMEOUT_SECONDS(
+      "--body-timeout-seconds", "body-timeout-seconds", Kind.INT, () -> 20, "20",
+      "an HTTP request's whole body must arrive within this once its headers have (else 408 and"
+          + " close)",
+      (b, v) -> b.bodyTimeoutSeconds((Integer) v)),
+  MAX_GRPC_CALLS_PER_CONNECTION(
+      "--max-grpc-calls-per-connection", "max-grpc-calls-per-connection", Kind.INT, () -> 1000,
+      "1000",
+      "gRPC calls open at once on one connection (HTTP/2 `MAX_CONCURRENT_STREAMS`); clients"
+          + " queue beyond it",
+      (b, v) -> b.maxGrpcCallsPerConnection((Integer) v)),
   EVENT_LOOP_THREADS(
       "--event-loop-threads", "event-loop-threads", Kind.INT,
       () -> Math.max(1, Runtime.getRuntime().availableProcessors()), "number of cores",

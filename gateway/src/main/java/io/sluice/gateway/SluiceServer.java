@@ -231,20 +231,10 @@ public final class SluiceServer implements AutoCloseable {
     try {
       http =
           HttpFrontEnd.start(
-              new HttpConfig(net.host(), net.httpPort(), net.maxRequestBytes()),
-              api,
-              boss,
-              workers,
-              net.contextHeaders(),
-              security);
+              httpConfig(net), api, boss, workers, net.contextHeaders(), security, registry);
       grpc =
           GrpcFrontEnd.start(
-              new GrpcConfig(net.host(), net.grpcPort(), net.maxGrpcMessageBytes()),
-              api,
-              boss,
-              workers,
-              net.contextHeaders(),
-              security);
+              grpcConfig(net), api, boss, workers, net.contextHeaders(), security, registry);
       MetricsServer metrics = MetricsServer.start(net.host(), net.metricsPort(), registry);
       return new SluiceServer(
           models, api, boss, workers, http, grpc, metrics, gate,
@@ -312,6 +302,31 @@ public final class SluiceServer implements AutoCloseable {
         Executors.newSingleThreadScheduledExecutor(new DefaultThreadFactory("sluice-registry",
             true)),
         Clock.systemUTC(), random::nextDouble, registry);
+  }
+
+  private static HttpConfig httpConfig(NetworkConfig net) {
+    ConnectionLimits limits = net.limits();
+    return new HttpConfig(
+        net.host(),
+        net.httpPort(),
+        net.maxRequestBytes(),
+        limits.maxDecompressedBytes(),
+        limits.maxConnections(),
+        Duration.ofSeconds(limits.idleTimeoutSeconds()),
+        Duration.ofSeconds(limits.headerTimeoutSeconds()),
+        Duration.ofSeconds(limits.bodyTimeoutSeconds()));
+  }
+
+  private static GrpcConfig grpcConfig(NetworkConfig net) {
+    ConnectionLimits limits = net.limits();
+    return new GrpcConfig(
+        net.host(),
+        net.grpcPort(),
+        net.maxGrpcMessageBytes(),
+        limits.maxConnections(),
+        Duration.ofSeconds(limits.idleTimeoutSeconds()),
+        Duration.ofSeconds(limits.headerTimeoutSeconds()),
+        limits.maxGrpcCallsPerConnection());
   }
 
   private static ServerSecurity security(

@@ -97,6 +97,33 @@ class MainTest {
   }
 
   @Test
+  void theConnectionLimitsReadTheSameFromFlagsAndYamlAndHaveTheirDefaults() throws Exception {
+    Path yaml =
+        yaml(
+            "model-repository: /m\nmax-decompressed-bytes: 1\nmax-connections: 2\n"
+                + "idle-timeout-seconds: 3\nheader-timeout-seconds: 4\nbody-timeout-seconds: 5\n"
+                + "max-grpc-calls-per-connection: 6\n");
+
+    GatewayConfig fromFile = resolve("--config", yaml.toString());
+    GatewayConfig fromFlags =
+        resolve(
+            "--model-repository", "/m", "--max-decompressed-bytes", "1", "--max-connections", "2",
+            "--idle-timeout-seconds", "3", "--header-timeout-seconds", "4",
+            "--body-timeout-seconds", "5", "--max-grpc-calls-per-connection", "6");
+
+    assertThat(fromFlags).isEqualTo(fromFile);
+    assertThat(fromFile.network().limits()).isEqualTo(new ConnectionLimits(1, 2, 3, 4, 5, 6));
+    assertThat(resolve("--model-repository", "/m").network().limits())
+        .isEqualTo(new ConnectionLimits(16 * 1024 * 1024, 10_000, 60, 10, 20, 1000));
+  }
+
+  @Test
+  void aTimeoutOfZeroIsRefused() {
+    assertThatThrownBy(() -> resolve("--model-repository", "/m", "--body-timeout-seconds", "0"))
+        .hasMessageContaining("bodyTimeoutSeconds: 0 (expected: > 0)");
+  }
+
+  @Test
   void unknownYamlKeyIsAnError() throws Exception {
     Path yaml = yaml("model-repository: /models\nhttp-prot: 9000\n");
 

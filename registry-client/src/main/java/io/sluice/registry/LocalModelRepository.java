@@ -45,6 +45,11 @@ import org.slf4j.LoggerFactory;
  * model.py}), else, with no platform or backend at all, whichever of {@code model.onnx} and {@code
  * model.savedmodel} is present. A version without its model file is still returned, carrying the
  * problem, so one bad upload does not hide the model's good versions.
+ *
+ * <p>Every file is found through {@link ContainedPath}: {@code config.pbtxt} and the model file
+ * must resolve, symbolic links followed, inside the model's and the version's folder. Messages
+ * name paths relative to the repository root ({@code iris_classifier/1/model.onnx}), never the
+ * server's absolute paths, since they reach clients through the repository index and load errors.
  */
 public final class LocalModelRepository implements ModelRepository {
 
@@ -135,7 +140,7 @@ public final class LocalModelRepository implements ModelRepository {
           noCandidates != null
               ? new VersionSource(
                   version, versionDirectory, versionDirectory, Optional.of(noCandidates))
-              : versionSource(versionDirectory, version, candidates));
+              : versionSource(modelName, versionDirectory, version, candidates));
     }
     return new ModelSource(modelName, directory, config, versions);
   }
@@ -165,18 +170,19 @@ public final class LocalModelRepository implements ModelRepository {
     if (!root.equals(directory.normalize().getParent()) || !Files.isDirectory(directory)) {
       throw new RepositoryException(
           RepositoryException.Kind.NOT_FOUND,
-          "model '" + modelName + "' not found in repository " + root);
+          "model '" + modelName + "' not found in the repository");
     }
     return directory;
   }
 
   private static Optional<ModelConfig> readConfig(String modelName, Path directory)
       throws RepositoryException {
-    Path file = directory.resolve(CONFIG_FILE);
-    if (!Files.exists(file)) {
+    String source = modelName + "/" + CONFIG_FILE;
+    Optional<Path> found = ContainedPath.resolve(directory, CONFIG_FILE, source);
+    if (found.isEmpty()) {
       return Optional.empty();
     }
-    String source = file.toString();
+    Path file = found.get();
     String text;
     try {
       text = Files.readString(file);
@@ -214,7 +220,7 @@ public final class LocalModelRepository implements ModelRepository {
     return Optional.of(config);
   }
 
-  private static List<Long> versionsOnDisk(Path modelDirectory) throws RepositoryException {
+  private List<Long> versionsOnDisk(Path modelDirectory) throws RepositoryException {
     List<Long> versions = new ArrayList<>();
     for (Path entry : list(modelDirectory)) {
       String name = entry.getFileName().toString();
@@ -279,11 +285,18 @@ public final class LocalModelRepository implements ModelRepository {
   }
 
   private static VersionSource versionSource(
-      Path directory, long version, List<String> candidates) {
+      String modelName, Path directory, long version, List<String> candidates) {
+    String folder = modelName + "/" + version;
     for (String candidate : candidates) {
-      Path file = directory.resolve(candidate);
-      if (Files.exists(file)) {
-        return new VersionSource(version, directory, file, Optional.empty());
+      Optional<Path> file;
+      try {
+        file = ContainedPath.resolve(directory, candidate, folder + "/" + candidate);
+      } catch (RepositoryException e) {
+        return new VersionSource(
+            version, directory, directory.resolve(candidate), Optional.of(e.getMessage()));
+      }
+      if (file.isPresent()) {
+        return new VersionSource(version, directory, file.get(), Optional.empty());
       }
     }
     String expected =
@@ -292,7 +305,7 @@ public final class LocalModelRepository implements ModelRepository {
         version,
         directory,
         directory.resolve(candidates.get(0)),
-        Optional.of("no model file in " + directory + " (expected: " + expected + ")"));
+        Optional.of("no model file in " + folder + " (expected: " + expected + ")"));
   }
 
   /**
@@ -330,7 +343,14 @@ public final class LocalModelRepository implements ModelRepository {
     return true;
   }
 
-  private static List<Path> list(Path dir) throws RepositoryException {
+  /** {@code dir} as the repository names it in messages: relative to the root. */
+  private String relative(Path dir) {
+    Path r = dir.startsWith(root) ? root.relativize(dir) : dir.getFileName();
+    String s = r == null ? "" : r.toString();
+    return s.isEmpty() ? "the repository root" : s;
+  }
+
+  private List<Path> list(Path dir) throws RepositoryException {
     List<Path> entries = new ArrayList<>();
     try (DirectoryStream<Path> stream = Files.newDirectoryStream(dir)) {
       for (Path entry : stream) {
@@ -339,12 +359,13 @@ public final class LocalModelRepository implements ModelRepository {
     } catch (NoSuchFileException e) {
       // Removed between two reads, which a poller racing a deployment will see.
       throw new RepositoryException(
-          RepositoryException.Kind.NOT_FOUND, dir + " no longer exists", e);
+          RepositoryException.Kind.NOT_FOUND, relative(dir) + " no longer exists", e);
     } catch (IOException e) {
-      throw new RepositoryException(RepositoryException.Kind.IO, "cannot list " + dir, e);
+      throw new RepositoryException(
+          RepositoryException.Kind.IO, "cannot list " + relative(dir), e);
     } catch (DirectoryIteratorException e) {
       throw new RepositoryException(
-          RepositoryException.Kind.IO, "cannot list " + dir, e.getCause());
+          RepositoryException.Kind.IO, "cannot list " + relative(dir), e.getCause());
     }
     return entries;
   }

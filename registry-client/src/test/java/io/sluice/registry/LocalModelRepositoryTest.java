@@ -120,7 +120,7 @@ class LocalModelRepositoryTest {
   }
 
   @Test
-  void anUnparsableConfigIsInvalidWithFileAndPosition() throws Exception {
+  void anUnparsableConfigIsInvalidWithTheFileRelativeToTheRootAndThePosition() throws Exception {
     repo.onnxVersion("m", 1)
         .config(
             "m",
@@ -128,8 +128,9 @@ class LocalModelRepositoryTest {
 
     assertThatThrownBy(() -> repo.open().resolve("m"))
         .satisfies(kind(Kind.INVALID_CONFIG))
-        .hasMessageStartingWith(root.resolve("m/config.pbtxt") + ":3:")
-        .hasMessageContaining("data_typo");
+        .hasMessageStartingWith("m/config.pbtxt:3:")
+        .hasMessageContaining("data_typo")
+        .hasMessageNotContaining(root.toString());
   }
 
   @Test
@@ -228,6 +229,42 @@ class LocalModelRepositoryTest {
     assertThatThrownBy(() -> repo.open().resolve("m"))
         .satisfies(kind(Kind.INVALID_CONFIG))
         .hasMessageContaining("default_model_filename");
+  }
+
+  @Test
+  void aModelFileSymlinkedOutOfItsVersionFolderIsAProblemNamingNoServerPath() throws Exception {
+    repo.folder("m/1").file("elsewhere/model.onnx", "onnx bytes");
+    java.nio.file.Files.createSymbolicLink(
+        root.resolve("m/1/model.onnx"), root.resolve("elsewhere/model.onnx"));
+
+    VersionSource version = repo.open().resolve("m").versions().get(0);
+
+    assertThat(version.problem()).hasValueSatisfying(p -> assertThat(p)
+        .contains("m/1/model.onnx", "outside its folder")
+        .doesNotContain(root.toString()));
+  }
+
+  @Test
+  void aConfigSymlinkedOutOfTheModelFolderIsInvalidAndNeverRead() throws Exception {
+    repo.onnxVersion("m", 1).file("secret.txt", "root:x:0:0:root:/root:/bin/bash");
+    java.nio.file.Files.createSymbolicLink(
+        root.resolve("m/config.pbtxt"), root.resolve("secret.txt"));
+
+    assertThatThrownBy(() -> repo.open().resolve("m"))
+        .satisfies(kind(Kind.INVALID_CONFIG))
+        .hasMessageContaining("m/config.pbtxt")
+        .hasMessageContaining("outside its folder")
+        .hasMessageNotContaining("root:x")
+        .hasMessageNotContaining(root.toString());
+  }
+
+  @Test
+  void aMissingModelFileIsNamedRelativeToTheRoot() throws Exception {
+    repo.folder("m/1");
+
+    assertThat(repo.open().resolve("m").versions().get(0).problem())
+        .hasValueSatisfying(p -> assertThat(p).startsWith("no model file in m/1 ")
+            .doesNotContain(root.toString()));
   }
 
   @Test

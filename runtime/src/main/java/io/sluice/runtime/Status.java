@@ -98,9 +98,14 @@ public final class Status {
     return new StatusException(this);
   }
 
+  /** The description of every fault that is not a {@link StatusException}. */
+  public static final String INTERNAL_ERROR = "internal error (the server log has the details)";
+
   /**
    * The status a throwable stands for: its own if it is (or wraps) a {@link StatusException},
-   * otherwise {@link Code#INTERNAL} with the throwable's message.
+   * otherwise {@link Code#INTERNAL} with the generic {@link #INTERNAL_ERROR} and the throwable as
+   * its cause. An exception's own message is never a client's answer: it is a library's text
+   * (class names, paths, URLs), so whoever answers with this status logs the cause once.
    */
   public static Status fromThrowable(Throwable t) {
     for (Throwable c = t; c != null; c = c.getCause()) {
@@ -108,8 +113,13 @@ public final class Status {
         return ((StatusException) c).status();
       }
     }
-    String message = t == null ? "unknown error" : String.valueOf(t.getMessage());
-    return internal(message).withCause(t);
+    return internal(INTERNAL_ERROR).withCause(t);
+  }
+
+  /** True when this status is {@link #fromThrowable}'s answer for a non-status exception. */
+  public boolean isUnexpected() {
+    return code == Code.INTERNAL && INTERNAL_ERROR.equals(description) && cause != null
+        && !(cause instanceof StatusException);
   }
 
   @Override

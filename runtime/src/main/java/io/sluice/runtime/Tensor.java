@@ -39,15 +39,16 @@ public final class Tensor {
     Objects.requireNonNull(type, "type");
     Objects.requireNonNull(data, "data");
     long[] dims = shape.clone();
-    long count = elementCount(dims);
+    long count = elementCount(name, dims);
     ByteBuffer bytes = data.slice().order(ByteOrder.LITTLE_ENDIAN);
     if (type.isFixedSize()) {
-      long expected = count * type.byteSize();
-      if (bytes.remaining() != expected) {
+      boolean fits = count <= Long.MAX_VALUE / type.byteSize();
+      if (!fits || bytes.remaining() != count * type.byteSize()) {
         throw Status.invalidArgument(
                 "input '" + name + "': " + bytes.remaining() + " bytes of " + type
-                    + " data for shape " + Arrays.toString(dims) + " (expected: " + expected
-                    + " bytes)")
+                    + " data for shape " + Arrays.toString(dims) + " (expected: "
+                    + (fits ? count * type.byteSize() + " bytes" : count + " elements of "
+                        + type.byteSize() + " bytes") + ")")
             .asException();
       }
     } else {
@@ -62,17 +63,46 @@ public final class Tensor {
     return new Tensor(name, type, dims, bytes);
   }
 
-  /** Product of the dimensions; a negative dimension is rejected. */
+  /**
+   * Product of the dimensions.
+   *
+   * @throws StatusException INVALID_ARGUMENT for a negative dimension or a product that
+   *     overflows a long
+   */
   public static long elementCount(long[] shape) {
-    long n = 1;
+    return elementCount(null, shape);
+  }
+
+  /** As {@link #elementCount(long[])}, naming the input {@code name} (null: none) in errors. */
+  public static long elementCount(String name, long[] shape) {
+    boolean empty = false;
     for (long d : shape) {
       if (d < 0) {
-        throw Status.invalidArgument("shape " + Arrays.toString(shape) + " has a negative dimension")
+        throw Status.invalidArgument(
+                prefix(name) + "shape " + Arrays.toString(shape) + " has a negative dimension"
+                    + " (expected: dimensions >= 0)")
             .asException();
       }
-      n = Math.multiplyExact(n, d);
+      empty |= d == 0;
+    }
+    if (empty) {
+      return 0;
+    }
+    long n = 1;
+    for (long d : shape) {
+      if (n > Long.MAX_VALUE / d) {
+        throw Status.invalidArgument(
+                prefix(name) + "shape " + Arrays.toString(shape) + " has more elements than a"
+                    + " long holds (expected: a product of dimensions below 2^63)")
+            .asException();
+      }
+      n *= d;
     }
     return n;
+  }
+
+  private static String prefix(String name) {
+    return name == null ? "" : "input '" + name + "': ";
   }
 
   private static long countBytesElements(String name, ByteBuffer bytes) {

@@ -7,6 +7,7 @@ import io.sluice.gateway.model.ModelRecord;
 import io.sluice.gateway.model.VersionEntry;
 import io.sluice.gateway.model.VersionState;
 import io.sluice.proto.inference.ModelConfigProto.ModelConfig;
+import io.sluice.runtime.SafeText;
 import io.sluice.runtime.Status;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
@@ -72,7 +73,8 @@ final class DefaultRepositoryControl implements RepositoryControl {
         override = Optional.of(b.build());
       } catch (InvalidProtocolBufferException | RuntimeException e) {
         return CompletableFuture.failedFuture(
-            Status.invalidArgument("invalid 'config' parameter: " + e.getMessage()).asException());
+            Status.invalidArgument("invalid 'config' parameter: "
+                    + SafeText.message(e, "not a JSON ModelConfig")).asException());
       }
     }
     return models.load(model, override);

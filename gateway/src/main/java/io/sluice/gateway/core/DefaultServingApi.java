@@ -166,4 +166,9 @@ public final class DefaultServingApi implements ServingApi {
   public void recordError(String protocol, String code) {
     errors.recordError(protocol, code);
   }
+
+  @Override
+  public void recordClientDisconnect(String protocol) {
+    errors.recordClientDisconnect(protocol);
+  }
 }

@@ -12,4 +12,12 @@ public interface ErrorCounter {
    * @param code the status name, e.g. {@code INVALID_ARGUMENT}
    */
   void recordError(String protocol, String code);
+
+  /**
+   * Counts a connection the client reset or closed with a request half sent (an I/O error from
+   * the peer): nothing is answered and nothing is logged above debug.
+   *
+   * @param protocol {@code http} or {@code grpc}
+   */
+  default void recordClientDisconnect(String protocol) {}
 }

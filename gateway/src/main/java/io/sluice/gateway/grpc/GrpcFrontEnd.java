@@ -1,11 +1,14 @@
 package io.sluice.gateway.grpc;
 
 import io.grpc.Server;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.grpc.netty.NettyServerBuilder;
 import io.grpc.protobuf.services.ProtoReflectionServiceV1;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.sluice.gateway.core.ServingApi;
+import io.sluice.gateway.net.ConnectionLimiter;
 import io.sluice.gateway.request.ContextHeaders;
 import io.sluice.gateway.security.ServerSecurity;
 import java.io.IOException;
@@ -27,6 +30,17 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>Security comes from a {@link ServerSecurity}: TLS (ALPN h2) when it has a context, and the
  * repository methods behind its admin guard ({@link AdminInterceptor}).
+ *
+ * <p>Connection hygiene, from {@link GrpcConfig}: the listening socket carries the same {@link
+ * ConnectionLimiter} as HTTP's (through {@code channelFactory}, the builder's public hook on the
+ * server channel), so a connection over the cap is reset at accept and counted; a connection with
+ * no call open for the idle timeout gets GOAWAY ({@code maxConnectionIdle}); one that has not sent
+ * its HTTP/2 preface and settings within the handshake timeout is closed ({@code
+ * handshakeTimeout}); and one connection holds at most {@code maxCallsPerConnection} calls at
+ * once. A call whose message trickles in is bounded by HTTP/2 flow control (the server holds at
+ * most the partial message, itself at most {@code maxMessageBytes}) and by the client's deadline;
+ * grpc-java enforces {@code maxMessageBytes} on the decompressed size while it inflates.
+ * grpc-java's keepalive policy stays at its defaults (clients may ping every 5 minutes at most).
  */
 public final class GrpcFrontEnd implements AutoCloseable {
   private static final Duration SHUTDOWN_GRACE = Duration.ofSeconds(5);
@@ -63,26 +77,43 @@ public final class GrpcFrontEnd implements AutoCloseable {
   public static GrpcFrontEnd start(
       GrpcConfig config, ServingApi api, EventLoopGroup boss, EventLoopGroup workers,
       ContextHeaders headers, ServerSecurity security) {
+    return start(config, api, boss, workers, headers, security, new SimpleMeterRegistry());
+  }
+
+  /** As above, registering {@code sluice_connections_*{protocol="grpc"}} in {@code registry}. */
+  public static GrpcFrontEnd start(
+      GrpcConfig config, ServingApi api, EventLoopGroup boss, EventLoopGroup workers,
+      ContextHeaders headers, ServerSecurity security, MeterRegistry registry) {
     Objects.requireNonNull(config, "config");
     Objects.requireNonNull(security, "security");
     Objects.requireNonNull(headers, "headers");
     Objects.requireNonNull(api, "api");
     Objects.requireNonNull(boss, "boss");
     Objects.requireNonNull(workers, "workers");
+    ConnectionLimiter limiter = new ConnectionLimiter(config.maxConnections(), "grpc", registry);
     NettyServerBuilder builder = NettyServerBuilder
         .forAddress(new InetSocketAddress(config.host(), config.port()));
     security.grpcSslContext().ifPresent(builder::sslContext);
     Server server = builder
         .bossEventLoopGroup(boss)
         .workerEventLoopGroup(workers)
-        .channelType(NioServerSocketChannel.class)
+        .channelFactory(() -> {
+          NioServerSocketChannel listening = new NioServerSocketChannel();
+          // First on the listening pipeline: ahead of the acceptor the server bootstrap adds.
+          listening.pipeline().addLast("connection-limit", limiter);
+          return listening;
+        })
         .maxInboundMessageSize(config.maxMessageBytes())
+        .maxConnectionIdle(config.idleTimeout().toNanos(), TimeUnit.NANOSECONDS)
+        .handshakeTimeout(config.handshakeTimeout().toNanos(), TimeUnit.NANOSECONDS)
+        .maxConcurrentCallsPerConnection(config.maxCallsPerConnection())
         // Every handler is non-blocking, so running them on the event loop is safe and saves a hop.
         .directExecutor()
-        .addService(new InferenceService(api, workers))
-        .addService(new HealthService(api))
+        // A request that does not parse is INVALID_ARGUMENT, not UNKNOWN and a SEVERE trace.
+        .addService(RequestParseGuard.wrap(new InferenceService(api, workers)))
+        .addService(RequestParseGuard.wrap(new HealthService(api)))
         // Server reflection, so grpcurl and similar tools work without the .proto files.
-        .addService(ProtoReflectionServiceV1.newInstance())
+        .addService(RequestParseGuard.wrap(ProtoReflectionServiceV1.newInstance()))
         // Innermost: a denied control-plane call is still counted by the error interceptor.
         .intercept(new AdminInterceptor(security.admin(), AdminInterceptor.REPOSITORY_METHODS))
         .intercept(new ContextMetadataInterceptor(headers))

@@ -2,6 +2,7 @@ package io.sluice.gateway.grpc;
 
 import io.grpc.Metadata;
 import io.grpc.StatusRuntimeException;
+import io.sluice.runtime.SafeText;
 import io.sluice.runtime.Status;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
@@ -11,8 +12,9 @@ import org.slf4j.LoggerFactory;
 /**
  * The one place where a Sluice {@link Status} becomes a gRPC {@link io.grpc.Status}. A {@link
  * io.sluice.runtime.StatusException} anywhere in a throwable's cause chain keeps its code and
- * description; any other throwable is INTERNAL, and is logged here because the client only sees
- * its message.
+ * description; any other throwable is INTERNAL with a generic description ({@link
+ * Status#fromThrowable}), logged here once with its stack trace. Every description passes through
+ * {@link SafeText#clean}, so no class name, URL or server path reaches a client.
  */
 final class GrpcStatuses {
   private static final Logger logger = LoggerFactory.getLogger(GrpcStatuses.class);
@@ -25,12 +27,7 @@ final class GrpcStatuses {
 
   /** The gRPC status for a failure, with the Sluice description and cause. */
   static io.grpc.Status toGrpc(Throwable failure) {
-    Throwable cause = unwrap(failure);
-    Status status = Status.fromThrowable(cause);
-    if (status.cause() == cause && cause.getMessage() == null) {
-      // A bare NullPointerException would otherwise reach the client as "null".
-      status = Status.internal(cause.getClass().getName()).withCause(cause);
-    }
+    Status status = Status.fromThrowable(unwrap(failure));
     if (status.code() == Status.Code.INTERNAL) {
       logger.warn("gRPC call failed: {}", status.description(), status.cause());
     }
@@ -39,7 +36,7 @@ final class GrpcStatuses {
 
   static io.grpc.Status toGrpc(Status status) {
     return code(status.code())
-        .withDescription(status.description())
+        .withDescription(SafeText.clean(status.description()))
         .withCause(status.cause());
   }
 

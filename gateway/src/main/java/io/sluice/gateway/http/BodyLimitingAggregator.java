@@ -22,10 +22,12 @@ import io.sluice.runtime.Status;
 final class BodyLimitingAggregator extends HttpObjectAggregator {
 
   private final ServingApi api;
+  private final HttpMeters meters;
 
-  BodyLimitingAggregator(int maxBodyBytes, ServingApi api) {
+  BodyLimitingAggregator(int maxBodyBytes, ServingApi api, HttpMeters meters) {
     super(maxBodyBytes);
     this.api = api;
+    this.meters = meters;
     // Netty merges the body into one copy every 1024 chunks; for a 64 MiB body that copies the
     // growing body again and again. Keep the chunks: a binary input is then sliced in place, and
     // copied once only when it spans chunks.
@@ -40,6 +42,7 @@ final class BodyLimitingAggregator extends HttpObjectAggregator {
       return;
     }
     api.recordError("http", Status.Code.RESOURCE_EXHAUSTED.name());
+    meters.bodyTooLarge.increment();
     FullHttpResponse response =
         HttpErrors.response(
             Status.of(

@@ -19,14 +19,21 @@ import io.sluice.runtime.Status;
 final class ExpectContinueGuard extends HttpServerExpectContinueHandler {
   private final int maxBodyBytes;
   private final ServingApi api;
+  private final HttpMeters meters;
 
-  ExpectContinueGuard(int maxBodyBytes, ServingApi api) {
+  ExpectContinueGuard(int maxBodyBytes, ServingApi api, HttpMeters meters) {
     this.maxBodyBytes = maxBodyBytes;
     this.api = api;
+    this.meters = meters;
   }
 
   @Override
   public void channelRead(ChannelHandlerContext ctx, Object msg) throws Exception {
+    if (msg instanceof HttpRequest && !((HttpRequest) msg).decoderResult().isSuccess()) {
+      // Refused already (a bad coding, a timeout): do not invite the body with a 100.
+      ctx.fireChannelRead(msg);
+      return;
+    }
     if (msg instanceof HttpRequest && HttpUtil.is100ContinueExpected((HttpRequest) msg)) {
       HttpRequest request = (HttpRequest) msg;
       long declared = declaredLength(request);
@@ -36,6 +43,7 @@ final class ExpectContinueGuard extends HttpServerExpectContinueHandler {
             "request body of " + declared + " bytes is over the limit (expected: at most "
                 + maxBodyBytes + " bytes)");
         api.recordError("http", tooLarge.code().name());
+        meters.bodyTooLarge.increment();
         ctx.writeAndFlush(HttpResponses.closing(HttpErrors.response(tooLarge)))
             .addListener(ChannelFutureListener.CLOSE);
         return;

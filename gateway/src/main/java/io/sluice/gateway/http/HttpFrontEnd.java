@@ -1,5 +1,7 @@
 package io.sluice.gateway.http;
 
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
@@ -10,6 +12,7 @@ import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.util.concurrent.ImmediateEventExecutor;
 import io.sluice.gateway.core.ServingApi;
+import io.sluice.gateway.net.ConnectionLimiter;
 import io.sluice.gateway.request.ContextHeaders;
 import io.sluice.gateway.security.ServerSecurity;
 import java.net.InetSocketAddress;
@@ -23,7 +26,8 @@ import java.util.Objects;
  * them down; {@link #close()} only stops accepting. Each connection gets the pipeline that {@link
  * HttpPipelineConfigurator} wires; requests are answered by {@link RequestDispatcher}, which never
  * blocks an event loop: inference completes on the runtime's threads and the response is encoded
- * back on the connection's own event loop.
+ * back on the connection's own event loop. The listening socket's {@link ConnectionLimiter} caps
+ * open connections at {@link HttpConfig#maxConnections()}.
  */
 public final class HttpFrontEnd implements AutoCloseable {
   private final Channel serverChannel;
@@ -59,10 +63,22 @@ public final class HttpFrontEnd implements AutoCloseable {
   public static HttpFrontEnd start(
       HttpConfig config, ServingApi api, EventLoopGroup boss, EventLoopGroup workers,
       ContextHeaders headers, ServerSecurity security) {
+    return start(config, api, boss, workers, headers, security, new SimpleMeterRegistry());
+  }
+
+  /**
+   * As above, registering the connection meters ({@code sluice_connections_*}, {@code
+   * sluice_connection_timeouts_total}, {@code sluice_request_limit_exceeded_total}) in {@code
+   * registry}.
+   */
+  public static HttpFrontEnd start(
+      HttpConfig config, ServingApi api, EventLoopGroup boss, EventLoopGroup workers,
+      ContextHeaders headers, ServerSecurity security, MeterRegistry registry) {
     Objects.requireNonNull(config, "config");
     Objects.requireNonNull(security, "security");
     Objects.requireNonNull(headers, "headers");
     Objects.requireNonNull(api, "api");
+    Objects.requireNonNull(registry, "registry");
     ChannelGroup connections =
         new DefaultChannelGroup("sluice-http", ImmediateEventExecutor.INSTANCE);
     ServerBootstrap bootstrap =
@@ -70,8 +86,10 @@ public final class HttpFrontEnd implements AutoCloseable {
             .group(Objects.requireNonNull(boss, "boss"), Objects.requireNonNull(workers, "workers"))
             .channel(NioServerSocketChannel.class)
             .option(ChannelOption.SO_BACKLOG, 1024)
+            .handler(new ConnectionLimiter(config.maxConnections(), "http", registry))
             .childOption(ChannelOption.TCP_NODELAY, true)
-            .childHandler(new HttpPipelineConfigurator(config, api, headers, security, connections));
+            .childHandler(new HttpPipelineConfigurator(
+                config, api, headers, security, connections, new HttpMeters(registry)));
     ChannelFuture bound = bootstrap.bind(config.host(), config.port()).awaitUninterruptibly();
     if (!bound.isSuccess()) {
       throw new IllegalStateException(

@@ -5,7 +5,6 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.socket.SocketChannel;
-import io.netty.handler.codec.http.HttpContentDecompressor;
 import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpServerKeepAliveHandler;
@@ -24,9 +23,13 @@ import java.util.Optional;
  *   <li>with TLS, an {@code SslHandler} made per connection from {@link
  *       ServerSecurity#httpSslContext()} (so a reloaded certificate reaches new connections), then
  *       {@link TlsFailureHandler}: a failed handshake or a plain-text client closes quietly;
+ *   <li>{@link RequestTimeouts#bytes()}: starts a request's header clock at its first (decrypted)
+ *       byte; the TLS handshake has its own timeout in {@code SslHandler} (10 s);
  *   <li>{@link HttpServerCodec}: HTTP/1.1 framing;
- *   <li>{@link HttpContentDecompressor}: {@code Content-Encoding: gzip|deflate} request bodies
- *       (before the size limit, so the limit counts decompressed bytes);
+ *   <li>{@link RequestTimeouts#messages()}: idle, header and body timeouts (408), judged from the
+ *       decoded messages and the responses;
+ *   <li>{@link BodyInflater}: {@code Content-Encoding: gzip|deflate} request bodies, inflated in
+ *       bounded steps and stopped at the decompressed-size limit (413); any other coding 415;
  *   <li>{@link ExpectContinueGuard}: {@code Expect: 100-continue}, 413 at once when the declared
  *       length is over the limit;
  *   <li>{@link BodyLimitingAggregator}: one {@code FullHttpRequest}, 413 {@code {"error":…}} over
@@ -36,6 +39,9 @@ import java.util.Optional;
  *   <li>{@link RequestDispatcher}: routes, asks the {@link AdminGuard} about control-plane
  *       routes, answers, keeps responses in request order.
  * </ol>
+ *
+ * <p>The connection cap is not here: {@link io.sluice.gateway.net.ConnectionLimiter} refuses a
+ * connection on the listening socket, before it gets a pipeline.
  */
 final class HttpPipelineConfigurator extends ChannelInitializer<SocketChannel> {
   static final int MAX_CHUNK_BYTES = 64 * 1024;
@@ -45,15 +51,17 @@ final class HttpPipelineConfigurator extends ChannelInitializer<SocketChannel> {
   private final ContextHeaders headers;
   private final ServerSecurity security;
   private final ChannelGroup connections;
+  private final HttpMeters meters;
 
   HttpPipelineConfigurator(
       HttpConfig config, ServingApi api, ContextHeaders headers, ServerSecurity security,
-      ChannelGroup connections) {
+      ChannelGroup connections, HttpMeters meters) {
     this.config = config;
     this.api = api;
     this.headers = headers;
     this.security = security;
     this.connections = connections;
+    this.meters = meters;
   }
 
   @Override
@@ -65,25 +73,28 @@ final class HttpPipelineConfigurator extends ChannelInitializer<SocketChannel> {
           .addLast("tls", tls.get().newHandler(channel.alloc()))
           .addLast("tls-failure", TlsFailureHandler.INSTANCE);
     }
-    configure(channel.pipeline(), config, api, headers, security.admin());
+    configure(channel.pipeline(), config, api, headers, security.admin(), meters);
   }
 
   /** Adds the handlers to {@code pipeline}; tests call it on an {@code EmbeddedChannel}. */
   static void configure(ChannelPipeline pipeline, HttpConfig config, ServingApi api) {
     configure(pipeline, config, api, ContextHeaders.defaults(),
-        AdminGuard.loopbackOnly(new SimpleMeterRegistry()));
+        AdminGuard.loopbackOnly(new SimpleMeterRegistry()),
+        new HttpMeters(new SimpleMeterRegistry()));
   }
 
   static void configure(ChannelPipeline pipeline, HttpConfig config, ServingApi api,
-      ContextHeaders headers, AdminGuard guard) {
+      ContextHeaders headers, AdminGuard guard, HttpMeters meters) {
+    RequestTimeouts timeouts = new RequestTimeouts(config, meters, api);
     pipeline
+        .addLast("read-timer", timeouts.bytes())
         .addLast("codec", new HttpServerCodec(
             // Body chunks as large as a socket read, rather than 8 KiB slices of it.
             new HttpDecoderConfig().setMaxChunkSize(MAX_CHUNK_BYTES)))
-        // 0: no cap per decompressed chunk; the aggregator bounds the whole body.
-        .addLast("decompressor", new HttpContentDecompressor(0))
-        .addLast("expect-continue", new ExpectContinueGuard(config.maxBodyBytes(), api))
-        .addLast("aggregator", new BodyLimitingAggregator(config.maxBodyBytes(), api))
+        .addLast("timeouts", timeouts.messages())
+        .addLast("inflater", new BodyInflater(config.inflateLimit(), meters, api))
+        .addLast("expect-continue", new ExpectContinueGuard(config.maxBodyBytes(), api, meters))
+        .addLast("aggregator", new BodyLimitingAggregator(config.maxBodyBytes(), api, meters))
         .addLast("keep-alive", new HttpServerKeepAliveHandler())
         .addLast("dispatcher", new RequestDispatcher(api, new Router(), headers, guard));
   }

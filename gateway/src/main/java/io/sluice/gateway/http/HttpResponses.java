@@ -10,6 +10,7 @@ import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
 import io.sluice.gateway.security.AdminGuard;
+import io.sluice.runtime.SafeText;
 
 /**
  * Small complete responses: JSON bodies, empty bodies, errors. Every response carries {@code
@@ -46,10 +47,15 @@ final class HttpResponses {
     return response;
   }
 
+  /**
+   * {@code {"error":"<message>"}}: every HTTP error body is written here, and {@link
+   * SafeText#clean} strips what no client may see (class names, URLs, server paths).
+   */
   static FullHttpResponse error(HttpResponseStatus status, String message) {
+    String safe = SafeText.clean(message);
     return json(status, g -> {
       g.writeStartObject();
-      g.writeStringField("error", message);
+      g.writeStringField("error", safe);
       g.writeEndObject();
     });
   }

@@ -5,12 +5,16 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.EventLoop;
+import io.netty.channel.ChannelFutureListener;
 import io.netty.handler.codec.DecoderException;
+import io.netty.handler.codec.PrematureChannelClosureException;
 import io.netty.handler.codec.DecoderResult;
+import io.netty.handler.codec.compression.DecompressionException;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.TooLongHttpContentException;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.netty.util.ReferenceCountUtil;
@@ -56,6 +60,7 @@ final class RequestDispatcher extends ChannelInboundHandlerAdapter {
   private final ArrayDeque<FullHttpRequest> waiting = new ArrayDeque<>();
   /** An asynchronous answer is pending: later requests wait in {@link #waiting}. */
   private boolean busy;
+  private boolean disconnectCounted;
 
   RequestDispatcher(ServingApi api, Router router, ContextHeaders headers, AdminGuard guard) {
     this.headers = headers;
@@ -90,21 +95,48 @@ final class RequestDispatcher extends ChannelInboundHandlerAdapter {
 
   @Override
   public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-    if (cause instanceof IOException) {
-      log.debug("connection {} failed: {}", ctx.channel(), cause.toString());
+    if (isClientGone(cause)) {
+      // A reset, or a close with a request half sent: nobody to answer, nothing to fix here.
+      log.debug("connection {} ended by the client: {}", ctx.channel(), cause.toString());
+      if (!disconnectCounted) {
+        // A reset mid-body is reported twice (the read error, then the aggregator's): count once.
+        disconnectCounted = true;
+        api.recordClientDisconnect("http");
+      }
       ctx.close();
       return;
     }
-    if (cause instanceof DecoderException && !busy && ctx.channel().isActive()) {
+    if (cause instanceof DecoderException) {
       // A body that fails to decompress: the rest of the stream cannot be trusted.
+      log.debug("connection {} sent bytes that cannot be decoded: {}", ctx.channel(),
+          cause.toString());
+      api.recordError("http", Status.Code.INVALID_ARGUMENT.name());
+      if (busy || !ctx.channel().isActive()) {
+        ctx.close();
+        return;
+      }
       ctx.writeAndFlush(HttpResponses.closing(HttpResponses.error(
-          HttpResponseStatus.BAD_REQUEST,
-          "the request cannot be decoded: " + rootMessage(cause)
-              + " (expected: a valid HTTP/1.1 request, gzip or deflate when encoded)")));
+              HttpResponseStatus.BAD_REQUEST,
+              "the request cannot be decoded: " + rootMessage(cause)
+                  + " (expected: a valid HTTP/1.1 request, gzip or deflate when encoded)")))
+          .addListener(ChannelFutureListener.CLOSE);
       return;
     }
     log.warn("unexpected error on {}, closing it", ctx.channel(), cause);
     ctx.close();
+  }
+
+  /**
+   * An I/O error from the peer (reset, broken pipe, TLS alert) or the connection closing while a
+   * request was still arriving, however Netty wrapped it.
+   */
+  static boolean isClientGone(Throwable cause) {
+    for (Throwable t = cause; t != null; t = t.getCause() == t ? null : t.getCause()) {
+      if (t instanceof IOException || t instanceof PrematureChannelClosureException) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private void dispatch(ChannelHandlerContext ctx, FullHttpRequest request) {
@@ -275,7 +307,12 @@ final class RequestDispatcher extends ChannelInboundHandlerAdapter {
       return;
     }
     if (status.code() == Status.Code.INTERNAL) {
-      log.warn("{} {} failed", request.method(), request.uri(), t);
+      // A server fault, logged once here; the client gets the status's description only.
+      log.warn("{} {} failed: {}", request.method(), request.uri(), status.description(),
+          status.cause() != null ? status.cause() : t);
+    } else {
+      log.debug("{} {} answered {}: {}", request.method(), request.uri(), status.code(),
+          status.description());
     }
     finish(ctx, request, HttpErrors.response(status));
   }
@@ -295,6 +332,22 @@ final class RequestDispatcher extends ChannelInboundHandlerAdapter {
   }
 
   private static FullHttpResponse framingError(Throwable cause) {
+    if (cause instanceof RequestTimeoutException) {
+      return HttpResponses.error(HttpResponseStatus.REQUEST_TIMEOUT, cause.getMessage());
+    }
+    if (cause instanceof TooLongHttpContentException) {
+      return HttpErrors.response(Status.of(Status.Code.RESOURCE_EXHAUSTED, cause.getMessage()));
+    }
+    if (cause instanceof UnsupportedContentEncodingException) {
+      FullHttpResponse response =
+          HttpResponses.error(HttpResponseStatus.UNSUPPORTED_MEDIA_TYPE, cause.getMessage());
+      response.headers().set(HttpHeaderNames.ACCEPT_ENCODING, "gzip, deflate");
+      return response;
+    }
+    if (cause instanceof DecompressionException) {
+      return HttpResponses.error(HttpResponseStatus.BAD_REQUEST,
+          "the request body cannot be decompressed: " + cause.getMessage());
+    }
     if (cause instanceof TooLongHttpLineException) {
       return HttpResponses.error(HttpResponseStatus.REQUEST_URI_TOO_LONG,
           "the request line is too long: " + cause.getMessage());

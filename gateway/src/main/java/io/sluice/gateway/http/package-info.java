@@ -4,9 +4,10 @@
  *
  * <p>Start reading at {@link io.sluice.gateway.http.HttpFrontEnd}, the only public class besides
  * its {@link io.sluice.gateway.http.HttpConfig}. {@code HttpPipelineConfigurator} wires each
- * connection from small handlers (framing, decompression, 100-continue, the body limit,
- * keep-alive); {@code RequestDispatcher} routes a complete request with {@code Router} and answers
- * it, control-plane calls through {@code ControlEndpoints} and inference through {@code
+ * connection from small handlers (read timeouts in {@code RequestTimeouts}, framing,
+ * bounded decompression in {@code BodyInflater}, 100-continue, the body limit, keep-alive);
+ * {@code RequestDispatcher} routes a complete request with {@code Router} and answers it,
+ * control-plane calls through {@code ControlEndpoints} and inference through {@code
  * InferRequestDecoder} → {@link io.sluice.gateway.core.ServingApi#infer} → {@code
  * InferResponseEncoder}, on the connection's event loop and without ever blocking it. {@code
  * HttpErrors} is the one place a {@link io.sluice.runtime.Status} becomes an HTTP status, and

@@ -165,7 +165,7 @@ public final class ModelManager implements AutoCloseable {
       String problem =
           e.kind() == RepositoryException.Kind.NOT_FOUND
               ? "unknown model: '" + name + "'"
-              : e.getMessage();
+              : LoadReasons.clean(e.getMessage(), name, null);
       Status failure =
           e.kind() == RepositoryException.Kind.NOT_FOUND
               ? Status.notFound(problem)
@@ -196,9 +196,10 @@ public final class ModelManager implements AutoCloseable {
     for (VersionSource v : source.versions()) {
       VersionEntry previous = old == null ? null : old.versions().get(v.version());
       if (v.problem().isPresent()) {
-        next.put(v.version(), keepOr(previous, v.version(), v.problem().get()));
+        String problem = LoadReasons.clean(v.problem().get(), name, source.directory());
+        next.put(v.version(), keepOr(previous, v.version(), problem));
         if (failure == null) {
-          failure = loadFailure(name, v.version(), v.problem().get());
+          failure = loadFailure(name, v.version(), problem);
         }
         continue;
       }
@@ -216,9 +217,22 @@ public final class ModelManager implements AutoCloseable {
           replaced.add(previous.loaded());
         }
         log.info("loaded model '{}' version {}", name, v.version());
-      } catch (RuntimeException e) {
-        String reason = Status.fromThrowable(e).description();
-        log.warn("model '{}' version {} failed to load: {}", name, v.version(), reason);
+      } catch (RuntimeException | AssertionError | StackOverflowError e) {
+        // An error too: a load that escaped here would leave the version LOADING for good.
+        Status status = Status.fromThrowable(e);
+        String reason;
+        if (status.isUnexpected()) {
+          // Not a reason any layer gave: a fault, logged once with its trace; the index says so.
+          reason = "internal error while loading (the server log has the details)";
+          log.warn("model '{}' version {} failed to load", name, v.version(), e);
+        } else if (status.code() == Status.Code.INTERNAL && status.cause() != null) {
+          reason = LoadReasons.clean(status.description(), name, source.directory());
+          log.warn("model '{}' version {} failed to load: {}", name, v.version(), reason,
+              status.cause());
+        } else {
+          reason = LoadReasons.clean(status.description(), name, source.directory());
+          log.warn("model '{}' version {} failed to load: {}", name, v.version(), reason);
+        }
         next.put(v.version(), keepOr(previous, v.version(), reason));
         if (failure == null) {
           failure = loadFailure(name, v.version(), reason);
@@ -226,7 +240,10 @@ public final class ModelManager implements AutoCloseable {
       }
     }
     String problem =
-        source.versions().isEmpty() ? "no version folder to serve under " + source.directory() : "";
+        source.versions().isEmpty()
+            ? "no version folder to serve under " + name + " (expected: a folder named by a"
+                + " version number, e.g. " + name + "/1)"
+            : "";
     if (!problem.isEmpty() && failure == null) {
       failure = Status.invalidArgument("failed to load '" + name + "': " + problem);
     }

@@ -5,6 +5,8 @@ import io.sluice.gateway.metrics.VersionMeters;
 import io.sluice.gateway.metrics.VersionStats;
 import io.sluice.proto.inference.ModelConfigProto.ModelConfig;
 import io.sluice.proto.inference.ModelConfigProto.ModelOutput;
+import io.sluice.registry.ContainedPath;
+import io.sluice.registry.RepositoryException;
 import io.sluice.registry.VersionSource;
 import io.sluice.runtime.Backend;
 import io.sluice.runtime.BatcherConfig;
@@ -13,6 +15,7 @@ import io.sluice.runtime.BackendOptions;
 import io.sluice.runtime.BackendProvider;
 import io.sluice.runtime.Scheduler;
 import io.sluice.runtime.Schedulers;
+import io.sluice.runtime.SafeText;
 import io.sluice.runtime.Status;
 import io.sluice.runtime.Ticker;
 import java.io.IOException;
@@ -32,6 +35,9 @@ import java.util.concurrent.ConcurrentHashMap;
  * failure everything opened so far is closed and the failure is thrown.
  */
 final class VersionLoader {
+  /** The start of a load error no {@link ConfigChecks} rule names; tests treat it as a gap. */
+  static final String UNCHECKED_CONFIG = "the configuration has a value the runtime refuses";
+
   private final BackendRegistry backends;
   private final LifecycleConfig config;
   private final AutoFill autoFill;
@@ -64,6 +70,7 @@ final class VersionLoader {
     VersionMeters versionMeters =
         meters.computeIfAbsent(key, k -> new VersionMeters(registry, name, version));
     try {
+      ConfigChecks.check(given);
       BackendProvider engine = backends.select(given);
       BackendOptions options =
           RuntimeConfigs.backendOptions(given, config.backendDefaults(), config.cudaAvailable());
@@ -72,11 +79,12 @@ final class VersionLoader {
       ModelSignature signature = first.signature();
       source.declared().ifPresent(d -> SignatureCheck.check(name, d, signature));
       ModelConfig completed = autoFill.complete(name, given, signature, engine);
+      ConfigChecks.check(completed);
       int count = RuntimeConfigs.instanceCount(completed);
       for (int i = 1; i < count; i++) {
         instances.add(engine.open(source.modelFile(), options));
       }
-      Map<String, List<String>> labels = readLabels(modelDir, completed);
+      Map<String, List<String>> labels = readLabels(name, modelDir, completed);
       BatcherConfig batcher = RuntimeConfigs.batcher(
           completed, config.globalMaxQueueSize(), config.maxQueueTimeMicros());
       VersionStats stats = new VersionStats(name, version, clock, versionMeters);
@@ -92,15 +100,29 @@ final class VersionLoader {
       versionMeters.bindPending(scheduler::pendingCount);
       return loaded;
     } catch (RuntimeException e) {
-      if (scheduler != null) {
-        scheduler.close();
-      } else {
-        instances.forEach(Backend::close);
-      }
-      if (newMeters) {
-        forgetMeters(name, source.version());
+      close(scheduler, instances, newMeters, name, source.version());
+      if (e instanceof IllegalArgumentException || e instanceof ArithmeticException) {
+        // The runtime refused a value of the configuration that ConfigChecks does not name: the
+        // load's caller wrote it, so a load error, not an internal one (the fuzz test fails on
+        // this message: every such value gets its check).
+        throw Status.invalidArgument(UNCHECKED_CONFIG + ": " + SafeText.message(e, "invalid"))
+            .withCause(e)
+            .asException();
       }
       throw e;
+    }
+  }
+
+  /** Closes what a failed load opened. */
+  private void close(Scheduler scheduler, List<Backend> instances, boolean newMeters,
+      String name, long version) {
+    if (scheduler != null) {
+      scheduler.close();
+    } else {
+      instances.forEach(Backend::close);
+    }
+    if (newMeters) {
+      forgetMeters(name, version);
     }
   }
 
@@ -112,17 +134,28 @@ final class VersionLoader {
     }
   }
 
-  private static Map<String, List<String>> readLabels(Path modelDir, ModelConfig config) {
+  /**
+   * The labels of each output with a {@code label_filename}, which Triton resolves in the model
+   * folder (next to {@code config.pbtxt}); the file must be there, symbolic links followed.
+   */
+  private static Map<String, List<String>> readLabels(
+      String name, Path modelDir, ModelConfig config) {
     Map<String, List<String>> labels = new HashMap<>();
     for (ModelOutput out : config.getOutputList()) {
       if (out.getLabelFilename().isEmpty()) {
         continue;
       }
-      Path file = modelDir.resolve(out.getLabelFilename()).normalize();
-      if (!file.startsWith(modelDir.normalize())) {
-        throw Status.invalidArgument(
-                "label_filename '" + out.getLabelFilename() + "' leaves the model folder")
-            .asException();
+      String what = "label_filename \"" + out.getLabelFilename() + "\" of output '"
+          + out.getName() + "'";
+      Path file;
+      try {
+        file = ContainedPath.resolve(modelDir, out.getLabelFilename(), what)
+            .orElseThrow(() -> Status.invalidArgument(
+                    what + " is not in the folder of model '" + name + "' (expected: a text"
+                        + " file next to config.pbtxt, one label per line)")
+                .asException());
+      } catch (RepositoryException e) {
+        throw Status.invalidArgument(e.getMessage()).asException();
       }
       try {
         List<String> lines = new ArrayList<>();
@@ -132,8 +165,7 @@ final class VersionLoader {
         labels.put(out.getName(), List.copyOf(lines));
       } catch (IOException e) {
         throw Status.invalidArgument(
-                "cannot read label_filename '" + out.getLabelFilename() + "' of output '"
-                    + out.getName() + "': " + e.getMessage())
+                what + " cannot be read (expected: a UTF-8 text file, one label per line)")
             .asException();
       }
     }

@@ -1,9 +1,12 @@
 package io.sluice.gateway.model;
 
 import io.sluice.proto.inference.ModelConfigProto.ModelWarmup;
+import io.sluice.registry.ContainedPath;
+import io.sluice.registry.RepositoryException;
 import io.sluice.runtime.DataType;
 import io.sluice.runtime.InferenceRequest;
 import io.sluice.runtime.Status;
+import io.sluice.runtime.StatusException;
 import io.sluice.runtime.Tensor;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -30,13 +33,27 @@ final class Warmup {
       for (Map.Entry<String, ModelWarmup.Input> e : w.getInputsMap().entrySet()) {
         inputs.add(input(e.getKey(), e.getValue(), batch, version, modelDir));
       }
+      // A warm-up is a request like any other: it passes the version's validator first (the
+      // scheduler trusts what did), so a warm-up that does not fit the model is a load error.
+      try {
+        version.validator().validate(inputs, List.of(), 0);
+      } catch (StatusException e) {
+        throw Status.invalidArgument("model_warmup '" + w.getName() + "': "
+                + e.status().description())
+            .asException();
+      }
       int repeats = Math.max(1, w.getCount());
       for (int i = 0; i < repeats; i++) {
         try {
           version.scheduler().enqueue(InferenceRequest.of(inputs)).join();
         } catch (CompletionException e) {
           Status s = Status.fromThrowable(e.getCause());
-          throw Status.internal("warm-up '" + w.getName() + "' failed: " + s.description())
+          // The configuration asked for this warm-up: its failure fails the load (INVALID_ARGUMENT,
+          // as every load failure), with the engine's reason; a fault is still "internal error".
+          throw Status.of(s.code() == Status.Code.INTERNAL ? Status.Code.INTERNAL
+                      : Status.Code.INVALID_ARGUMENT,
+                  "warm-up '" + w.getName() + "' failed: " + s.description())
+              .withCause(s.cause())
               .asException();
         }
       }
@@ -91,14 +108,28 @@ final class Warmup {
     }
     dims.addAll(spec.getDimsList());
     long[] shape = dims.stream().mapToLong(Long::longValue).toArray();
-    int count = Math.toIntExact(Tensor.elementCount(shape));
+    long total = Tensor.elementCount(name, shape);
+    long bytes = type.isFixedSize() ? total * type.byteSize() : total * 4;
+    if (total > Integer.MAX_VALUE || bytes > Integer.MAX_VALUE - 8 || bytes < 0) {
+      throw Status.invalidArgument(
+              "warm-up input '" + name + "': shape " + java.util.Arrays.toString(shape)
+                  + " holds " + total + " elements (expected: under 2 GiB of data)")
+          .asException();
+    }
+    int count = (int) total;
     if (spec.hasInputDataFile()) {
-      Path file = modelDir.resolve("warmup").resolve(spec.getInputDataFile()).normalize();
+      // Triton reads warm-up files from the model folder's warmup/ folder.
+      String what = "warm-up input '" + name + "' input_data_file \"" + spec.getInputDataFile()
+          + "\"";
       try {
+        Path file = ContainedPath.resolve(modelDir.resolve("warmup"), spec.getInputDataFile(), what)
+            .orElseThrow(() -> Status.invalidArgument(
+                    what + " is not in the model's warmup folder").asException());
         return Tensor.of(name, type, shape, ByteBuffer.wrap(Files.readAllBytes(file)));
+      } catch (RepositoryException e) {
+        throw Status.invalidArgument(e.getMessage()).asException();
       } catch (IOException e) {
-        throw Status.invalidArgument("warm-up input file " + file + ": " + e.getMessage())
-            .asException();
+        throw Status.invalidArgument(what + " cannot be read").asException();
       }
     }
     if (type == DataType.BYTES) {

@@ -30,20 +30,34 @@ class GrpcStatusesTest {
   }
 
   @Test
-  void anyOtherThrowableIsInternalWithItsMessage() {
-    io.grpc.Status status = GrpcStatuses.toGrpc(
-        new CompletionException(new IllegalStateException("session closed")));
+  void anyOtherThrowableIsInternalWithAGenericDescriptionAndItsCause() {
+    IllegalStateException cause = new IllegalStateException("session closed");
+    io.grpc.Status status = GrpcStatuses.toGrpc(new CompletionException(cause));
 
     assertThat(status.getCode()).isEqualTo(io.grpc.Status.Code.INTERNAL);
-    assertThat(status.getDescription()).isEqualTo("session closed");
+    assertThat(status.getDescription()).isEqualTo(Status.INTERNAL_ERROR);
+    assertThat(status.getCause()).isSameAs(cause);
   }
 
   @Test
-  void aThrowableWithoutMessageIsInternalWithItsClassName() {
+  void aThrowableWithoutMessageNamesNoClass() {
     io.grpc.Status status = GrpcStatuses.toGrpc(new NullPointerException());
 
     assertThat(status.getCode()).isEqualTo(io.grpc.Status.Code.INTERNAL);
-    assertThat(status.getDescription()).isEqualTo("java.lang.NullPointerException");
+    assertThat(status.getDescription()).isEqualTo(Status.INTERNAL_ERROR);
+  }
+
+  @Test
+  void aDescriptionLosesClassNamesUrlsAndServerPaths() {
+    io.grpc.Status status = GrpcStatuses.toGrpc(Status.invalidArgument(
+            "invalid 'config' parameter: com.google.gson.stream.MalformedJsonException: Expected"
+                + " ':' at line 1 column 7\nSee https://github.com/google/gson/blob/main/x.md"
+                + " reading /tmp/repo/m/1/model.onnx")
+        .asException());
+
+    assertThat(status.getCode()).isEqualTo(io.grpc.Status.Code.INVALID_ARGUMENT);
+    assertThat(status.getDescription())
+        .isEqualTo("invalid 'config' parameter: Expected ':' at line 1 column 7 reading model.onnx");
   }
 
   @Test

@@ -2,6 +2,7 @@ package io.sluice.gateway.http;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.micrometer.core.instrument.MeterRegistry;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.embedded.EmbeddedChannel;
@@ -14,7 +15,10 @@ import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseDecoder;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
+import io.netty.util.concurrent.Ticker;
 import io.sluice.gateway.core.ServingApi;
+import io.sluice.gateway.request.ContextHeaders;
+import io.sluice.gateway.security.AdminGuard;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -25,7 +29,7 @@ import java.util.List;
  * reference count reached 0.
  */
 final class EmbeddedHttp {
-  final EmbeddedChannel server = new EmbeddedChannel();
+  final EmbeddedChannel server;
   // No aggregator on the client side: it would swallow "100 Continue".
   private final EmbeddedChannel client = new EmbeddedChannel(new HttpResponseDecoder());
   private HttpResponse head;
@@ -34,7 +38,15 @@ final class EmbeddedHttp {
   private final List<FullHttpResponse> received = new ArrayList<>();
 
   EmbeddedHttp(HttpConfig config, ServingApi api) {
+    server = new EmbeddedChannel();
     HttpPipelineConfigurator.configure(server.pipeline(), config, api);
+  }
+
+  /** On an event loop whose time is {@code ticker}'s, with the meters in {@code registry}. */
+  EmbeddedHttp(HttpConfig config, ServingApi api, Ticker ticker, MeterRegistry registry) {
+    server = EmbeddedChannel.builder().ticker(ticker).build();
+    HttpPipelineConfigurator.configure(server.pipeline(), config, api, ContextHeaders.defaults(),
+        AdminGuard.loopbackOnly(registry), new HttpMeters(registry));
   }
 
   void send(String raw) {
@@ -88,6 +100,12 @@ final class EmbeddedHttp {
     for (ByteBuf b : sent) {
       assertThat(b.refCnt()).as("inbound buffer refCnt").isZero();
     }
+    server.finishAndReleaseAll();
+    client.finishAndReleaseAll();
+  }
+
+  /** Frees whatever the channels still hold, after a failed check too (no leak of the test's). */
+  void releaseChannels() {
     server.finishAndReleaseAll();
     client.finishAndReleaseAll();
   }

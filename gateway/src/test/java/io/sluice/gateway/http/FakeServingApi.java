@@ -191,6 +191,18 @@ final class FakeServingApi implements ServingApi, AutoCloseable {
     runtime.shutdownNow();
   }
 
+  /** Every error recorded, as "protocol code". */
+  final List<String> errors = new java.util.concurrent.CopyOnWriteArrayList<>();
+  final java.util.concurrent.atomic.AtomicInteger disconnects =
+      new java.util.concurrent.atomic.AtomicInteger();
+
   @Override
-  public void recordError(String protocol, String code) {}
+  public void recordError(String protocol, String code) {
+    errors.add(protocol + " " + code);
+  }
+
+  @Override
+  public void recordClientDisconnect(String protocol) {
+    disconnects.incrementAndGet();
+  }
 }

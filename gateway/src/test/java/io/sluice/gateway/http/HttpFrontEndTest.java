@@ -9,6 +9,7 @@ import io.netty.buffer.ByteBufUtil;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
+import io.sluice.runtime.Status;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.net.ConnectException;
@@ -590,7 +591,7 @@ class HttpFrontEndTest {
   }
 
   @Test
-  void anUnexpectedFailureIs500AndTheConnectionServesOn() throws Exception {
+  void anUnexpectedFailureIs500WithAGenericMessageAndTheConnectionServesOn() throws Exception {
     api.inferOverride = request -> {
       throw new IllegalStateException("unexpected");
     };
@@ -598,7 +599,7 @@ class HttpFrontEndTest {
       RawHttpConnection.Response r =
           c.post("/v2/models/echo/infer", "", GOOD.getBytes(StandardCharsets.UTF_8));
       assertThat(r.status()).isEqualTo(500);
-      assertThat(r.text()).isEqualTo("{\"error\":\"unexpected\"}");
+      assertThat(r.text()).isEqualTo("{\"error\":\"" + Status.INTERNAL_ERROR + "\"}");
       api.inferOverride = null;
       assertThat(c.post("/v2/models/echo/infer", "", GOOD.getBytes(StandardCharsets.UTF_8))
           .status()).isEqualTo(200);

@@ -319,4 +319,40 @@ class InferRequestDecoderTest {
     assertThat(e.status().code()).isEqualTo(Status.Code.INVALID_ARGUMENT);
     assertThat(e.getMessage()).contains("input 'x'").contains("declares 9 bytes");
   }
+
+  // ---- found by the fuzz run (HttpDecoderFuzzTest), kept as named regressions
+
+  @Test
+  void aBinaryShapeWhoseProductOverflowsIsABadRequestNamingTheInputNotA500() {
+    // Was 500 {"error":"long overflow"} and a WARN stack trace; the JSON path said 400.
+    StatusException e = failure(binary(
+        "{\"inputs\":[{\"name\":\"x\",\"datatype\":\"FP32\",\"shape\":[4294967296,4294967296,4],"
+            + "\"parameters\":{\"binary_data_size\":16}}]}",
+        floatsLe(1f, 2f, 3f, 4f)));
+    assertBadRequest(e, "input 'x'");
+    assertThat(e.getMessage()).contains("more elements than a long holds");
+  }
+
+  @Test
+  void aBinaryBytesShapeWhoseProductOverflowsIsABadRequest() {
+    StatusException e = failure(binary(
+        "{\"inputs\":[{\"name\":\"t\",\"datatype\":\"BYTES\",\"shape\":[9223372036854775807,4],"
+            + "\"parameters\":{\"binary_data_size\":5}}]}",
+        new byte[] {1, 0, 0, 0, 'a'}));
+    assertBadRequest(e, "input 't'");
+  }
+
+  @Test
+  void jacksonsLimitsAreBadRequestsThatNameNoLibraryCode() {
+    String deep = "[".repeat(1500) + "]".repeat(1500);
+    StatusException nested = failure(json("{\"skipped\":" + deep + ",\"inputs\":[]}"));
+    assertBadRequest(nested, "nesting depth");
+    assertThat(nested.getMessage()).doesNotContain("StreamReadConstraints").doesNotContain("`");
+
+    StatusException longNumber = failure(json(
+        "{\"inputs\":[{\"name\":\"x\",\"datatype\":\"INT64\",\"shape\":[1],\"data\":["
+            + "9".repeat(1200) + "]}]}"));
+    assertBadRequest(longNumber, "Number value length");
+    assertThat(longNumber.getMessage()).doesNotContain("StreamReadConstraints");
+  }
 }
