@@ -27,11 +27,13 @@ mkdir -p "$OUT"
 TMP="$(mktemp -d "${TMPDIR:-/tmp}/sluice-mlflow.XXXXXX")"
 SLUICE_PID=""
 SLUICE_B_PID=""
+SLUICE_C_PID=""
+PROXY_PID=""
 cleanup() {
-  for pid in $SLUICE_PID $SLUICE_B_PID; do
+  for pid in $SLUICE_PID $SLUICE_B_PID $SLUICE_C_PID $PROXY_PID; do
     kill -TERM "$pid" 2>/dev/null || true
   done
-  for pid in $SLUICE_PID $SLUICE_B_PID; do
+  for pid in $SLUICE_PID $SLUICE_B_PID $SLUICE_C_PID $PROXY_PID; do
     wait "$pid" 2>/dev/null || true
   done
   bash scripts/mlflow-server.sh stop "$TMP/mlflow" || true
@@ -42,10 +44,10 @@ trap cleanup EXIT
 
 URI="$(bash scripts/mlflow-server.sh start "$TMP/mlflow")"
 log "mlflow server at $URI"
-# Versions 1..5 of 'fraud': two good ones with different weights, a signature that does not match
-# the graph, a model.onnx corrupted in the store, and one with its own config.pbtxt.
+# Versions 1..7 of 'fraud': good ones with different weights (1, 2, 6, 7), a signature that does
+# not match the graph (3), a model.onnx corrupted in the store (4), its own config.pbtxt (5).
 .venv-mlflow/bin/python interop/mlflow/register.py --uri "$URI" --name fraud \
-  --artifacts-dir "$TMP/mlflow/mlartifacts" --batch 1,2,3:signature,4:corrupt,5:config \
+  --artifacts-dir "$TMP/mlflow/mlartifacts" --batch 1,2,3:signature,4:corrupt,5:config,6,7 \
   > "$TMP/versions.txt" 2> "$OUT/register.log"
 log "registered fraud versions $(grep -E "^[0-9]+$" "$TMP/versions.txt" | tr "\n" " ")"
 curl -sf -X POST -H 'Content-Type: application/json' \
@@ -67,11 +69,22 @@ head -c 24 /dev/urandom | base64 > "$TMP/webhook-secret"
   --http-port 0 --grpc-port 0 --metrics-port 0 --ports-file "$TMP/ports-b.json" \
   > "$OUT/sluice-b.log" 2>&1 < /dev/null &
 SLUICE_B_PID=$!
-for f in ports ports-b; do
+# Server C reaches MLflow through a fault-injecting proxy (interop/mlflow/fault_proxy.py).
+.venv/bin/python interop/mlflow/fault_proxy.py "$URI" "$TMP/proxy-port" > "$OUT/proxy.log" 2>&1 &
+PROXY_PID=$!
+for _ in $(seq 100); do [ -s "$TMP/proxy-port" ] && break; sleep 0.1; done
+PROXY="http://127.0.0.1:$(cat "$TMP/proxy-port")"
+"$JAVA" -jar "$JAR" serve --mlflow-uri "$PROXY" --mlflow-model fraud \
+  --mlflow-poll-seconds "$POLL" --model-cache "$TMP/cache-c" \
+  --http-port 0 --grpc-port 0 --metrics-port 0 --ports-file "$TMP/ports-c.json" \
+  > "$OUT/sluice-c.log" 2>&1 < /dev/null &
+SLUICE_C_PID=$!
+for f in ports ports-b ports-c; do
   for _ in $(seq 1200); do
     [ -s "$TMP/$f.json" ] && break
     kill -0 "$SLUICE_PID" 2>/dev/null && kill -0 "$SLUICE_B_PID" 2>/dev/null \
-      || { tail -40 "$OUT/sluice.log" "$OUT/sluice-b.log" >&2; exit 1; }
+      && kill -0 "$SLUICE_C_PID" 2>/dev/null \
+      || { tail -40 "$OUT/sluice.log" "$OUT/sluice-b.log" "$OUT/sluice-c.log" >&2; exit 1; }
     sleep 0.1
   done
   [ -s "$TMP/$f.json" ] || { echo "sluice did not write $f.json" >&2; exit 1; }
@@ -80,6 +93,9 @@ port() { .venv/bin/python -c 'import json,sys; print(json.load(open(sys.argv[1])
 export SLUICE_B_HTTP_URL="127.0.0.1:$(port http ports-b)"
 export SLUICE_B_METRICS_URL="127.0.0.1:$(port metrics ports-b)"
 export WEBHOOK_SECRET_FILE="$TMP/webhook-secret"
+export SLUICE_C_HTTP_URL="127.0.0.1:$(port http ports-c)"
+export SLUICE_C_METRICS_URL="127.0.0.1:$(port metrics ports-c)"
+export FAULT_PROXY_URL="$PROXY"
 
 export SLUICE_HTTP_URL="127.0.0.1:$(port http)"
 export SLUICE_GRPC_URL="127.0.0.1:$(port grpc)"

@@ -313,3 +313,105 @@ def test_alias_moves_under_http_and_grpc_load_fail_no_request(http):
     cached = [p for p in (Path(os.environ["MLFLOW_CACHE"]) / "fraud").iterdir()
               if p.is_dir() and not p.name.startswith(".")]
     assert 1 <= len(cached) <= 3, cached
+
+
+# --------------------------------------------------------------------------- faults (server C)
+# Server C reaches MLflow through interop/mlflow/fault_proxy.py; each test arms one fault.
+
+def fault(**spec) -> None:
+    req = urllib.request.Request(os.environ["FAULT_PROXY_URL"] + "/__fault",
+                                 data=json.dumps(spec).encode(), method="POST")
+    with urllib.request.urlopen(req, timeout=30) as r:
+        assert r.status == 200
+
+
+def proxy_log() -> list:
+    with urllib.request.urlopen(os.environ["FAULT_PROXY_URL"] + "/__log", timeout=30) as r:
+        return [json.loads(line) for line in r.read().decode().splitlines() if line]
+
+
+def c_metric(name: str, **labels) -> float:
+    return helpers.metric_sum(helpers.scrape(os.environ["SLUICE_C_METRICS_URL"]), name, **labels)
+
+
+def c_index() -> list[dict]:
+    req = urllib.request.Request(helpers.http_base(os.environ["SLUICE_C_HTTP_URL"])
+                                 + "/v2/repository/index", data=b"{}", method="POST")
+    with urllib.request.urlopen(req, timeout=30) as r:
+        return json.loads(r.read())
+
+
+@pytest.fixture(scope="module")
+def c():
+    client = httpclient.InferenceServerClient(os.environ["SLUICE_C_HTTP_URL"],
+                                              network_timeout=60.0)
+    yield client
+    fault(mode="off")
+    client.close()
+
+
+def test_a_429_with_retry_after_is_waited_out_and_the_move_still_lands(c):
+    set_alias("champion", 1)
+    wait_served(c, 1, FOLLOW_S + 10)
+    fault(mode="status", status=429, retry_after=2, match="registered-models/get", count=1)
+    set_alias("champion", 2)
+    wait_served(c, 2, FOLLOW_S + 10)
+    gets = [e for e in proxy_log() if "registered-models/get" in e[1]]
+    refused_at = next(i for i, e in enumerate(gets) if e[2] == 429)
+    assert gets[refused_at + 1][0] - gets[refused_at][0] >= 2.0, gets[refused_at:refused_at + 2]
+
+
+def test_500s_keep_the_last_version_serving_counted_until_the_registry_recovers(c):
+    set_alias("champion", 2)
+    wait_served(c, 2, FOLLOW_S + 10)
+    errors = c_metric("sluice_registry_poll_errors_total", model="fraud")
+    fault(mode="status", status=500, match="registered-models/get", count=-1)
+    try:
+        set_alias("champion", 1)
+        assert helpers.wait_for(lambda: c_metric("sluice_registry_poll_errors_total",
+                                                 model="fraud") > errors, timeout=60)
+        assert http_answer(c)[0] == "2"
+        assert c.is_server_ready()
+        assert c_metric("sluice_registry_stale_seconds", model="fraud") > 0
+    finally:
+        fault(mode="off")
+    wait_served(c, 1, FOLLOW_S + 10)
+
+
+def test_a_truncated_download_is_retried_while_the_old_version_serves(c):
+    set_alias("champion", 1)
+    wait_served(c, 1, FOLLOW_S + 10)
+    failures = c_metric("sluice_registry_version_failures_total", model="fraud", step="fetch")
+    fault(mode="truncate", match="model.onnx", count=-1)
+    try:
+        set_alias("champion", 6)
+        assert helpers.wait_for(lambda: c_metric("sluice_registry_version_failures_total",
+                                model="fraud", step="fetch") > failures, timeout=90)
+        assert http_answer(c)[0] == "1"
+        assert c.is_server_ready()
+    finally:
+        fault(mode="off")
+    wait_served(c, 6, FOLLOW_S + 10)
+    assert http_answer(c)[1] == pytest.approx(expected(6), rel=1e-4, abs=1e-4)
+
+
+def test_an_artifact_path_with_dotdot_is_refused_with_its_reason(c):
+    set_alias("champion", 6)
+    wait_served(c, 6, FOLLOW_S + 10)
+    fault(mode="dotdot", match="mlflow-artifacts/artifacts?", count=-1)
+    try:
+        set_alias("champion", 7)
+
+        def refused_c():
+            for e in c_index():
+                if e["name"] == "fraud" and e["version"] == "7":
+                    return e["state"] == "UNAVAILABLE" and "artifact path" in e["reason"] and e
+            return False
+        entry = helpers.wait_for(refused_c, timeout=FOLLOW_S + 20)
+        assert entry, c_index()
+        assert "verify" in entry["reason"]
+        assert http_answer(c)[0] == "6"
+        assert c.is_server_ready()
+    finally:
+        fault(mode="off")
+        set_alias("champion", 1)

@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import io.sluice.proto.inference.ModelConfigProto.ModelConfig;
 import io.sluice.registry.ConfigPbtxt;
+import io.sluice.registry.ContainedPath;
 import io.sluice.registry.RepositoryException;
 import io.sluice.registry.VersionSource;
 import java.io.IOException;
@@ -105,8 +106,12 @@ public final class VersionFetcher {
     try {
       MlModel mlmodel = MlModel.parse(read(dir.resolve(MLMODEL)), name + " version " + version
           + " " + MLMODEL);
-      Path modelFile = ModelCache.contained(dir, mlmodel.modelFile());
-      Optional<String> problem = Files.isRegularFile(modelFile) ? Optional.empty()
+      // The registry names the file; read it only where it really lies inside the version.
+      Optional<Path> found = ContainedPath.resolve(dir, mlmodel.modelFile(),
+          "the onnx flavor's data \"" + mlmodel.modelFile() + "\"");
+      Path modelFile = found.orElse(dir.resolve(mlmodel.modelFile()).normalize());
+      Optional<String> problem = found.filter(Files::isRegularFile).isPresent()
+          ? Optional.empty()
           : Optional.of("no model file " + mlmodel.modelFile() + " in " + dir
               + " (expected: the onnx flavor's data)");
       Optional<ModelConfig> config = Optional.empty();
@@ -121,7 +126,7 @@ public final class VersionFetcher {
       }
       return new VersionSource(number, dir, modelFile, problem, config, mlmodel.signature(),
           true);
-    } catch (RepositoryException | ModelCache.CacheException e) {
+    } catch (RepositoryException e) {
       throw new FetchException("verify", true, e.getMessage(), e);
     } catch (IOException e) {
       throw new FetchException("fetch", false, "cannot read " + dir + ": " + e, e);
