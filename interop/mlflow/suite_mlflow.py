@@ -232,6 +232,10 @@ def test_with_the_registry_down_the_last_versions_serve_and_it_recovers(http):
         assert http.is_server_ready() and http.is_model_ready("fraud")
         assert helpers.metric_sum(helpers.scrape(METRICS), "sluice_registry_poll_errors_total",
                                   model="fraud") >= 1
+        # The index says since when, on the version still serving.
+        rows = [e for e in index() if e["name"] == "fraud"]
+        assert rows and all(e["state"] == "READY" and "registry is stale since" in e["reason"]
+                            for e in rows), rows
     finally:
         subprocess.run(["bash", str(ROOT / "scripts/mlflow-server.sh"), "start",
                         os.environ["MLFLOW_DIR"]], check=True, stdout=subprocess.DEVNULL)
@@ -239,6 +243,7 @@ def test_with_the_registry_down_the_last_versions_serve_and_it_recovers(http):
     wait_served(http, 1, FOLLOW_S + 10)
     assert helpers.wait_for(lambda: helpers.metric_sum(helpers.scrape(METRICS),
                             "sluice_registry_stale_seconds", model="fraud") == 0, timeout=FOLLOW_S)
+    assert all(e["reason"] == "" for e in index() if e["name"] == "fraud")
 
 
 def rss_kib(pid: str) -> int:

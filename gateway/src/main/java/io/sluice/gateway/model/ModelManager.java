@@ -390,6 +390,11 @@ public final class ModelManager implements AutoCloseable {
     return listed;
   }
 
+  /** The repository's note on a model (a stale registry), from memory; for the index. */
+  public Optional<String> repositoryNote(String name) {
+    return repository.note(name);
+  }
+
   /** Whether every model the operator wants loaded is READY (strict readiness). */
   public boolean allWantedReady() {
     return models.values().stream().filter(ModelRecord::wanted).allMatch(ModelRecord::isFullyReady);

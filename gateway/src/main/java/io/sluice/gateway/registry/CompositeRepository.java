@@ -47,6 +47,12 @@ public final class CompositeRepository implements ModelRepository {
   }
 
   @Override
+  public java.util.Optional<String> note(String modelName) {
+    return registry.holds(modelName) ? registry.note(modelName)
+        : folder.flatMap(f -> f.note(modelName));
+  }
+
+  @Override
   public String toString() {
     return "CompositeRepository(" + folder.map(Object::toString).orElse("no folder") + ", "
         + registry + ")";

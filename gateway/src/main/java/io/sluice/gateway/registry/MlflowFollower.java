@@ -364,6 +364,8 @@ public final class MlflowFollower implements AutoCloseable {
     repository.notYet(f.name, "the registry did not answer: " + reason);
     if (f.staleSinceMillis == 0) {
       f.staleSinceMillis = clock.millis();
+      repository.note(f.name, "the registry is stale since "
+          + Instant.ofEpochMilli(f.staleSinceMillis) + ": " + reason);
       log.warn("model '{}': the registry does not answer ({}); serving the last good versions"
           + " and retrying every poll", f.name, reason);
     }
@@ -376,6 +378,7 @@ public final class MlflowFollower implements AutoCloseable {
     }
     f.staleSinceMillis = 0;
     f.lastSuccessMillis = clock.millis();
+    repository.note(f.name, null);
   }
 
   private double staleSeconds(Followed f) {

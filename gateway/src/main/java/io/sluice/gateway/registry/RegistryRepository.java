@@ -20,6 +20,7 @@ public final class RegistryRepository implements ModelRepository {
   private final List<String> names;
   private final Map<String, ModelSource> published = new ConcurrentHashMap<>();
   private final Map<String, String> notYet = new ConcurrentHashMap<>();
+  private final Map<String, String> notes = new ConcurrentHashMap<>();
 
   RegistryRepository(List<String> names) {
     this.names = List.copyOf(names.stream().sorted().distinct().toList());
@@ -55,6 +56,20 @@ public final class RegistryRepository implements ModelRepository {
   void publish(ModelSource source) {
     published.put(source.name(), source);
     notYet.remove(source.name());
+  }
+
+  @Override
+  public java.util.Optional<String> note(String modelName) {
+    return java.util.Optional.ofNullable(notes.get(modelName));
+  }
+
+  /** Sets (or, with null, clears) what the index says of a model's registry. */
+  void note(String name, String note) {
+    if (note == null) {
+      notes.remove(name);
+    } else {
+      notes.put(name, note);
+    }
   }
 
   /** Why a model that never fetched has no source yet (the registry is down, say). */
