@@ -249,7 +249,7 @@ class HttpPipelineTest {
     sendCompressed("gzip", new byte[] {0x1f, (byte) 0x8b, 9, 0, 0, 0, 0, 0, 0, 0, 1, 2, 3, 4});
     FullHttpResponse r = http.response();
     assertThat(r.status().code()).isEqualTo(400);
-    assertThat(EmbeddedHttp.body(r)).contains("cannot be decoded").doesNotContain("Exception");
+    assertThat(EmbeddedHttp.body(r)).contains("cannot be decompressed").doesNotContain("Exception");
     assertThat(r.headers().get(HttpHeaderNames.CONNECTION)).isEqualToIgnoringCase("close");
     assertThat(api.errors).contains("http INVALID_ARGUMENT");
   }
