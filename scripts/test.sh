@@ -12,4 +12,5 @@ mvn -B -ntp -q -pl loadtest -Pgatling test-compile
 bash loadtest/smoke.sh
 bash loadtest/reload-under-load.sh
 bash loadtest/drain-under-load.sh
+bash scripts/promtool-test.sh
 bash interop/run.sh

@@ -31,6 +31,7 @@ public final class DefaultServingApi implements ServingApi {
   private final ModelQueries queries;
   private final RepositoryControl control;
   private final ErrorCounter errors;
+  private final MonitorQueries monitor;
 
   /** With statistics and metrics as the only inference listener. */
   public DefaultServingApi(
@@ -68,6 +69,21 @@ public final class DefaultServingApi implements ServingApi {
       MeterRegistry registry,
       List<InferenceListener> listeners,
       DrainGate gate) {
+    this(models, strictReadiness, ticker, serverVersion, registry, listeners, gate,
+        new MonitorQueries() {});
+  }
+
+  /** As above, answering drift queries from {@code monitor}. */
+  public DefaultServingApi(
+      ModelManager models,
+      boolean strictReadiness,
+      Ticker ticker,
+      String serverVersion,
+      MeterRegistry registry,
+      List<InferenceListener> listeners,
+      DrainGate gate,
+      MonitorQueries monitor) {
+    this.monitor = monitor;
     List<InferenceListener> all = new ArrayList<>();
     all.add(new StatsListener());
     all.addAll(listeners);
@@ -148,5 +164,21 @@ public final class DefaultServingApi implements ServingApi {
   @Override
   public void recordClientDisconnect(String protocol) {
     errors.recordClientDisconnect(protocol);
+  }
+
+  @Override
+  public void checkDrift(String model, String version) {
+    monitor.checkDrift(model, version);
+  }
+
+  @Override
+  public void writeDrift(String model, String version, com.fasterxml.jackson.core.JsonGenerator g)
+      throws java.io.IOException {
+    monitor.writeDrift(model, version, g);
+  }
+
+  @Override
+  public FeedbackResult feedback(String model, List<Label> labels) {
+    return monitor.feedback(model, labels);
   }
 }
