@@ -25,6 +25,7 @@ import java.util.Optional;
  * @param security who may change the server, how far, and TLS
  * @param drift the drift monitor's windows, thresholds and alerts
  * @param predictionLog the JSON-lines prediction log
+ * @param registry which MLflow registered models are followed
  */
 public record GatewayConfig(
     NetworkConfig network,
@@ -32,7 +33,8 @@ public record GatewayConfig(
     EngineConfig engine,
     SecurityConfig security,
     DriftConfig drift,
-    PredictionLogConfig predictionLog) {
+    PredictionLogConfig predictionLog,
+    RegistryConfig registry) {
 
   /** Which engine runs the models. */
   public enum Engine {
@@ -49,6 +51,12 @@ public record GatewayConfig(
     Objects.requireNonNull(security, "security");
     Objects.requireNonNull(drift, "drift");
     Objects.requireNonNull(predictionLog, "predictionLog");
+    Objects.requireNonNull(registry, "registry");
+    if (models.modelRepository() == null && !registry.enabled()) {
+      throw new IllegalArgumentException(
+          "no models to serve (expected: --model-repository, --mlflow-uri with --mlflow-model,"
+              + " or both)");
+    }
   }
 
   /** A builder holding every default of {@link Setting}; only the repository must be set. */
@@ -133,6 +141,15 @@ public record GatewayConfig(
     private Path predictionLogDir;
     private int predictionLogMaxBytes;
     private int predictionLogFiles;
+    private URI mlflowUri;
+    private List<String> mlflowModels = List.of();
+    private List<String> mlflowAliases;
+    private int mlflowPollSeconds;
+    private Path modelCache;
+    private Path mlflowTokenFile;
+    private Path mlflowBasicAuthFile;
+    private Path mlflowWebhookSecretFile;
+    private int repositoryPollInterval;
 
     private Builder() {
       Setting.applyDefaults(this);
@@ -418,6 +435,51 @@ public record GatewayConfig(
       return this;
     }
 
+    public Builder mlflowUri(URI mlflowUri) {
+      this.mlflowUri = mlflowUri;
+      return this;
+    }
+
+    public Builder mlflowModels(List<String> mlflowModels) {
+      this.mlflowModels = List.copyOf(mlflowModels);
+      return this;
+    }
+
+    public Builder mlflowAliases(List<String> mlflowAliases) {
+      this.mlflowAliases = List.copyOf(mlflowAliases);
+      return this;
+    }
+
+    public Builder mlflowPollSeconds(int mlflowPollSeconds) {
+      this.mlflowPollSeconds = mlflowPollSeconds;
+      return this;
+    }
+
+    public Builder modelCache(Path modelCache) {
+      this.modelCache = modelCache;
+      return this;
+    }
+
+    public Builder mlflowTokenFile(Path mlflowTokenFile) {
+      this.mlflowTokenFile = mlflowTokenFile;
+      return this;
+    }
+
+    public Builder mlflowBasicAuthFile(Path mlflowBasicAuthFile) {
+      this.mlflowBasicAuthFile = mlflowBasicAuthFile;
+      return this;
+    }
+
+    public Builder mlflowWebhookSecretFile(Path mlflowWebhookSecretFile) {
+      this.mlflowWebhookSecretFile = mlflowWebhookSecretFile;
+      return this;
+    }
+
+    public Builder repositoryPollInterval(int seconds) {
+      this.repositoryPollInterval = seconds;
+      return this;
+    }
+
     public GatewayConfig build() {
       return new GatewayConfig(
           new NetworkConfig(
@@ -453,7 +515,12 @@ public record GatewayConfig(
               driftShareThreshold, driftBootstrapRows, driftQueueSlots, driftSlotValues,
               driftWebhookUrl, driftWebhookTemplate, driftWebhookSecret,
               driftWebhookMinIntervalSeconds, driftWebhookRetries),
-          new PredictionLogConfig(predictionLogDir, predictionLogMaxBytes, predictionLogFiles));
+          new PredictionLogConfig(predictionLogDir, predictionLogMaxBytes, predictionLogFiles),
+          new RegistryConfig(
+              Optional.ofNullable(mlflowUri), mlflowModels, mlflowAliases, mlflowPollSeconds,
+              modelCache, Optional.ofNullable(mlflowTokenFile),
+              Optional.ofNullable(mlflowBasicAuthFile),
+              Optional.ofNullable(mlflowWebhookSecretFile), repositoryPollInterval));
     }
   }
 }

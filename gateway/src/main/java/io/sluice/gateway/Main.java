@@ -109,7 +109,9 @@ public final class Main implements Runnable {
 
     /** The flag's value, or {@code null} when it was not given. */
     private Object flag(Setting s) {
-      return spec.findOption(s.flag()).getValue();
+      Object value = spec.findOption(s.flag()).getValue();
+      // A repeatable flag never given reads as an empty list: the file or the default decides.
+      return value instanceof java.util.Collection<?> c && c.isEmpty() ? null : value;
     }
 
     @Override
@@ -135,8 +137,13 @@ public final class Main implements Runnable {
         Files.writeString(tmp, ports, StandardCharsets.UTF_8);
         Files.move(tmp, portsFile, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
       }
-      System.out.println("Sluice " + SluiceServer.VERSION + " serving " + config.models().modelRepository()
-          + " " + ports);
+      String serving = config.models().modelRepository() == null ? ""
+          : config.models().modelRepository().toString();
+      if (config.registry().enabled()) {
+        serving += (serving.isEmpty() ? "" : " and ") + "MLflow " + config.registry().models()
+            + " from " + config.registry().mlflowUri().get();
+      }
+      System.out.println("Sluice " + SluiceServer.VERSION + " serving " + serving + " " + ports);
       stop.await();
       server.close();
       System.out.flush();
@@ -148,10 +155,12 @@ public final class Main implements Runnable {
     GatewayConfig resolve() throws IOException {
       Path configFile = (Path) flag(Setting.CONFIG);
       Map<Setting, Object> file = configFile == null ? Map.of() : ConfigFile.read(configFile);
-      if (first(flag(Setting.MODEL_REPOSITORY), file.get(Setting.MODEL_REPOSITORY)) == null) {
+      if (first(flag(Setting.MODEL_REPOSITORY), file.get(Setting.MODEL_REPOSITORY)) == null
+          && first(flag(Setting.MLFLOW_MODEL), file.get(Setting.MLFLOW_MODEL)) == null) {
         throw new CommandLine.ParameterException(
             spec.commandLine(),
-            "--model-repository (or model-repository in --config) is required");
+            "--model-repository (or model-repository in --config) is required unless"
+                + " --mlflow-uri and --mlflow-model are given");
       }
       GatewayConfig.Builder builder = GatewayConfig.builder();
       for (Setting s : Setting.values()) {

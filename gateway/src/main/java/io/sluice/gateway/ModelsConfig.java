@@ -1,12 +1,12 @@
 package io.sluice.gateway;
 
 import java.nio.file.Path;
-import java.util.Objects;
 
 /**
  * What is served and how a model's lifecycle is judged.
  *
- * @param modelRepository the Triton-style model repository folder
+ * @param modelRepository the Triton-style model repository folder; null when only MLflow models
+ *     are served
  * @param strictReadiness ready only when every model that should be loaded is READY
  * @param defaultMaxBatchSize autofill's max batch size for models that can batch
  * @param maxQueueSize per-version cap on waiting requests where the queue policy says 0
@@ -24,7 +24,6 @@ public record ModelsConfig(
     int maxQueueTimeMillis) {
 
   public ModelsConfig {
-    Objects.requireNonNull(modelRepository, "modelRepository");
     if (defaultMaxBatchSize < 0) {
       throw new IllegalArgumentException(
           "defaultMaxBatchSize: " + defaultMaxBatchSize + " (expected: >= 0)");

@@ -29,9 +29,56 @@ enum Setting {
       "YAML file with the same settings as the flags, under the YAML keys",
       null),
   MODEL_REPOSITORY(
-      "--model-repository", "model-repository", Kind.PATH, null, "(required)",
-      "Triton-style model repository folder",
+      "--model-repository", "model-repository", Kind.PATH, null, "none",
+      "Triton-style model repository folder (required unless MLflow models are given; both"
+          + " together serve side by side)",
       (b, v) -> b.modelRepository((Path) v)),
+  REPOSITORY_POLL_INTERVAL(
+      "--repository-poll-interval", "repository-poll-interval", Kind.INT, () -> 0, "0",
+      "seconds between checks of the folder repository for new, changed and removed models,"
+          + " each applied as a load or unload (Triton's poll mode); 0 = off, as in explicit mode",
+      (b, v) -> b.repositoryPollInterval((Integer) v)),
+  MLFLOW_URI(
+      "--mlflow-uri", "mlflow-uri", Kind.URI, null, "none",
+      "MLflow tracking server whose registered models `--mlflow-model` follows",
+      (b, v) -> b.mlflowUri((java.net.URI) v)),
+  MLFLOW_MODEL(
+      "--mlflow-model", "mlflow-model", Kind.LIST, null, "none",
+      "a registered model to serve under its MLflow name; repeat the flag (or give a YAML list)"
+          + " for several",
+      (b, v) -> b.mlflowModels(Setting.list(v))),
+  MLFLOW_ALIASES(
+      "--mlflow-aliases", "mlflow-aliases", Kind.LIST, () -> "champion,challenger,shadow",
+      "champion,challenger,shadow",
+      "the aliases whose versions are loaded; requests naming no version get the first's,"
+          + " the others are served by version number",
+      (b, v) -> b.mlflowAliases(Setting.list(v))),
+  MLFLOW_POLL_SECONDS(
+      "--mlflow-poll-seconds", "mlflow-poll-seconds", Kind.INT, () -> 15, "15",
+      "how often each model's aliases are read from MLflow (±10% jitter); an alias move serves"
+          + " within one interval",
+      (b, v) -> b.mlflowPollSeconds((Integer) v)),
+  MODEL_CACHE(
+      "--model-cache", "model-cache", Kind.PATH,
+      () -> Path.of(System.getProperty("java.io.tmpdir"), "sluice-model-cache"),
+      "$TMPDIR/sluice-model-cache",
+      "where MLflow versions are downloaded (one folder per model and version, reused after a"
+          + " restart, versions no longer served pruned)",
+      (b, v) -> b.modelCache((Path) v)),
+  MLFLOW_TOKEN_FILE(
+      "--mlflow-token-file", "mlflow-token-file", Kind.PATH, null, "none",
+      "file holding a bearer token for MLflow (else `MLFLOW_TRACKING_TOKEN`); never logged",
+      (b, v) -> b.mlflowTokenFile((Path) v)),
+  MLFLOW_BASIC_AUTH_FILE(
+      "--mlflow-basic-auth-file", "mlflow-basic-auth-file", Kind.PATH, null, "none",
+      "file holding `user:password` for MLflow (else `MLFLOW_TRACKING_USERNAME` and"
+          + " `MLFLOW_TRACKING_PASSWORD`); never logged",
+      (b, v) -> b.mlflowBasicAuthFile((Path) v)),
+  MLFLOW_WEBHOOK_SECRET_FILE(
+      "--mlflow-webhook-secret-file", "mlflow-webhook-secret-file", Kind.PATH, null, "none",
+      "file holding the secret of an MLflow webhook pointed at `POST /v2/registry/webhook`: a"
+          + " verified delivery triggers an immediate poll (polling stays the source of truth)",
+      (b, v) -> b.mlflowWebhookSecretFile((Path) v)),
   HOST(
       "--host", "host", Kind.STRING, () -> "0.0.0.0", "0.0.0.0",
       "address all three servers bind",
@@ -286,6 +333,8 @@ enum Setting {
     DOUBLE(Double.class, "number"),
     BOOLEAN(Boolean.class, "true/false"),
     PATH(Path.class, "path"),
+    URI(java.net.URI.class, "URI"),
+    LIST(String.class, "list of names"),
     ENGINE(GatewayConfig.Engine.class, "ONNXRUNTIME/ECHO");
 
     final Class<?> type;
@@ -298,6 +347,19 @@ enum Setting {
 
     Object fromYaml(ObjectMapper yaml, JsonNode value) throws IOException {
       // Jackson reads a path as a URI where it can; a repository is a plain file name.
+      if (this == LIST) {
+        if (value.isArray()) {
+          java.util.List<String> out = new java.util.ArrayList<>();
+          for (JsonNode e : value) {
+            out.add(e.asText());
+          }
+          return out;
+        }
+        return yaml.treeToValue(value, String.class);
+      }
+      if (this == URI) {
+        return java.net.URI.create(yaml.treeToValue(value, String.class));
+      }
       return this == PATH
           ? Path.of(yaml.treeToValue(value, String.class))
           : yaml.treeToValue(value, type);
@@ -378,6 +440,15 @@ enum Setting {
     if (defaultValue != null) {
       help += " (default: " + defaultText + ")";
     }
+    if (kind == Kind.LIST) {
+      return OptionSpec.builder(flag)
+          .type(java.util.List.class)
+          .auxiliaryTypes(String.class)
+          .arity("1")
+          .paramLabel("<" + camelCase(flag.substring(2)) + ">")
+          .description(help)
+          .build();
+    }
     return OptionSpec.builder(flag)
         .type(kind.type)
         .arity("1")
@@ -400,6 +471,23 @@ enum Setting {
           .append(s.meaning).append(" |\n");
     }
     return out.toString();
+  }
+
+  /**
+   * A LIST setting's value as names: a flag repeated (picocli's list), a YAML list, or one
+   * comma-separated string; blanks dropped.
+   */
+  static java.util.List<String> list(Object value) {
+    java.util.List<String> out = new java.util.ArrayList<>();
+    java.util.List<?> parts = value instanceof java.util.List<?> l ? l : java.util.List.of(value);
+    for (Object part : parts) {
+      for (String name : part.toString().split(",")) {
+        if (!name.isBlank()) {
+          out.add(name.strip());
+        }
+      }
+    }
+    return out;
   }
 
   private static String camelCase(String dashed) {

@@ -25,18 +25,35 @@ import io.sluice.gateway.monitor.DriftAlerts;
 import io.sluice.gateway.monitor.DriftMonitor;
 import io.sluice.gateway.monitor.PredictionLog;
 import io.sluice.gateway.security.ServerSecurity;
+import io.sluice.gateway.core.RegistryWebhook;
+import io.sluice.gateway.registry.CompositeRepository;
+import io.sluice.gateway.registry.FolderPoller;
+import io.sluice.gateway.registry.MlflowWebhook;
+import io.sluice.gateway.registry.MlflowFollower;
+import io.sluice.gateway.registry.RegistryRepository;
 import io.sluice.registry.LocalModelRepository;
+import io.sluice.registry.ModelRepository;
+import io.sluice.registry.mlflow.MlflowClient;
+import io.sluice.registry.mlflow.MlflowCredentials;
+import io.sluice.registry.mlflow.ModelCache;
+import io.sluice.registry.mlflow.RetryPolicy;
+import io.sluice.registry.mlflow.Sleeper;
 import io.sluice.registry.RepositoryException;
 import io.sluice.runtime.BackendOptions;
 import io.sluice.runtime.Device;
 import io.sluice.runtime.Ticker;
 import io.sluice.runtime.onnx.OnnxBackendProvider;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.net.http.HttpClient;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -72,6 +89,8 @@ public final class SluiceServer implements AutoCloseable {
   private final AtomicBoolean closed = new AtomicBoolean();
   private final ServerSecurity security;
   private final ScheduledExecutorService credentials;
+  private final Optional<MlflowFollower> follower;
+  private final Optional<FolderPoller> folderPoller;
 
   private SluiceServer(
       ModelManager models,
@@ -86,7 +105,11 @@ public final class SluiceServer implements AutoCloseable {
       ServerSecurity security,
       ScheduledExecutorService credentials,
       DriftMonitor monitor,
-      ScheduledExecutorService monitorThread) {
+      ScheduledExecutorService monitorThread,
+      Optional<MlflowFollower> follower,
+      Optional<FolderPoller> folderPoller) {
+    this.follower = follower;
+    this.folderPoller = folderPoller;
     this.gate = gate;
     this.shutdownGrace = shutdownGrace;
     this.models = models;
@@ -138,12 +161,28 @@ public final class SluiceServer implements AutoCloseable {
                 Map.of()),
             false,
             config.security().overrideLimits());
-    LocalModelRepository repository;
+    Optional<ModelRepository> folder = Optional.empty();
+    if (config.models().modelRepository() != null) {
+      try {
+        folder = Optional.of(LocalModelRepository.open(config.models().modelRepository()));
+      } catch (RepositoryException e) {
+        throw new IllegalArgumentException(
+            "--model-repository " + config.models().modelRepository() + ": " + e.getMessage(),
+            e);
+      }
+    }
+    RegistryRepository followed = MlflowFollower.repository(config.registry().models());
+    ModelRepository repository = config.registry().enabled()
+        ? new CompositeRepository(folder, followed) : folder.orElseThrow();
+    Optional<MlflowFollower> follower = config.registry().enabled()
+        ? Optional.of(follower(config.registry(), followed, registry)) : Optional.empty();
+    RegistryWebhook webhook;
     try {
-      repository = LocalModelRepository.open(config.models().modelRepository());
-    } catch (RepositoryException e) {
-      throw new IllegalArgumentException(
-          "--model-repository " + config.models().modelRepository() + ": " + e.getMessage(), e);
+      webhook = webhook(config.registry(), follower, registry);
+    } catch (RuntimeException e) {
+      follower.ifPresent(MlflowFollower::close);
+      lifecycle.shutdownNow();
+      throw e;
     }
     // Read the token and TLS files before loading any model: a bad file fails the start at once.
     ScheduledExecutorService credentials = Executors.newSingleThreadScheduledExecutor(
@@ -154,6 +193,7 @@ public final class SluiceServer implements AutoCloseable {
     } catch (RuntimeException e) {
       credentials.shutdownNow();
       lifecycle.shutdownNow();
+      follower.ifPresent(MlflowFollower::close);
       throw e;
     }
     ModelManager models =
@@ -166,7 +206,20 @@ public final class SluiceServer implements AutoCloseable {
             Ticker.SYSTEM,
             lifecycle,
             Duration.ofSeconds(config.models().drainTimeoutSeconds()));
-    models.loadAll().join();
+    if (follower.isPresent()) {
+      follower.get().start(models, () -> models.loadAll().join());
+    } else {
+      models.loadAll().join();
+    }
+    Optional<FolderPoller> folderPoller = Optional.empty();
+    if (folder.isPresent() && config.registry().repositoryPollSeconds() > 0) {
+      FolderPoller p = new FolderPoller(folder.get(), models,
+          Executors.newSingleThreadScheduledExecutor(
+              new DefaultThreadFactory("sluice-repository-poll", true)),
+          Duration.ofSeconds(config.registry().repositoryPollSeconds()));
+      p.start();
+      folderPoller = Optional.of(p);
+    }
     DrainGate gate = new DrainGate();
     Gauge.builder("sluice_inflight_requests", gate, DrainGate::inFlight)
         .description("Inference requests admitted and not yet answered")
@@ -197,7 +250,7 @@ public final class SluiceServer implements AutoCloseable {
     ServingApi api =
         new DefaultServingApi(
             models, config.models().strictReadiness(), Ticker.SYSTEM, VERSION, registry,
-            all, gate, monitor != null ? monitor : new MonitorQueries() {});
+            all, gate, monitor != null ? monitor : new MonitorQueries() {}, webhook);
     EventLoopGroup boss =
         new MultiThreadIoEventLoopGroup(
             1, new DefaultThreadFactory("sluice-accept", true), NioIoHandler.newFactory());
@@ -220,7 +273,7 @@ public final class SluiceServer implements AutoCloseable {
       return new SluiceServer(
           models, api, boss, workers, http, grpc, metrics, gate,
           Duration.ofSeconds(net.shutdownGraceSeconds()), security, credentials, monitor,
-          monitorThread);
+          monitorThread, follower, folderPoller);
     } catch (IOException | RuntimeException e) {
       if (grpc != null) {
         grpc.close();
@@ -234,11 +287,59 @@ public final class SluiceServer implements AutoCloseable {
         monitor.close();
         monitorThread.shutdownNow();
       }
+      follower.ifPresent(MlflowFollower::close);
+      folderPoller.ifPresent(FolderPoller::close);
       models.close();
       security.close();
       credentials.shutdownNow();
       throw e;
     }
+  }
+
+  /** The webhook receiver when a secret is configured; it triggers the follower's poll. */
+  private static RegistryWebhook webhook(
+      RegistryConfig config, Optional<MlflowFollower> follower, MeterRegistry registry) {
+    if (follower.isEmpty() || config.webhookSecretFile().isEmpty()) {
+      return RegistryWebhook.NONE;
+    }
+    byte[] secret;
+    try {
+      secret = Files.readString(config.webhookSecretFile().get(), StandardCharsets.UTF_8).strip()
+          .getBytes(StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      throw new IllegalArgumentException("--mlflow-webhook-secret-file: " + e, e);
+    }
+    return new MlflowWebhook(secret, Clock.systemUTC(), follower.get()::pollNow, registry);
+  }
+
+  /** The MLflow follower: the client (credentials read now), the cache, its own thread. */
+  private static MlflowFollower follower(
+      RegistryConfig config, RegistryRepository repository, MeterRegistry registry) {
+    MlflowCredentials credentials;
+    ModelCache cache;
+    try {
+      credentials = MlflowCredentials.resolve(
+          config.basicAuthFile(), config.tokenFile(), System.getenv());
+      cache = new ModelCache(config.modelCache());
+    } catch (IOException e) {
+      throw new IllegalArgumentException(e.getMessage(), e);
+    }
+    HttpClient http = HttpClient.newBuilder()
+        .connectTimeout(Duration.ofSeconds(5))
+        .followRedirects(HttpClient.Redirect.NEVER)
+        .build();
+    Random random = new Random();
+    MlflowClient client = new MlflowClient(config.mlflowUri().orElseThrow(), credentials,
+        RetryPolicy.ofDefaults(), Duration.ofSeconds(120), http, Sleeper.SYSTEM,
+        random::nextDouble);
+    log.info("following MLflow models {} at {} (aliases {}, every {} s, credentials: {},"
+        + " cache {})", config.models(), client.trackingUri(), config.aliases(),
+        config.pollSeconds(), credentials, cache.root());
+    return new MlflowFollower(client, cache, repository, config.aliases(),
+        Duration.ofSeconds(config.pollSeconds()),
+        Executors.newSingleThreadScheduledExecutor(new DefaultThreadFactory("sluice-registry",
+            true)),
+        Clock.systemUTC(), random::nextDouble, registry);
   }
 
   private static HttpConfig httpConfig(NetworkConfig net) {
@@ -343,6 +444,8 @@ public final class SluiceServer implements AutoCloseable {
       monitor.close();
       monitorThread.shutdownNow();
     }
+    follower.ifPresent(MlflowFollower::close);
+    folderPoller.ifPresent(FolderPoller::close);
     models.close();
     security.close();
     credentials.shutdownNow();

@@ -181,4 +181,35 @@ class MainTest {
     assertThat(help).contains("HTTP port, 0 picks an ephemeral port (default: 8000)");
     assertThat(help).doesNotContain("--print-config-table");
   }
+
+  @Test
+  void mlflowModelsMayBeRepeatedAndTheFolderIsThenOptional() throws Exception {
+    GatewayConfig c = resolve("--mlflow-uri", "http://127.0.0.1:5000", "--mlflow-model", "fraud",
+        "--mlflow-model", "churn", "--mlflow-poll-seconds", "3");
+
+    assertThat(c.models().modelRepository()).isNull();
+    assertThat(c.registry().mlflowUri()).contains(java.net.URI.create("http://127.0.0.1:5000"));
+    assertThat(c.registry().models()).containsExactly("fraud", "churn");
+    assertThat(c.registry().aliases()).containsExactly("champion", "challenger", "shadow");
+    assertThat(c.registry().pollSeconds()).isEqualTo(3);
+  }
+
+  @Test
+  void theYamlFileTakesMlflowModelsAsAListAndAliasesAsOneString() throws Exception {
+    Path yaml = yaml("mlflow-uri: http://mlflow:5000\nmlflow-model: [fraud, churn]\n"
+        + "mlflow-aliases: champion,canary\nmodel-repository: /models\n");
+
+    GatewayConfig c = resolve("--config", yaml.toString());
+
+    assertThat(c.registry().models()).containsExactly("fraud", "churn");
+    assertThat(c.registry().aliases()).containsExactly("champion", "canary");
+    assertThat(c.models().modelRepository()).isEqualTo(Path.of("/models"));
+  }
+
+  @Test
+  void anMlflowModelWithoutAServerIsRefused() {
+    org.assertj.core.api.Assertions.assertThatThrownBy(
+            () -> resolve("--model-repository", "r", "--mlflow-model", "fraud"))
+        .hasMessageContaining("without an mlflow-uri");
+  }
 }

@@ -1,6 +1,7 @@
 package io.sluice.registry;
 
 import java.util.List;
+import java.util.Optional;
 
 /**
  * A source of models: the local Triton-style folder today, the MLflow Model Registry tomorrow.
@@ -31,4 +32,13 @@ public interface ModelRepository {
    *     read
    */
   ModelSource resolve(String modelName) throws RepositoryException;
+
+  /**
+   * What the repository has to say about a model's source right now, for the repository index
+   * (a registry that stopped answering says since when). Answered from memory, never blocking:
+   * the index is served on an event loop. Empty by default.
+   */
+  default Optional<String> note(String modelName) {
+    return Optional.empty();
+  }
 }

@@ -37,9 +37,11 @@ final class DefaultRepositoryControl implements RepositoryControl {
         entries.add(new IndexEntry(r.name(), "", UNAVAILABLE, r.notReadyReason()));
         continue;
       }
+      // A READY version has no reason of its own; a stale registry is said there.
+      String note = models.repositoryNote(r.name()).orElse("");
       for (VersionEntry v : r.versions().values()) {
-        entries.add(new IndexEntry(
-            r.name(), Long.toString(v.version()), v.state().indexName(), v.reason()));
+        entries.add(new IndexEntry(r.name(), Long.toString(v.version()),
+            v.state().indexName(), v.reason().isEmpty() ? note : v.reason()));
       }
     }
     for (String name : models.repositoryNames()) {

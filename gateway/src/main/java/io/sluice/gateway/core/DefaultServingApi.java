@@ -32,6 +32,7 @@ public final class DefaultServingApi implements ServingApi {
   private final RepositoryControl control;
   private final ErrorCounter errors;
   private final MonitorQueries monitor;
+  private final RegistryWebhook webhook;
 
   /** With statistics and metrics as the only inference listener. */
   public DefaultServingApi(
@@ -70,10 +71,14 @@ public final class DefaultServingApi implements ServingApi {
       List<InferenceListener> listeners,
       DrainGate gate) {
     this(models, strictReadiness, ticker, serverVersion, registry, listeners, gate,
-        new MonitorQueries() {});
+        new MonitorQueries() {}, RegistryWebhook.NONE);
   }
 
-  /** As above, answering drift queries from {@code monitor}. */
+  /**
+   * As above, answering drift queries from {@code monitor}.
+   *
+   * @param webhook the receiver of {@code POST /v2/registry/webhook}
+   */
   public DefaultServingApi(
       ModelManager models,
       boolean strictReadiness,
@@ -82,8 +87,10 @@ public final class DefaultServingApi implements ServingApi {
       MeterRegistry registry,
       List<InferenceListener> listeners,
       DrainGate gate,
-      MonitorQueries monitor) {
+      MonitorQueries monitor,
+      RegistryWebhook webhook) {
     this.monitor = monitor;
+    this.webhook = webhook;
     List<InferenceListener> all = new ArrayList<>();
     all.add(new StatsListener());
     all.addAll(listeners);
@@ -93,6 +100,12 @@ public final class DefaultServingApi implements ServingApi {
             models, strictReadiness, new ServerInfo("sluice", serverVersion, EXTENSIONS), gate);
     this.control = new DefaultRepositoryControl(models);
     this.errors = new MeteredErrorCounter(registry);
+  }
+
+  @Override
+  public RegistryWebhook.Verdict registryWebhook(
+      byte[] body, java.util.function.UnaryOperator<String> header) {
+    return webhook.receive(body, header);
   }
 
   @Override

@@ -17,4 +17,13 @@ public interface RepositoryControl {
   CompletableFuture<Void> load(String model, Map<String, String> parameters);
 
   CompletableFuture<Void> unload(String model);
+
+  /**
+   * A registry's push notification: verified, then a poll of the registry is triggered. The
+   * default knows no webhook (NOT_FOUND).
+   */
+  default RegistryWebhook.Verdict registryWebhook(
+      byte[] body, java.util.function.UnaryOperator<String> header) {
+    return RegistryWebhook.NONE.receive(body, header);
+  }
 }

@@ -1,5 +1,6 @@
 package io.sluice.gateway.http;
 
+import io.netty.buffer.ByteBufUtil;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -17,6 +18,7 @@ import io.netty.handler.codec.http.TooLongHttpContentException;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.netty.util.ReferenceCountUtil;
+import io.sluice.gateway.core.RegistryWebhook;
 import io.sluice.gateway.core.ServingApi;
 import io.sluice.gateway.core.V2InferResponse;
 import io.sluice.gateway.request.ContextHeaders;
@@ -197,12 +199,32 @@ final class RequestDispatcher extends ChannelInboundHandlerAdapter {
         case MODEL_INFER:
           infer(ctx, request, route);
           break;
+        case REGISTRY_WEBHOOK:
+          finish(ctx, request, webhook(request));
+          break;
         default:
           throw new IllegalStateException("no handler for " + route.endpoint());
       }
     } catch (Throwable t) {
       fail(ctx, request, t);
     }
+  }
+
+  /** A registry delivery: 200 when verified (new or repeated), else 401, 400 or 404, counted. */
+  private FullHttpResponse webhook(FullHttpRequest request) {
+    RegistryWebhook.Verdict v =
+        api.registryWebhook(ByteBufUtil.getBytes(request.content()), request.headers()::get);
+    HttpResponseStatus status = switch (v.result()) {
+      case ACCEPTED, DUPLICATE -> HttpResponseStatus.OK;
+      case UNAUTHENTICATED -> HttpResponseStatus.UNAUTHORIZED;
+      case INVALID -> HttpResponseStatus.BAD_REQUEST;
+      case NOT_CONFIGURED -> HttpResponseStatus.NOT_FOUND;
+    };
+    if (status == HttpResponseStatus.OK) {
+      return HttpResponses.emptyOk();
+    }
+    api.recordError("http", v.result().name());
+    return HttpResponses.error(status, v.message());
   }
 
   /** Asks the guard; a denial is answered (401/403), counted, and nothing else happens. */

@@ -37,7 +37,9 @@ record Route(Endpoint endpoint, String model, String version) {
     MODEL_FEEDBACK(HttpMethod.POST),
     REPOSITORY_INDEX(HttpMethod.POST, Access.ADMIN),
     REPOSITORY_LOAD(HttpMethod.POST, Access.ADMIN),
-    REPOSITORY_UNLOAD(HttpMethod.POST, Access.ADMIN);
+    REPOSITORY_UNLOAD(HttpMethod.POST, Access.ADMIN),
+    // Open: the delivery authenticates itself with its HMAC signature.
+    REGISTRY_WEBHOOK(HttpMethod.POST);
 
     private final HttpMethod method;
     private final Access access;

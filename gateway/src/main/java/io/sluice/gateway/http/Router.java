@@ -54,6 +54,8 @@ final class Router {
         return matchRepository(s);
       case "models":
         return matchModels(s);
+      case "registry":
+        return n == 3 && s.get(2).equals("webhook") ? Route.of(Endpoint.REGISTRY_WEBHOOK) : null;
       default:
         return null;
     }

@@ -3,12 +3,15 @@ package io.sluice.gateway.model;
 import io.sluice.gateway.request.RequestContext;
 import io.sluice.runtime.Status;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.NavigableMap;
 
 /**
  * Triton's rule: with no version named, the highest READY version; otherwise that version, if
- * it is READY. Built once per published {@link ModelRecord}; every answer is precomputed.
+ * it is READY. A repository that gives a serve order (a registry: the {@code champion} alias's
+ * version, then the one it replaces) overrides the first half: the first READY version of that
+ * order. Built once per published {@link ModelRecord}; every answer is precomputed.
  */
 final class LatestOrNamedSelector implements VersionSelector {
   private final String model;
@@ -19,6 +22,11 @@ final class LatestOrNamedSelector implements VersionSelector {
 
   LatestOrNamedSelector(String model, NavigableMap<Long, VersionEntry> versions,
       String notReadyReason) {
+    this(model, versions, notReadyReason, List.of());
+  }
+
+  LatestOrNamedSelector(String model, NavigableMap<Long, VersionEntry> versions,
+      String notReadyReason, List<Long> serveOrder) {
     this.model = model;
     this.versions = versions;
     this.notReadyReason = notReadyReason;
@@ -32,7 +40,14 @@ final class LatestOrNamedSelector implements VersionSelector {
         }
       }
     }
-    this.latest = highest;
+    Selection preferred = null;
+    for (long v : serveOrder) {
+      preferred = named.get(v);
+      if (preferred != null) {
+        break;
+      }
+    }
+    this.latest = serveOrder.isEmpty() ? highest : preferred;
   }
 
   @Override

@@ -10,6 +10,7 @@ import io.sluice.registry.VersionSource;
 import io.sluice.runtime.Status;
 import io.sluice.runtime.Ticker;
 import java.time.Clock;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -53,6 +54,7 @@ public final class ModelManager implements AutoCloseable {
   private final ExecutorService lifecycle;
   private final Duration drainTimeout;
   private final MeterRegistry registry;
+  private final VersionStateMeters stateMeters;
   private final Map<String, ModelRecord> models = new ConcurrentHashMap<>();
   // The repository's folder names as last listed on the lifecycle thread, so that the index
   // (answered on an event loop) never touches the disk.
@@ -78,6 +80,7 @@ public final class ModelManager implements AutoCloseable {
     this.lifecycle = lifecycle;
     this.drainTimeout = drainTimeout;
     this.registry = registry;
+    this.stateMeters = new VersionStateMeters(registry);
   }
 
   /** Loads every model of the repository (Triton's explicit mode with everything loaded). */
@@ -96,6 +99,7 @@ public final class ModelManager implements AutoCloseable {
           for (String name : names) {
             loadNow(name, Optional.empty());
           }
+          stateMeters.update(models.values());
         },
         lifecycle);
   }
@@ -116,6 +120,7 @@ public final class ModelManager implements AutoCloseable {
         () -> {
           relist();
           Status failure = loadNow(name, override);
+          stateMeters.update(models.values());
           if (failure != null) {
             throw failure.asException();
           }
@@ -144,6 +149,7 @@ public final class ModelManager implements AutoCloseable {
           for (long version : old.versions().keySet()) {
             loader.forgetMeters(name, version);
           }
+          stateMeters.update(models.values());
           log.info("unloaded model '{}'", name);
         },
         lifecycle);
@@ -171,7 +177,8 @@ public final class ModelManager implements AutoCloseable {
       models.put(name, keepOldOr(old, ModelRecord.unavailable(name, problem)));
       return failure;
     }
-    ModelConfig given = override.orElse(source.config().orElse(ModelConfig.getDefaultInstance()));
+    ModelConfig modelConfig =
+        override.orElse(source.config().orElse(ModelConfig.getDefaultInstance()));
     // Versions with nothing serving show LOADING while they load; the others keep serving.
     TreeMap<Long, VersionEntry> next = new TreeMap<>();
     for (VersionSource v : source.versions()) {
@@ -181,7 +188,8 @@ public final class ModelManager implements AutoCloseable {
           : VersionEntry.loading(v.version()));
     }
     if (!source.versions().isEmpty()) {
-      models.put(name, new ModelRecord(name, next, true, ""));
+      models.put(name, new ModelRecord(name, next, true, "", null, source.serveOrder()));
+      stateMeters.update(models.values());
     }
     List<LoadedVersion> replaced = new ArrayList<>();
     Status failure = null;
@@ -195,8 +203,14 @@ public final class ModelManager implements AutoCloseable {
         }
         continue;
       }
+      if (v.immutable() && override.isEmpty() && previous != null && previous.isReady()) {
+        continue; // a registry version's files never change: the copy serving stays
+      }
+      ModelConfig given = override.orElse(v.config().orElse(modelConfig));
       try {
-        LoadedVersion loaded = loader.load(name, source.directory(), given, v);
+        // A registry version carrying its own config.pbtxt is its own model folder.
+        Path modelDir = v.config().isPresent() ? v.directory() : source.directory();
+        LoadedVersion loaded = loader.load(name, modelDir, given, v);
         loaded.markReady();
         next.put(v.version(), VersionEntry.ready(loaded));
         if (previous != null && previous.isReady()) {
@@ -233,7 +247,7 @@ public final class ModelManager implements AutoCloseable {
     if (!problem.isEmpty() && failure == null) {
       failure = Status.invalidArgument("failed to load '" + name + "': " + problem);
     }
-    models.put(name, new ModelRecord(name, next, true, problem));
+    models.put(name, new ModelRecord(name, next, true, problem, null, source.serveOrder()));
     List<Long> dropped = new ArrayList<>();
     if (old != null) {
       for (VersionEntry v : old.versions().values()) {
@@ -374,6 +388,11 @@ public final class ModelManager implements AutoCloseable {
       log.warn("cannot list the model repository: {}", e.getMessage());
     }
     return listed;
+  }
+
+  /** The repository's note on a model (a stale registry), from memory; for the index. */
+  public Optional<String> repositoryNote(String name) {
+    return repository.note(name);
   }
 
   /** Whether every model the operator wants loaded is READY (strict readiness). */

@@ -77,6 +77,7 @@ final class VersionLoader {
       Backend first = engine.open(source.modelFile(), options);
       instances.add(first);
       ModelSignature signature = first.signature();
+      source.declared().ifPresent(d -> SignatureCheck.check(name, d, signature));
       ModelConfig completed = autoFill.complete(name, given, signature, engine);
       ConfigChecks.check(completed);
       int count = RuntimeConfigs.instanceCount(completed);
@@ -91,6 +92,10 @@ final class VersionLoader {
       LoadedVersion loaded =
           new LoadedVersion(name, source.version(), completed, signature, scheduler, stats, labels);
       Warmup.run(loaded, modelDir);
+      if (source.immutable() && completed.getModelWarmupCount() == 0) {
+        // A registry version is published under live traffic: run it once before it is.
+        Warmup.runFromSignature(loaded);
+      }
       // Only now does the gauge follow the new queue: until it is published the old copy serves.
       versionMeters.bindPending(scheduler::pendingCount);
       return loaded;

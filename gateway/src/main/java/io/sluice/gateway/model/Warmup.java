@@ -60,6 +60,45 @@ final class Warmup {
     }
   }
 
+  /**
+   * One request of zeros (batch 1, variable dimensions 1) through every input of the completed
+   * config, for a version that names no {@code model_warmup}.
+   */
+  static void runFromSignature(LoadedVersion version) {
+    List<Tensor> inputs = new ArrayList<>();
+    boolean batched = version.config().getMaxBatchSize() > 0;
+    for (var in : version.config().getInputList()) {
+      List<Long> dims = new ArrayList<>();
+      if (batched) {
+        dims.add(1L);
+      }
+      for (long d : in.getDimsList()) {
+        dims.add(d < 0 ? 1L : d);
+      }
+      long[] shape = dims.stream().mapToLong(Long::longValue).toArray();
+      DataType type = DataTypes.fromConfig(in.getDataType());
+      int count = Math.toIntExact(Tensor.elementCount(shape));
+      if (type == DataType.BYTES) {
+        List<byte[]> elements = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+          elements.add(new byte[0]);
+        }
+        inputs.add(Tensor.ofBytes(in.getName(), shape, elements));
+      } else {
+        ByteBuffer data =
+            ByteBuffer.allocateDirect(count * type.byteSize()).order(ByteOrder.LITTLE_ENDIAN);
+        inputs.add(Tensor.of(in.getName(), type, shape, data));
+      }
+    }
+    try {
+      version.scheduler().enqueue(InferenceRequest.of(inputs)).join();
+    } catch (CompletionException e) {
+      Status s = Status.fromThrowable(e.getCause());
+      throw Status.internal("warm-up from the signature failed: " + s.description())
+          .asException();
+    }
+  }
+
   private static Tensor input(
       String name, ModelWarmup.Input spec, int batch, LoadedVersion version, Path modelDir) {
     DataType type = DataTypes.fromConfig(spec.getDataType());

@@ -130,9 +130,11 @@ public final class DriftMonitor implements InferenceListener, MonitorQueries, Au
       return m;
     }
     ProfileJson.Loaded profile = null;
-    Path file = repository.resolve(v.name()).resolve(v.versionString())
-        .resolve(ProfileJson.FILE_NAME);
-    if (Files.isRegularFile(file)) {
+    // A model followed from MLflow has no folder repository (null): its live rows are the
+    // reference until profiles travel as registry artifacts.
+    Path file = repository == null ? null : repository.resolve(v.name())
+        .resolve(v.versionString()).resolve(ProfileJson.FILE_NAME);
+    if (file != null && Files.isRegularFile(file)) {
       try {
         profile = ProfileJson.read(file);
       } catch (IOException e) {

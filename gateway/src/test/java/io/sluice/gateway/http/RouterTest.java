@@ -33,6 +33,7 @@ class RouterTest {
     "/v2/repository/index, REPOSITORY_INDEX, '', ''",
     "/v2/repository/models/m/load, REPOSITORY_LOAD, m, ''",
     "/v2/repository/models/m/unload, REPOSITORY_UNLOAD, m, ''",
+    "/v2/registry/webhook, REGISTRY_WEBHOOK, '', ''",
   })
   void everyProtocolRouteIsMatched(String path, Endpoint endpoint, String model, String version) {
     assertThat(router.match(path)).isEqualTo(new Route(endpoint, model, version));
@@ -43,7 +44,7 @@ class RouterTest {
     "/", "/v1/models/m", "/v2/", "/v2/health", "/v2/health/live/", "/v2/models",
     "/v2/models/", "/v2/models//ready", "/v2/models/m/explain", "/v2/models/m/versions",
     "/v2/models/m/versions/1/infer/x", "/v2/repository/models/m", "/v2/repository/index/x",
-    "/v2x", "/v2/models/m/versions//ready"
+    "/v2x", "/v2/models/m/versions//ready", "/v2/registry", "/v2/registry/webhook/x"
   })
   void pathsOutsideTheProtocolMatchNothing(String path) {
     assertThat(router.match(path)).isNull();
