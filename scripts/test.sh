@@ -12,6 +12,7 @@ mvn -B -ntp -q -pl loadtest -Pgatling test-compile
 bash loadtest/smoke.sh
 bash loadtest/reload-under-load.sh
 bash loadtest/drain-under-load.sh
+bash scripts/promtool-test.sh
 bash interop/run.sh
 # A real mlflow server (its own venv, .venv-mlflow/) and two Sluice servers following it.
 bash interop/mlflow/run.sh

@@ -1,5 +1,7 @@
 package io.sluice.gateway;
 
+import io.sluice.gateway.monitor.DriftConfig;
+import io.sluice.gateway.monitor.PredictionLogConfig;
 import io.sluice.gateway.model.OverrideLimits;
 import io.sluice.gateway.request.ContextHeaders;
 import java.net.URI;
@@ -10,9 +12,10 @@ import java.util.Objects;
 import java.util.Optional;
 
 /**
- * Every setting of the process, validated once at start-up and passed down, in four groups: the
- * servers' {@link NetworkConfig}, the repository's {@link ModelsConfig}, the {@link EngineConfig}
- * and the {@link SecurityConfig}. Build one with {@link #builder()}; its defaults, flags, YAML
+ * Every setting of the process, validated once at start-up and passed down, in six groups: the
+ * servers' {@link NetworkConfig}, the repository's {@link ModelsConfig}, the {@link EngineConfig},
+ * the {@link SecurityConfig}, the drift monitor's {@link DriftConfig} and the {@link
+ * PredictionLogConfig}. Build one with {@link #builder()}; its defaults, flags, YAML
  * keys and meanings are the one table {@link Setting}, from which the command line, {@link
  * ConfigFile} and the README's table are all derived.
  *
@@ -20,6 +23,8 @@ import java.util.Optional;
  * @param models what is served and how readiness is judged
  * @param engine which engine runs the models
  * @param security who may change the server, how far, and TLS
+ * @param drift the drift monitor's windows, thresholds and alerts
+ * @param predictionLog the JSON-lines prediction log
  * @param registry which MLflow registered models are followed
  */
 public record GatewayConfig(
@@ -27,6 +32,8 @@ public record GatewayConfig(
     ModelsConfig models,
     EngineConfig engine,
     SecurityConfig security,
+    DriftConfig drift,
+    PredictionLogConfig predictionLog,
     RegistryConfig registry) {
 
   /** Which engine runs the models. */
@@ -42,6 +49,8 @@ public record GatewayConfig(
     Objects.requireNonNull(models, "models");
     Objects.requireNonNull(engine, "engine");
     Objects.requireNonNull(security, "security");
+    Objects.requireNonNull(drift, "drift");
+    Objects.requireNonNull(predictionLog, "predictionLog");
     Objects.requireNonNull(registry, "registry");
     if (models.modelRepository() == null && !registry.enabled()) {
       throw new IllegalArgumentException(
@@ -112,6 +121,26 @@ public record GatewayConfig(
     private int maxOverrideQueueDelayMicros;
     private int maxOverrideQueueSize;
     private int maxOverrideBatchSize;
+    private boolean driftEnabled;
+    private int driftWindowRows;
+    private int driftWindowSeconds;
+    private int driftSlideRows;
+    private int driftSlideSeconds;
+    private int driftMinWindowRows;
+    private double driftPValueThreshold;
+    private double driftDistanceThreshold;
+    private double driftShareThreshold;
+    private int driftBootstrapRows;
+    private int driftQueueSlots;
+    private int driftSlotValues;
+    private URI driftWebhookUrl;
+    private Path driftWebhookTemplate;
+    private String driftWebhookSecret;
+    private int driftWebhookMinIntervalSeconds;
+    private int driftWebhookRetries;
+    private Path predictionLogDir;
+    private int predictionLogMaxBytes;
+    private int predictionLogFiles;
     private URI mlflowUri;
     private List<String> mlflowModels = List.of();
     private List<String> mlflowAliases;
@@ -254,6 +283,93 @@ public record GatewayConfig(
       return this;
     }
 
+    public Builder driftEnabled(boolean v) {
+      this.driftEnabled = v;
+      return this;
+    }
+
+    public Builder driftWindowRows(int v) {
+      this.driftWindowRows = v;
+      return this;
+    }
+
+    public Builder driftWindowSeconds(int v) {
+      this.driftWindowSeconds = v;
+      return this;
+    }
+
+    public Builder driftSlideRows(int v) {
+      this.driftSlideRows = v;
+      return this;
+    }
+
+    public Builder driftSlideSeconds(int v) {
+      this.driftSlideSeconds = v;
+      return this;
+    }
+
+    public Builder driftMinWindowRows(int v) {
+      this.driftMinWindowRows = v;
+      return this;
+    }
+
+    public Builder driftPValueThreshold(double v) {
+      this.driftPValueThreshold = v;
+      return this;
+    }
+
+    public Builder driftDistanceThreshold(double v) {
+      this.driftDistanceThreshold = v;
+      return this;
+    }
+
+    public Builder driftShareThreshold(double v) {
+      this.driftShareThreshold = v;
+      return this;
+    }
+
+    public Builder driftBootstrapRows(int v) {
+      this.driftBootstrapRows = v;
+      return this;
+    }
+
+    public Builder driftQueueSlots(int v) {
+      this.driftQueueSlots = v;
+      return this;
+    }
+
+    public Builder driftSlotValues(int v) {
+      this.driftSlotValues = v;
+      return this;
+    }
+
+    /** The alert webhook's URL; empty for none. */
+    public Builder driftWebhookUrl(String url) {
+      this.driftWebhookUrl = url == null || url.isBlank() ? null : URI.create(url.strip());
+      return this;
+    }
+
+    public Builder driftWebhookTemplate(Path v) {
+      this.driftWebhookTemplate = v;
+      return this;
+    }
+
+    /** The webhook's HMAC key; empty for unsigned. */
+    public Builder driftWebhookSecret(String v) {
+      this.driftWebhookSecret = v == null || v.isEmpty() ? null : v;
+      return this;
+    }
+
+    public Builder driftWebhookMinIntervalSeconds(int v) {
+      this.driftWebhookMinIntervalSeconds = v;
+      return this;
+    }
+
+    public Builder driftWebhookRetries(int v) {
+      this.driftWebhookRetries = v;
+      return this;
+    }
+
     public Builder adminTokenFile(Path adminTokenFile) {
       this.adminTokenFile = adminTokenFile;
       return this;
@@ -301,6 +417,21 @@ public record GatewayConfig(
 
     public Builder maxOverrideBatchSize(int maxOverrideBatchSize) {
       this.maxOverrideBatchSize = maxOverrideBatchSize;
+      return this;
+    }
+
+    public Builder predictionLogDir(Path v) {
+      this.predictionLogDir = v;
+      return this;
+    }
+
+    public Builder predictionLogMaxBytes(int v) {
+      this.predictionLogMaxBytes = v;
+      return this;
+    }
+
+    public Builder predictionLogFiles(int v) {
+      this.predictionLogFiles = v;
       return this;
     }
 
@@ -379,6 +510,12 @@ public record GatewayConfig(
               new OverrideLimits(
                   maxOverrideInstances, maxOverrideThreads, maxOverrideQueueDelayMicros,
                   maxOverrideQueueSize, maxOverrideBatchSize)),
+          new DriftConfig(driftEnabled, driftWindowRows, driftWindowSeconds, driftSlideRows,
+              driftSlideSeconds, driftMinWindowRows, driftPValueThreshold, driftDistanceThreshold,
+              driftShareThreshold, driftBootstrapRows, driftQueueSlots, driftSlotValues,
+              driftWebhookUrl, driftWebhookTemplate, driftWebhookSecret,
+              driftWebhookMinIntervalSeconds, driftWebhookRetries),
+          new PredictionLogConfig(predictionLogDir, predictionLogMaxBytes, predictionLogFiles),
           new RegistryConfig(
               Optional.ofNullable(mlflowUri), mlflowModels, mlflowAliases, mlflowPollSeconds,
               modelCache, Optional.ofNullable(mlflowTokenFile),

@@ -34,7 +34,54 @@ public final class Main implements Runnable {
   static CommandLine commandLine() {
     return new CommandLine(new Main())
         .addSubcommand("serve", Serve.commandLine(new Serve()))
+        .addSubcommand("profile", new Profile())
         .setCaseInsensitiveEnumValuesAllowed(true);
+  }
+
+  /** {@code sluice profile}: a version's reference profile from its training data. */
+  @Command(
+      name = "profile",
+      mixinStandardHelpOptions = true,
+      description = "Build reference_profile.json (the drift monitor's reference) from a model's"
+          + " config.pbtxt and a CSV of its training data.")
+  static final class Profile implements Callable<Integer> {
+    @Option(names = "--config", required = true, description = "the model's config.pbtxt")
+    Path config;
+
+    @Option(names = "--data", required = true,
+        description = "CSV with a header: the input columns in config order, then optionally the"
+            + " output columns")
+    Path data;
+
+    @Option(names = "--out", required = true, description = "where to write the profile")
+    Path out;
+
+    @Option(names = "--dataset-name", description = "the data set's name (default: the CSV's file"
+        + " name)")
+    String datasetName;
+
+    @Option(names = "--dataset-version",
+        description = "lineage: a DVC or lakeFS revision, printed in every drift report")
+    String datasetVersion;
+
+    @Option(names = "--seed", defaultValue = "0",
+        description = "seed of the reservoir sample of columns over 10,000 rows (default: 0)")
+    long seed;
+
+    @Override
+    public Integer call() throws Exception {
+      io.sluice.proto.inference.ModelConfigProto.ModelConfig modelConfig =
+          io.sluice.registry.ConfigPbtxt.parse(
+              Files.readString(config, StandardCharsets.UTF_8), config.toString());
+      String name = datasetName != null ? datasetName : data.getFileName().toString();
+      io.sluice.gateway.monitor.ReferenceProfile profile =
+          io.sluice.gateway.monitor.CsvProfiles.build(modelConfig, data, name, datasetVersion,
+              seed);
+      io.sluice.gateway.monitor.ProfileJson.write(profile, out);
+      System.out.println("wrote " + out + ": " + profile.columns().size() + " columns from "
+          + profile.dataset().rows() + " rows of " + name);
+      return 0;
+    }
   }
 
   /** {@code sluice serve}: load the repository and serve it until stopped. */

@@ -237,12 +237,100 @@ enum Setting {
   MAX_OVERRIDE_BATCH_SIZE(
       "--max-override-batch-size", "max-override-batch-size", Kind.INT, () -> 1024, "1024",
       "largest `max_batch_size` (and warm-up `batch_size`) an override may ask for",
-      (b, v) -> b.maxOverrideBatchSize((Integer) v));
+      (b, v) -> b.maxOverrideBatchSize((Integer) v)),
+  DRIFT_ENABLED(
+      "--drift-enabled", "drift-enabled", Kind.BOOLEAN, () -> true, "true",
+      "whether the drift monitor taps every successful inference",
+      (b, v) -> b.driftEnabled((Boolean) v)),
+  DRIFT_WINDOW_ROWS(
+      "--drift-window-rows", "drift-window-rows", Kind.INT, () -> 1000, "1000",
+      "rows per drift window (each row of a batched request is one); 0: by time only",
+      (b, v) -> b.driftWindowRows((Integer) v)),
+  DRIFT_WINDOW_SECONDS(
+      "--drift-window-seconds", "drift-window-seconds", Kind.INT, () -> 0, "0",
+      "seconds per drift window; 0: by rows only; with both, the first reached closes it",
+      (b, v) -> b.driftWindowSeconds((Integer) v)),
+  DRIFT_SLIDE_ROWS(
+      "--drift-slide-rows", "drift-slide-rows", Kind.INT, () -> 0, "0",
+      "a sliding window by rows moves by this many rows (a divisor of the window, which is then"
+          + " at most 10,000 rows); 0: tumbling",
+      (b, v) -> b.driftSlideRows((Integer) v)),
+  DRIFT_SLIDE_SECONDS(
+      "--drift-slide-seconds", "drift-slide-seconds", Kind.INT, () -> 0, "0",
+      "a sliding window by time moves by this many seconds (a divisor of the window); 0:"
+          + " tumbling",
+      (b, v) -> b.driftSlideSeconds((Integer) v)),
+  DRIFT_MIN_WINDOW_ROWS(
+      "--drift-min-window-rows", "drift-min-window-rows", Kind.INT, () -> 1000, "1000",
+      "a distance (Wasserstein, Jensen-Shannon) flags no drift on fewer values",
+      (b, v) -> b.driftMinWindowRows((Integer) v)),
+  DRIFT_P_VALUE_THRESHOLD(
+      "--drift-p-value-threshold", "drift-p-value-threshold", Kind.DOUBLE, () -> 0.05, "0.05",
+      "KS, chi-square and z drift below this p-value (KS: at or below)",
+      (b, v) -> b.driftPValueThreshold((Double) v)),
+  DRIFT_DISTANCE_THRESHOLD(
+      "--drift-distance-threshold", "drift-distance-threshold", Kind.DOUBLE, () -> 0.1, "0.1",
+      "normalised Wasserstein and Jensen-Shannon drift at or above this distance",
+      (b, v) -> b.driftDistanceThreshold((Double) v)),
+  DRIFT_SHARE_THRESHOLD(
+      "--drift-share-threshold", "drift-share-threshold", Kind.DOUBLE, () -> 0.5, "0.5",
+      "the dataset drifts (and alerts) when this share of its columns drift",
+      (b, v) -> b.driftShareThreshold((Double) v)),
+  DRIFT_BOOTSTRAP_ROWS(
+      "--drift-bootstrap-rows", "drift-bootstrap-rows", Kind.INT, () -> 1000, "1000",
+      "without a reference_profile.json, this many first live rows become the reference",
+      (b, v) -> b.driftBootstrapRows((Integer) v)),
+  DRIFT_QUEUE_SLOTS(
+      "--drift-queue-slots", "drift-queue-slots", Kind.INT, () -> 1024, "1024",
+      "preallocated slots between the request path and the monitor thread; a request finding"
+          + " none free is dropped (`sluice_monitor_dropped_total`)",
+      (b, v) -> b.driftQueueSlots((Integer) v)),
+  DRIFT_SLOT_VALUES(
+      "--drift-slot-values", "drift-slot-values", Kind.INT, () -> 4096, "4096",
+      "values one slot holds (rows × columns of one request); larger requests are dropped and"
+          + " counted",
+      (b, v) -> b.driftSlotValues((Integer) v)),
+  DRIFT_WEBHOOK_URL(
+      "--drift-webhook-url", "drift-webhook-url", Kind.STRING, () -> "", "none",
+      "POST a drift alert here (the continuous-training trigger)",
+      (b, v) -> b.driftWebhookUrl((String) v)),
+  DRIFT_WEBHOOK_TEMPLATE(
+      "--drift-webhook-template", "drift-webhook-template", Kind.PATH, null, "built-in",
+      "payload template file with `{{placeholders}}` (examples/webhooks/)",
+      (b, v) -> b.driftWebhookTemplate((Path) v)),
+  DRIFT_WEBHOOK_SECRET(
+      "--drift-webhook-secret", "drift-webhook-secret", Kind.STRING, () -> "", "none",
+      "HMAC-SHA256 key: the webhook carries `X-Sluice-Signature: sha256=<hex of the body's"
+          + " HMAC>`",
+      (b, v) -> b.driftWebhookSecret((String) v)),
+  DRIFT_WEBHOOK_MIN_INTERVAL_SECONDS(
+      "--drift-webhook-min-interval-seconds", "drift-webhook-min-interval-seconds", Kind.INT,
+      () -> 300, "300",
+      "at most one webhook per model version per this many seconds",
+      (b, v) -> b.driftWebhookMinIntervalSeconds((Integer) v)),
+  DRIFT_WEBHOOK_RETRIES(
+      "--drift-webhook-retries", "drift-webhook-retries", Kind.INT, () -> 3, "3",
+      "retries of a failed webhook, 1 s, 2 s, 4 s … apart",
+      (b, v) -> b.driftWebhookRetries((Integer) v)),
+  PREDICTION_LOG_DIR(
+      "--prediction-log-dir", "prediction-log-dir", Kind.PATH, null, "none",
+      "write one JSON line per monitored request to `predictions.jsonl` here (needs the drift"
+          + " monitor; rotated files `.1`, `.2` …)",
+      (b, v) -> b.predictionLogDir((Path) v)),
+  PREDICTION_LOG_MAX_BYTES(
+      "--prediction-log-max-bytes", "prediction-log-max-bytes", Kind.INT, () -> 64 * 1024 * 1024,
+      "64 MiB", "rotate the prediction log past this size",
+      (b, v) -> b.predictionLogMaxBytes((Integer) v)),
+  PREDICTION_LOG_FILES(
+      "--prediction-log-files", "prediction-log-files", Kind.INT, () -> 5, "5",
+      "rotated prediction log files kept besides the current one",
+      (b, v) -> b.predictionLogFiles((Integer) v));
 
   /** A setting's value type: how picocli converts a flag and how a YAML value is read. */
   enum Kind {
     STRING(String.class, "string"),
     INT(Integer.class, "int"),
+    DOUBLE(Double.class, "number"),
     BOOLEAN(Boolean.class, "true/false"),
     PATH(Path.class, "path"),
     URI(java.net.URI.class, "URI"),
@@ -376,7 +464,8 @@ enum Setting {
     for (Setting s : values()) {
       String key = s.yamlKey == null ? "(flag only)" : "`" + s.yamlKey + "`";
       String dflt =
-          s.defaultValue != null && s.kind != Kind.INT ? "`" + s.defaultText + "`" : s.defaultText;
+          s.defaultValue != null && s.kind != Kind.INT && s.kind != Kind.DOUBLE
+              ? "`" + s.defaultText + "`" : s.defaultText;
       out.append("| `").append(s.flag).append("` | ").append(key).append(" | ")
           .append(s.kind.typeName).append(" | ").append(dflt).append(" | ")
           .append(s.meaning).append(" |\n");

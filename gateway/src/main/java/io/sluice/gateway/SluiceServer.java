@@ -11,6 +11,7 @@ import io.netty.util.concurrent.DefaultThreadFactory;
 import io.sluice.gateway.core.DefaultServingApi;
 import io.sluice.gateway.core.DrainGate;
 import io.sluice.gateway.core.InferenceListener;
+import io.sluice.gateway.core.MonitorQueries;
 import io.sluice.gateway.core.ServingApi;
 import io.sluice.gateway.grpc.GrpcConfig;
 import io.sluice.gateway.grpc.GrpcFrontEnd;
@@ -20,6 +21,9 @@ import io.sluice.gateway.metrics.MetricsServer;
 import io.sluice.gateway.model.BackendRegistry;
 import io.sluice.gateway.model.LifecycleConfig;
 import io.sluice.gateway.model.ModelManager;
+import io.sluice.gateway.monitor.DriftAlerts;
+import io.sluice.gateway.monitor.DriftMonitor;
+import io.sluice.gateway.monitor.PredictionLog;
 import io.sluice.gateway.security.ServerSecurity;
 import io.sluice.gateway.core.RegistryWebhook;
 import io.sluice.gateway.registry.CompositeRepository;
@@ -45,6 +49,7 @@ import java.nio.file.Files;
 import java.net.http.HttpClient;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -77,6 +82,8 @@ public final class SluiceServer implements AutoCloseable {
   private final HttpFrontEnd http;
   private final GrpcFrontEnd grpc;
   private final MetricsServer metrics;
+  private final DriftMonitor monitor;
+  private final ScheduledExecutorService monitorThread;
   private final DrainGate gate;
   private final Duration shutdownGrace;
   private final AtomicBoolean closed = new AtomicBoolean();
@@ -97,6 +104,8 @@ public final class SluiceServer implements AutoCloseable {
       Duration shutdownGrace,
       ServerSecurity security,
       ScheduledExecutorService credentials,
+      DriftMonitor monitor,
+      ScheduledExecutorService monitorThread,
       Optional<MlflowFollower> follower,
       Optional<FolderPoller> folderPoller) {
     this.follower = follower;
@@ -110,6 +119,8 @@ public final class SluiceServer implements AutoCloseable {
     this.http = http;
     this.grpc = grpc;
     this.metrics = metrics;
+    this.monitor = monitor;
+    this.monitorThread = monitorThread;
     this.security = security;
     this.credentials = credentials;
   }
@@ -213,10 +224,33 @@ public final class SluiceServer implements AutoCloseable {
     Gauge.builder("sluice_inflight_requests", gate, DrainGate::inFlight)
         .description("Inference requests admitted and not yet answered")
         .register(registry);
+    DriftMonitor monitor = null;
+    ScheduledExecutorService monitorThread = null;
+    List<InferenceListener> all = new ArrayList<>();
+    if (config.drift().enabled()) {
+      monitorThread =
+          Executors.newSingleThreadScheduledExecutor(
+              new DefaultThreadFactory("sluice-monitor", true));
+      DriftAlerts alerts =
+          new DriftAlerts(config.drift(), registry, Clock.systemUTC(), monitorThread, 1000);
+      PredictionLog predictionLog =
+          config.predictionLog().enabled()
+              ? new PredictionLog(config.predictionLog().dir(), config.predictionLog().maxBytes(),
+                  config.predictionLog().files(), 65_536, registry)
+              : null;
+      monitor =
+          new DriftMonitor(
+              config.drift(), config.models().modelRepository(), Clock.systemUTC(), registry,
+              monitorThread, alerts, name -> models.ready(name, "").versionString(),
+              predictionLog);
+      registry.getPrometheusRegistry().register(monitor.collector());
+      all.add(monitor);
+    }
+    all.addAll(listeners);
     ServingApi api =
         new DefaultServingApi(
             models, config.models().strictReadiness(), Ticker.SYSTEM, VERSION, registry,
-            listeners, gate, webhook);
+            all, gate, monitor != null ? monitor : new MonitorQueries() {}, webhook);
     EventLoopGroup boss =
         new MultiThreadIoEventLoopGroup(
             1, new DefaultThreadFactory("sluice-accept", true), NioIoHandler.newFactory());
@@ -238,8 +272,8 @@ public final class SluiceServer implements AutoCloseable {
       MetricsServer metrics = MetricsServer.start(net.host(), net.metricsPort(), registry);
       return new SluiceServer(
           models, api, boss, workers, http, grpc, metrics, gate,
-          Duration.ofSeconds(net.shutdownGraceSeconds()), security, credentials, follower,
-          folderPoller);
+          Duration.ofSeconds(net.shutdownGraceSeconds()), security, credentials, monitor,
+          monitorThread, follower, folderPoller);
     } catch (IOException | RuntimeException e) {
       if (grpc != null) {
         grpc.close();
@@ -249,6 +283,10 @@ public final class SluiceServer implements AutoCloseable {
       }
       boss.shutdownGracefully(0, 1, TimeUnit.SECONDS);
       workers.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+      if (monitor != null) {
+        monitor.close();
+        monitorThread.shutdownNow();
+      }
       follower.ifPresent(MlflowFollower::close);
       folderPoller.ifPresent(FolderPoller::close);
       models.close();
@@ -402,6 +440,10 @@ public final class SluiceServer implements AutoCloseable {
     metrics.close();
     boss.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
     workers.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+    if (monitor != null) {
+      monitor.close();
+      monitorThread.shutdownNow();
+    }
     follower.ifPresent(MlflowFollower::close);
     folderPoller.ifPresent(FolderPoller::close);
     models.close();

@@ -146,16 +146,6 @@ final class BatchFormer {
               + " µs in the queue, before the request was batched"), "deadline"));
       return false;
     }
-    if (PendingRequest.passed(p.shedAtNanos, now)) {
-      walk.remove();
-      long waited = now - p.enqueueNanos;
-      dropped.add(new Dropped(p, Status.overloaded(
-          "overloaded: the request waited " + TimeUnit.NANOSECONDS.toMillis(waited)
-              + " ms in the queue without starting (max queue time: "
-              + TimeUnit.NANOSECONDS.toMillis(p.shedAtNanos - p.enqueueNanos) + " ms)",
-          TimeUnit.NANOSECONDS.toMillis(waited)), "max_queue_time"));
-      return false;
-    }
     if (!p.delayed && PendingRequest.passed(p.timeoutAtNanos, now)) {
       if (queue.policy(p.level).timeoutAction() == QueuePolicy.TimeoutAction.DELAY) {
         walk.delay();

@@ -158,10 +158,10 @@ public final class BatcherConfig {
   }
 
   /**
-   * Sluice's load shedding: the longest a request may wait in the queue, 0 for no limit. A
-   * request whose estimated wait is longer is refused at enqueue, and one that has waited this
-   * long is dropped before it is batched, both UNAVAILABLE with a retry hint. A model's own
-   * shorter queue timeout still applies.
+   * Sluice's load shedding: the longest a request should wait in the queue, 0 for no limit. A
+   * request whose estimated wait is longer is refused at enqueue, UNAVAILABLE with a retry hint;
+   * once admitted, a request is served (only the model's own queue timeout, or the caller's
+   * deadline, still ends it).
    */
   public long maxQueueTimeMicros() {
     return maxQueueTimeMicros;

@@ -185,9 +185,7 @@ final class DynamicBatchScheduler implements Scheduler {
         timeoutMicros == 0
             ? PendingRequest.NONE
             : saturatedAdd(now, TimeUnit.MICROSECONDS.toNanos(timeoutMicros));
-    long shedAt =
-        maxQueueTimeNanos == 0 ? PendingRequest.NONE : saturatedAdd(now, maxQueueTimeNanos);
-    return new PendingRequest(request, f, level, batchSize, key, now, timeoutAt, shedAt);
+    return new PendingRequest(request, f, level, batchSize, key, now, timeoutAt);
   }
 
   private boolean knownOutputs(InferenceRequest request) {

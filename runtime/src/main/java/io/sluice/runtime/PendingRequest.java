@@ -25,8 +25,6 @@ final class PendingRequest {
   final long enqueueNanos;
   /** When its queue timeout expires on the scheduler's ticker, or {@link #NONE}. */
   final long timeoutAtNanos;
-  /** When it has waited the scheduler's max queue time (load shedding), or {@link #NONE}. */
-  final long shedAtNanos;
 
   /** Arrival order, for {@link CompletionSequencer}; set once, under the lock, at enqueue. */
   long sequence;
@@ -42,8 +40,7 @@ final class PendingRequest {
       int batchSize,
       BatchKey key,
       long enqueueNanos,
-      long timeoutAtNanos,
-      long shedAtNanos) {
+      long timeoutAtNanos) {
     this.request = request;
     this.future = future;
     this.level = level;
@@ -51,7 +48,6 @@ final class PendingRequest {
     this.key = key;
     this.enqueueNanos = enqueueNanos;
     this.timeoutAtNanos = timeoutAtNanos;
-    this.shedAtNanos = shedAtNanos;
   }
 
   /** Whether {@code deadline} (absolute, on the ticker) has passed at {@code now}. */

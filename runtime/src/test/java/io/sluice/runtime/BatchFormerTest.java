@@ -32,8 +32,7 @@ class BatchFormerTest {
   static PendingRequest request(int level, int rows, long enqueueNanos, long timeoutAt) {
     List<Tensor> in = List.of(Tensor.ofFloats("x", new long[] {rows, 1}, new float[rows]));
     return new PendingRequest(new InferenceRequest(in, Set.of(), level, 0, Long.MAX_VALUE, null),
-        new CompletableFuture<>(), level, rows, BatchKey.of(in), enqueueNanos, timeoutAt,
-        PendingRequest.NONE);
+        new CompletableFuture<>(), level, rows, BatchKey.of(in), enqueueNanos, timeoutAt);
   }
 
   static RequestQueue queue(int... rows) {

@@ -31,6 +31,7 @@ public final class DefaultServingApi implements ServingApi {
   private final ModelQueries queries;
   private final RepositoryControl control;
   private final ErrorCounter errors;
+  private final MonitorQueries monitor;
   private final RegistryWebhook webhook;
 
   /** With statistics and metrics as the only inference listener. */
@@ -70,10 +71,14 @@ public final class DefaultServingApi implements ServingApi {
       List<InferenceListener> listeners,
       DrainGate gate) {
     this(models, strictReadiness, ticker, serverVersion, registry, listeners, gate,
-        RegistryWebhook.NONE);
+        new MonitorQueries() {}, RegistryWebhook.NONE);
   }
 
-  /** @param webhook the receiver of {@code POST /v2/registry/webhook} */
+  /**
+   * As above, answering drift queries from {@code monitor}.
+   *
+   * @param webhook the receiver of {@code POST /v2/registry/webhook}
+   */
   public DefaultServingApi(
       ModelManager models,
       boolean strictReadiness,
@@ -82,7 +87,9 @@ public final class DefaultServingApi implements ServingApi {
       MeterRegistry registry,
       List<InferenceListener> listeners,
       DrainGate gate,
+      MonitorQueries monitor,
       RegistryWebhook webhook) {
+    this.monitor = monitor;
     this.webhook = webhook;
     List<InferenceListener> all = new ArrayList<>();
     all.add(new StatsListener());
@@ -170,5 +177,21 @@ public final class DefaultServingApi implements ServingApi {
   @Override
   public void recordClientDisconnect(String protocol) {
     errors.recordClientDisconnect(protocol);
+  }
+
+  @Override
+  public void checkDrift(String model, String version) {
+    monitor.checkDrift(model, version);
+  }
+
+  @Override
+  public void writeDrift(String model, String version, com.fasterxml.jackson.core.JsonGenerator g)
+      throws java.io.IOException {
+    monitor.writeDrift(model, version, g);
+  }
+
+  @Override
+  public FeedbackResult feedback(String model, List<Label> labels) {
+    return monitor.feedback(model, labels);
   }
 }

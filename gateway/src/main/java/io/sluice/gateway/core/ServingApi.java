@@ -7,4 +7,5 @@ package io.sluice.gateway.core;
  * and tests that need one concern take that interface alone. Every method is safe to call on an
  * event loop: none blocks.
  */
-public interface ServingApi extends InferenceApi, ModelQueries, RepositoryControl, ErrorCounter {}
+public interface ServingApi
+    extends InferenceApi, ModelQueries, RepositoryControl, ErrorCounter, MonitorQueries {}

@@ -125,6 +125,60 @@ final class ControlEndpoints {
     g.writeEndArray();
   }
 
+  /** The drift monitor's document; NOT_FOUND before any body is written. */
+  FullHttpResponse drift(Route route) {
+    api.checkDrift(route.model(), route.version());
+    return HttpResponses.json(
+        HttpResponseStatus.OK, g -> api.writeDrift(route.model(), route.version(), g));
+  }
+
+  /**
+   * {@code POST /v2/models/{m}/feedback}: {@code {"labels": [{"id": "…", "label": 2}, …]}} (or
+   * one {@code {"id", "label"}}); answers the outcome counts.
+   */
+  FullHttpResponse feedback(Route route, ByteBuf body) {
+    JsonNode root;
+    try {
+      root = MAPPER.readTree(new ByteBufInputStream(body.duplicate()));
+    } catch (IOException e) {
+      throw Status.invalidArgument("feedback body is not JSON"
+          + " (expected: {\"labels\": [{\"id\": \"<request id>\", \"label\": <number>}]})")
+          .asException();
+    }
+    JsonNode items = root == null ? null : root.has("labels") ? root.get("labels") : root;
+    List<io.sluice.gateway.core.MonitorQueries.Label> labels = new java.util.ArrayList<>();
+    if (items != null && items.isObject()) {
+      labels.add(label(items));
+    } else if (items != null && items.isArray() && !items.isEmpty()) {
+      for (JsonNode item : items) {
+        labels.add(label(item));
+      }
+    } else {
+      throw Status.invalidArgument("feedback body has no labels (expected: {\"labels\": [{\"id\":"
+          + " \"<request id>\", \"label\": <number>}]})").asException();
+    }
+    io.sluice.gateway.core.FeedbackResult r = api.feedback(route.model(), labels);
+    return HttpResponses.json(HttpResponseStatus.OK, g -> {
+      g.writeStartObject();
+      g.writeNumberField("matched", r.matched());
+      g.writeNumberField("unknown_id", r.unknownId());
+      g.writeNumberField("expired", r.expired());
+      g.writeNumberField("duplicate", r.duplicate());
+      g.writeEndObject();
+    });
+  }
+
+  private static io.sluice.gateway.core.MonitorQueries.Label label(JsonNode item) {
+    JsonNode id = item.get("id");
+    JsonNode value = item.get("label");
+    if (id == null || !id.isTextual() || id.asText().isEmpty() || value == null
+        || !value.isNumber()) {
+      throw Status.invalidArgument("feedback label " + item + " (expected: {\"id\": \"<request"
+          + " id>\", \"label\": <number>})").asException();
+    }
+    return new io.sluice.gateway.core.MonitorQueries.Label(id.asText(), value.asDouble());
+  }
+
   FullHttpResponse modelConfig(Route route) {
     return HttpResponses.json(
         HttpResponseStatus.OK,

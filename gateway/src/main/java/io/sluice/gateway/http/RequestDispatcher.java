@@ -180,6 +180,12 @@ final class RequestDispatcher extends ChannelInboundHandlerAdapter {
         case MODEL_STATISTICS:
           finish(ctx, request, control.statistics(route));
           break;
+        case MODEL_DRIFT:
+          finish(ctx, request, control.drift(route));
+          break;
+        case MODEL_FEEDBACK:
+          finish(ctx, request, control.feedback(route, request.content()));
+          break;
         case REPOSITORY_INDEX:
           finish(ctx, request, control.repositoryIndex(request.content()));
           break;

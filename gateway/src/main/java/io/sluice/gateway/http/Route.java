@@ -33,6 +33,8 @@ record Route(Endpoint endpoint, String model, String version) {
     MODEL_CONFIG(HttpMethod.GET),
     MODEL_STATISTICS(HttpMethod.GET),
     MODEL_INFER(HttpMethod.POST),
+    MODEL_DRIFT(HttpMethod.GET),
+    MODEL_FEEDBACK(HttpMethod.POST),
     REPOSITORY_INDEX(HttpMethod.POST, Access.ADMIN),
     REPOSITORY_LOAD(HttpMethod.POST, Access.ADMIN),
     REPOSITORY_UNLOAD(HttpMethod.POST, Access.ADMIN),

@@ -119,6 +119,10 @@ final class Router {
         return Endpoint.MODEL_STATISTICS;
       case "infer":
         return Endpoint.MODEL_INFER;
+      case "drift":
+        return Endpoint.MODEL_DRIFT;
+      case "feedback":
+        return Endpoint.MODEL_FEEDBACK;
       default:
         return null;
     }

@@ -36,9 +36,17 @@ public final class RequestValidator {
   private final List<String> inputNameList;
   private final List<String> outputNameList;
   private final int required;
+  /** The model's data-quality policy: NaN and ±inf inputs are a 400 ({@value #REJECT_NON_FINITE}). */
+  private final boolean rejectNonFinite;
+
+  /** The config parameter that turns the NaN/inf policy on ({@code string_value: "true"}). */
+  public static final String REJECT_NON_FINITE = "sluice.reject_non_finite";
 
   private RequestValidator(String model, ModelConfig config) {
     this.model = model;
+    this.rejectNonFinite = config.containsParameters(REJECT_NON_FINITE)
+        && "true".equalsIgnoreCase(config.getParametersOrThrow(REJECT_NON_FINITE).getStringValue()
+            .strip());
     this.maxBatch = config.getMaxBatchSize();
     this.priorityLevels = Math.max(Math.toIntExact(config.getDynamicBatching().getPriorityLevels()), 1);
     this.rules = new InputRule[config.getInputCount()];
@@ -119,6 +127,9 @@ public final class RequestValidator {
         requiredSeen++;
       }
       batch = rule.check(t, batch);
+      if (rejectNonFinite) {
+        checkFinite(t);
+      }
     }
     if (requiredSeen < required) {
       for (InputRule rule : rules) {
@@ -131,6 +142,55 @@ public final class RequestValidator {
         }
       }
     }
+  }
+
+  /** The first NaN or infinite element of a floating-point input is a 400 naming it. */
+  private void checkFinite(Tensor t) {
+    int n = (int) t.elementCount();
+    java.nio.ByteBuffer b;
+    switch (t.type()) {
+      case FP32:
+        b = t.data();
+        for (int i = 0; i < n; i++) {
+          if (!Float.isFinite(b.getFloat(i * 4))) {
+            throw nonFinite(t, i, b.getFloat(i * 4));
+          }
+        }
+        return;
+      case FP64:
+        b = t.data();
+        for (int i = 0; i < n; i++) {
+          if (!Double.isFinite(b.getDouble(i * 8))) {
+            throw nonFinite(t, i, b.getDouble(i * 8));
+          }
+        }
+        return;
+      case FP16:
+      case BF16:
+        b = t.data();
+        for (int i = 0; i < n; i++) {
+          int bits = b.getShort(i * 2) & 0xffff;
+          // all exponent bits set: inf or NaN, in both formats
+          boolean fp16 = t.type() == DataType.FP16;
+          boolean special = fp16 ? (bits & 0x7c00) == 0x7c00 : (bits & 0x7f80) == 0x7f80;
+          if (special) {
+            boolean nan = (bits & (fp16 ? 0x03ff : 0x007f)) != 0;
+            throw nonFinite(t, i, nan ? Double.NaN
+                : (bits & 0x8000) != 0 ? Double.NEGATIVE_INFINITY : Double.POSITIVE_INFINITY);
+          }
+        }
+        return;
+      default:
+        return;
+    }
+  }
+
+  private RuntimeException nonFinite(Tensor t, int index, double value) {
+    return Status.invalidArgument(
+            "input '" + t.name() + "' element " + index + " is " + value + " (expected: finite"
+                + " values; model '" + model + "' rejects NaN and inf, parameter "
+                + REJECT_NON_FINITE + ")")
+        .asException();
   }
 
   private Set<String> requestedOutputs(List<RequestedOutput> outputs) {

@@ -1,0 +1,86 @@
+package io.sluice.gateway.monitor;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.sluice.gateway.core.FeedbackResult;
+import io.sluice.gateway.core.MonitorQueries;
+import java.time.Clock;
+import java.util.ArrayDeque;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * Ground truth joined to predictions: the monitor thread records each monitored request's
+ * prediction under its V2 request id (bounded: the oldest go past {@code capacity}, and past the
+ * TTL a prediction no longer takes a label); a feedback call (an event loop) looks its ids up,
+ * scores a match on the version's {@link VersionMonitor.Performance} and counts every outcome in
+ * {@code sluice_labels_received_total{model,outcome}}. The first label of an id wins.
+ */
+final class FeedbackStore {
+  private final Map<String, Pending> byId = new ConcurrentHashMap<>();
+  /** Monitor thread only: ids in arrival order, for eviction. */
+  private final ArrayDeque<String> order = new ArrayDeque<>();
+  private final int capacity;
+  private final long ttlMillis;
+  private final Clock clock;
+  private final MeterRegistry meters;
+
+  FeedbackStore(int capacity, long ttlMillis, Clock clock, MeterRegistry meters) {
+    this.capacity = capacity;
+    this.ttlMillis = ttlMillis;
+    this.clock = clock;
+    this.meters = meters;
+  }
+
+  /** A logged prediction, waiting for its label. */
+  private record Pending(VersionMonitor monitor, double predicted, long millis,
+      AtomicBoolean labelled) {}
+
+  /** Monitor thread: {@code id}'s prediction (ids seen twice keep the first). */
+  void record(String id, VersionMonitor monitor, double predicted, long millis) {
+    if (id == null || id.isEmpty() || byId.putIfAbsent(id,
+        new Pending(monitor, predicted, millis, new AtomicBoolean())) != null) {
+      return;
+    }
+    order.addLast(id);
+    monitor.performance().predictions.increment();
+    while (order.size() > capacity
+        || (!order.isEmpty() && millis - byId.get(order.peekFirst()).millis() > 2 * ttlMillis)) {
+      byId.remove(order.pollFirst());
+    }
+  }
+
+  /** Any thread: scores {@code labels} for {@code model}. */
+  FeedbackResult label(String model, List<MonitorQueries.Label> labels) {
+    int matched = 0;
+    int unknown = 0;
+    int expired = 0;
+    int duplicate = 0;
+    long now = clock.millis();
+    for (MonitorQueries.Label l : labels) {
+      Pending p = byId.get(l.id());
+      if (p == null || !p.monitor().model.equals(model)) {
+        unknown++;
+      } else if (now - p.millis() > ttlMillis) {
+        expired++;
+      } else if (!p.labelled().compareAndSet(false, true)) {
+        duplicate++;
+      } else {
+        matched++;
+        p.monitor().performance().score(p.predicted(), l.value());
+      }
+    }
+    count(model, "matched", matched);
+    count(model, "unknown_id", unknown);
+    count(model, "expired", expired);
+    count(model, "duplicate", duplicate);
+    return new FeedbackResult(matched, unknown, expired, duplicate);
+  }
+
+  private void count(String model, String outcome, int n) {
+    Counter.builder("sluice_labels_received").description("ground-truth labels by outcome")
+        .tag("model", model).tag("outcome", outcome).register(meters).increment(n);
+  }
+}

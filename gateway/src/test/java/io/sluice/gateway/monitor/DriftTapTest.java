@@ -1,0 +1,131 @@
+package io.sluice.gateway.monitor;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.sluice.gateway.core.InferenceEvent;
+import io.sluice.gateway.model.LoadedVersion;
+import io.sluice.gateway.model.TestVersions;
+import io.sluice.gateway.request.RequestContext;
+import io.sluice.proto.inference.ModelConfigProto;
+import io.sluice.proto.inference.ModelConfigProto.ModelConfig;
+import io.sluice.proto.inference.ModelConfigProto.ModelInput;
+import io.sluice.proto.inference.ModelConfigProto.ModelOutput;
+import io.sluice.proto.inference.ModelConfigProto.ModelParameter;
+import io.sluice.runtime.Status;
+import io.sluice.runtime.Tensor;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** The tap: what it copies, when it drops (and counts), how it samples. */
+class DriftTapTest {
+  private final SimpleMeterRegistry meters = new SimpleMeterRegistry();
+  private final Clock clock = Clock.fixed(Instant.ofEpochMilli(1234), ZoneOffset.UTC);
+
+  private static ModelConfig config(String sampleRate) {
+    ModelConfig.Builder b = ModelConfig.newBuilder().setName("m").setMaxBatchSize(8)
+        .addInput(ModelInput.newBuilder().setName("x")
+            .setDataType(ModelConfigProto.DataType.TYPE_FP32).addDims(2))
+        .addInput(ModelInput.newBuilder().setName("s")
+            .setDataType(ModelConfigProto.DataType.TYPE_STRING).addDims(1))
+        .addOutput(ModelOutput.newBuilder().setName("y")
+            .setDataType(ModelConfigProto.DataType.TYPE_INT64).addDims(1));
+    if (sampleRate != null) {
+      b.putParameters(DriftTap.SAMPLE_RATE,
+          ModelParameter.newBuilder().setStringValue(sampleRate).build());
+    }
+    return b.build();
+  }
+
+  private static InferenceEvent event(LoadedVersion v, Status status) {
+    List<Tensor> inputs = List.of(
+        Tensor.ofFloats("x", new long[] {2, 2}, 1.5f, -2f, Float.NaN, 4f),
+        Tensor.ofStrings("s", new long[] {2, 1}, List.of("red", "")));
+    List<Tensor> outputs = List.of(Tensor.ofLongs("y", new long[] {2, 1}, 7, 9));
+    return new InferenceEvent(v, InferenceEvent.Role.PRIMARY, RequestContext.NONE, inputs,
+        status == null ? outputs : List.of(), status, 0, 0, 0, 0, 0);
+  }
+
+  private DriftTap tap(int slots, int slotValues) {
+    DriftConfig c = new DriftConfig(true, 1000, 0, 0, 0, 1000, 0.05, 0.1, 0.5, 1000, slots,
+        slotValues, null, null, null, 300, 3);
+    return new DriftTap(c, clock, meters);
+  }
+
+  private double dropped(String reason) {
+    return meters.get("sluice_monitor_dropped").tag("reason", reason).counter().count();
+  }
+
+  @Test
+  void copiesEveryColumnOfEveryRowIntoItsOwnSlot() {
+    DriftTap tap = tap(4, 64);
+    LoadedVersion v = TestVersions.of("m", 1, config(null));
+    tap.onInference(event(v, null));
+    TapSlot slot = tap.poll();
+    assertThat(slot.version).isSameAs(v);
+    assertThat(slot.rows).isEqualTo(2);
+    assertThat(slot.epochMillis).isEqualTo(1234);
+    assertThat(slot.tensorRows).startsWith(2, 2, 2);
+    assertThat(Double.longBitsToDouble(slot.values[0])).isEqualTo(1.5);
+    assertThat(Double.longBitsToDouble(slot.values[1])).isEqualTo(-2.0);
+    assertThat(Double.longBitsToDouble(slot.values[2])).isNaN();
+    assertThat(slot.values[4]).isEqualTo(ColumnMonitor.categoryHash("red"));
+    assertThat(slot.values[5]).as("an empty string is missing").isZero();
+    assertThat(Double.longBitsToDouble(slot.values[7])).isEqualTo(9.0);
+    assertThat(tap.poll()).isNull();
+  }
+
+  @Test
+  void failedInferencesAreNotTapped() {
+    DriftTap tap = tap(4, 64);
+    tap.onInference(event(TestVersions.of("m", 1, config(null)), Status.internal("boom")));
+    assertThat(tap.poll()).isNull();
+  }
+
+  @Test
+  void withEverySlotInUseARequestIsDroppedAndCounted() {
+    DriftTap tap = tap(2, 64);
+    LoadedVersion v = TestVersions.of("m", 1, config(null));
+    for (int i = 0; i < 5; i++) {
+      tap.onInference(event(v, null));
+    }
+    assertThat(dropped("queue_full")).isEqualTo(3);
+    TapSlot first = tap.poll();
+    tap.recycle(first);
+    tap.onInference(event(v, null));
+    assertThat(dropped("queue_full")).as("a recycled slot is used again").isEqualTo(3);
+  }
+
+  @Test
+  void aRequestLargerThanASlotIsDroppedAndCounted() {
+    DriftTap tap = tap(2, 7);
+    tap.onInference(event(TestVersions.of("m", 1, config(null)), null));
+    assertThat(tap.poll()).isNull();
+    assertThat(dropped("too_large")).isEqualTo(1);
+  }
+
+  @Test
+  void aSampleRateKeepsExactlyThatShareOfRequests() {
+    DriftTap tap = tap(64, 64);
+    LoadedVersion v = TestVersions.of("m", 1, config("0.25"));
+    for (int i = 0; i < 40; i++) {
+      tap.onInference(event(v, null));
+    }
+    int kept = 0;
+    for (TapSlot s; (s = tap.poll()) != null; ) {
+      kept++;
+    }
+    assertThat(kept).isEqualTo(10);
+  }
+
+  @Test
+  void halfPrecisionBitsConvertToTheirFloat() {
+    assertThat(DriftTap.halfToFloat((short) 0x3c00)).isEqualTo(1.0f);
+    assertThat(DriftTap.halfToFloat((short) 0xc000)).isEqualTo(-2.0f);
+    assertThat(DriftTap.halfToFloat((short) 0x0001)).isEqualTo(5.9604645e-8f);
+    assertThat(DriftTap.halfToFloat((short) 0x7c00)).isEqualTo(Float.POSITIVE_INFINITY);
+  }
+}

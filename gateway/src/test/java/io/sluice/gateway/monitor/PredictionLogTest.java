@@ -1,0 +1,92 @@
+package io.sluice.gateway.monitor;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.sluice.gateway.monitor.ColumnLayout.TensorColumns;
+import io.sluice.gateway.monitor.ReferenceProfile.Role;
+import io.sluice.runtime.DataType;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The JSON-lines prediction log: the record, redaction, rotation, the writer's drops. */
+class PredictionLogTest {
+  private static final ColumnLayout LAYOUT = new ColumnLayout(List.of(
+      new TensorColumns("x", Role.INPUT, DataType.FP32, 2, 0),
+      new TensorColumns("s", Role.INPUT, DataType.BYTES, 1, 2),
+      new TensorColumns("y", Role.OUTPUT, DataType.INT64, 1, 3)));
+  private static final List<String> NAMES = List.of("a", "secret", "colour", "y");
+  private final SimpleMeterRegistry meters = new SimpleMeterRegistry();
+
+  private static TapSlot slot(String id) {
+    TapSlot s = new TapSlot(16, 3);
+    s.requestId = id;
+    s.epochMillis = 60_000;
+    s.latencyNanos = 1_500_000;
+    s.rows = 2;
+    s.tensorRows[0] = 2;
+    s.tensorRows[1] = 2;
+    s.tensorRows[2] = 2;
+    long[] v = {Double.doubleToRawLongBits(1.5), Double.doubleToRawLongBits(7),
+        Double.doubleToRawLongBits(2.5), Double.doubleToRawLongBits(8),
+        ColumnMonitor.categoryHash("red"), 0,
+        Double.doubleToRawLongBits(1), Double.doubleToRawLongBits(0)};
+    System.arraycopy(v, 0, s.values, 0, v.length);
+    return s;
+  }
+
+  @Test
+  void writesOneRecordPerRequestWithRedactedColumns(@TempDir Path dir) throws Exception {
+    try (PredictionLog log = new PredictionLog(dir, 1 << 20, 2, 100, meters)) {
+      log.append(slot("req-1"), "m", "1", LAYOUT, NAMES, Set.of("secret"));
+    }
+    List<String> lines = Files.readAllLines(dir.resolve(PredictionLog.FILE));
+    assertThat(lines).hasSize(1);
+    JsonNode r = new ObjectMapper().readTree(lines.get(0));
+    assertThat(r.get("id").asText()).isEqualTo("req-1");
+    assertThat(r.get("time").asText()).isEqualTo("1970-01-01T00:01:00Z");
+    assertThat(r.get("latency_us").asLong()).isEqualTo(1500);
+    assertThat(r.get("inputs").get("a").toString()).isEqualTo("[1.5,2.5]");
+    assertThat(r.get("inputs").get("secret").asText()).isEqualTo("REDACTED");
+    assertThat(r.get("inputs").get("colour").get(0).asText())
+        .isEqualTo(ColumnMonitor.hashName(ColumnMonitor.categoryHash("red")));
+    assertThat(r.get("inputs").get("colour").get(1).asText()).isEmpty();
+    assertThat(r.get("outputs").get("y").toString()).isEqualTo("[1.0,0.0]");
+  }
+
+  @Test
+  void rotatesPastItsSizeAndKeepsItsFiles(@TempDir Path dir) throws Exception {
+    try (PredictionLog log = new PredictionLog(dir, 1024, 2, 1000, meters)) {
+      for (int i = 0; i < 40; i++) {
+        log.append(slot("req-" + i), "m", "1", LAYOUT, NAMES, Set.of());
+      }
+    }
+    assertThat(dir.resolve(PredictionLog.FILE + ".1")).exists();
+    assertThat(dir.resolve(PredictionLog.FILE + ".2")).exists();
+    assertThat(dir.resolve(PredictionLog.FILE + ".3")).doesNotExist();
+    for (String f : List.of(PredictionLog.FILE, PredictionLog.FILE + ".1")) {
+      assertThat(Files.size(dir.resolve(f))).isLessThanOrEqualTo(1024);
+    }
+    assertThat(Files.readAllLines(dir.resolve(PredictionLog.FILE)).get(0)).startsWith("{\"id\"");
+    double written = meters.get("sluice_prediction_log_records").counter().count();
+    double dropped = meters.get("sluice_prediction_log_dropped").counter().count();
+    assertThat(written + dropped).isEqualTo(40);
+  }
+
+  @Test
+  void aRecordAfterCloseIsDroppedAndCounted(@TempDir Path dir) throws Exception {
+    PredictionLog log = new PredictionLog(dir, 1 << 20, 1, 10, meters);
+    log.close();
+    log.append(slot("late"), "m", "1", LAYOUT, NAMES, Set.of());
+    await().atMost(Duration.ofSeconds(5)).until(
+        () -> meters.get("sluice_prediction_log_dropped").counter().count() == 1);
+  }
+}

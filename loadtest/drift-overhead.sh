@@ -1,0 +1,52 @@
+#!/usr/bin/env bash
+# The drift monitor's cost, monitor on vs off in the same run: for tiny_mlp and iris, a closed
+# loop of CONCURRENCY requests over gRPC saturates a server pinned to CPU 1 (the driver on CPU 0)
+# for DURATION s; rounds alternate off/on so drift in the machine's load hits both alike. Prints
+# throughput (capacity at saturation) and p99 per configuration and the on/off ratios.
+#
+# usage: ROUNDS=2 DURATION=10 CONCURRENCY=8 bash loadtest/drift-overhead.sh
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source loadtest/lib.sh
+ROUNDS=${ROUNDS:-2}
+DURATION=${DURATION:-10}
+CONCURRENCY=${CONCURRENCY:-8}
+if [[ ! -f $GATEWAY_JAR || ! -f $LOADTEST_JAR ]]; then
+  log "building the gateway and loadtest jars"
+  mvn -q -B -DskipTests -pl gateway,loadtest -am package
+fi
+work=$(mktemp -d)
+trap 'stop_server; rm -rf "$work"' EXIT
+results="$work/results.tsv"
+for round in $(seq 1 "$ROUNDS"); do
+  for monitor in false true; do
+    start_server "$work/ports.json" "$work/server.log" 1 --model-repository examples/model_repository \
+      --drift-enabled "$monitor"
+    grpc=$(json_get "$work/ports.json" grpc)
+    for model in tiny_mlp iris_classifier; do
+      if [[ $model == tiny_mlp ]]; then args=(--input-shape 1,32); else args=(--input-name float_input --input-shape 1,4); fi
+      taskset -c 0 java -jar "$LOADTEST_JAR" run --protocol grpc --target "127.0.0.1:$grpc" --model "$model" \
+        "${args[@]}" --datatype FP32 --mode closed --concurrency "$CONCURRENCY" --warmup 2 \
+        --duration "$DURATION" --require-success --json-out "$work/run.json" >/dev/null
+      python3 -c 'import json,sys; r=json.load(open(sys.argv[1])); print("\t".join([sys.argv[2], sys.argv[3], sys.argv[4], "%.1f" % r["throughput_rps"], str(r["latency_us"]["p99"])]))' \
+        "$work/run.json" "$round" "$model" "$monitor" >> "$results"
+    done
+    stop_server
+  done
+done
+python3 - "$results" <<'PY'
+import collections, statistics, sys
+rows = [l.split("\t") for l in open(sys.argv[1]).read().split("\n") if l]
+by = collections.defaultdict(list)
+for rnd, model, mon, rps, p99 in rows:
+    by[(model, mon)].append((float(rps), float(p99)))
+print("| model | monitor | throughput req/s (median of rounds) | p99 µs | capacity on/off |")
+print("|---|---|---|---|---|")
+for model in ("tiny_mlp", "iris_classifier"):
+    off = statistics.median(r for r, _ in by[(model, "false")])
+    for mon in ("false", "true"):
+        rps = statistics.median(r for r, _ in by[(model, mon)])
+        p99 = statistics.median(p for _, p in by[(model, mon)])
+        ratio = "" if mon == "false" else f"{rps / off:.3f}"
+        print(f"| {model} | {'on' if mon == 'true' else 'off'} | {rps:.0f} | {p99:.0f} | {ratio} |")
+PY
