@@ -4,18 +4,19 @@
 # once, finish every request it had admitted, refuse the rest cleanly and exit 0.
 #
 # A request counts as lost when the client saw anything but a success or a clean refusal
-# (HTTP 503, gRPC UNAVAILABLE, or a refused connection once the server has gone): a reset or a
+# (HTTP 503, gRPC UNAVAILABLE, a refused connection once the server has gone, or a request the
+# generator never sent): a reset or a
 # connection closed under a request it had sent (io_closed), a timeout, any other status. The
 # server also logs whether its shutdown grace ran out with requests unanswered. Fails on a
 # lost request, on an exit status other than 0, or when readiness stayed true after the signal.
 #
-# usage: bash loadtest/drain-under-load.sh        (RATE=300 DURATION=8 by default)
+# usage: bash loadtest/drain-under-load.sh        (RATE=300 DURATION=12 by default)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source loadtest/lib.sh
 
 RATE=${RATE:-300}
-DURATION=${DURATION:-8}
+DURATION=${DURATION:-12}
 if [[ ! -f $GATEWAY_JAR || ! -f $LOADTEST_JAR ]]; then
   log "building the gateway and loadtest jars"
   mvn -q -B -DskipTests -pl gateway,loadtest -am package
@@ -30,7 +31,7 @@ start_server "$work/ports.json" "$work/server.log" "" --model-repository example
 http=$(json_get "$work/ports.json" http)
 grpc=$(json_get "$work/ports.json" grpc)
 server=$SERVER_PID
-log "Sluice (pid $server) serving: http $http, grpc $grpc; SIGTERM after $((DURATION / 2 + 1)) s of load"
+log "Sluice (pid $server) serving: http $http, grpc $grpc; SIGTERM mid-run"
 
 for protocol in grpc http; do
   port=$grpc
@@ -42,7 +43,17 @@ for protocol in grpc http; do
   pids+=($!)
 done
 
-sleep $((DURATION / 2 + 1))
+# The signal comes once both loads are being answered (at most DURATION/2 + 8 s in), so a slow
+# start on a busy machine cannot leave the window without a success before it.
+metrics=$(json_get "$work/ports.json" metrics)
+sleep 2
+for ((i = 0; i < 40; i++)); do
+  served=$(curl -s "http://127.0.0.1:$metrics/metrics" \
+      | awk '/^nv_inference_request_success_total\{.*model="tiny_mlp"/ {s += $2} END {print s + 0}')
+  if ((${served%.*} >= 2 * RATE)); then break; fi
+  sleep 0.25
+done
+sleep $((DURATION / 2 - 2))
 kill -TERM "$server"
 signalled=$(date +%s%N)
 ready_false_ms=""
@@ -69,7 +80,9 @@ import json, sys
 r = json.load(open(sys.argv[1]))
 w = r["windows"][0] if "windows" in r else r
 errors = w.get("errors", {})
-refused = {k: v for k, v in errors.items() if k in ("http_503", "grpc_UNAVAILABLE", "io_connect")}
+# Refused, or never sent at all (the generator's own in-flight cap once the server has gone).
+refused = {k: v for k, v in errors.items()
+           if k in ("http_503", "grpc_UNAVAILABLE", "io_connect") or k.startswith("not_sent")}
 lost = {k: v for k, v in errors.items() if k not in refused}
 print(f"[drain] {sys.argv[2]}: {w['succeeded']} succeeded, refused {refused or 0}, lost {lost or 0}")
 if w["succeeded"] == 0:
