@@ -69,6 +69,10 @@ wait_load() {
   return $status
 }
 
+# A cold JVM's first seconds are JIT and class loading: warm up before the steady baseline.
+log "warm-up: $RATE req/s over gRPC and over HTTP for 15 s"
+run_load warmup 15
+wait_load warmup || log "warm-up had errors (a cold JVM on a busy machine); not counted"
 log "steady: $RATE req/s over gRPC and over HTTP for 15 s"
 run_load steady 15
 wait_load steady
@@ -96,8 +100,8 @@ w, before, after = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
 for p in ("grpc", "http"):
     s = json.load(open(f"{w}/steady-{p}.json"))
     m = json.load(open(f"{w}/swaps-{p}.json"))
-    def p99(r): return r["latencyUs"]["p99"]
-    def errs(r): return r.get("errorCount", r.get("error_count", 0))
+    def p99(r): return r["latency_us"]["p99"]
+    def errs(r): return r["error_count"]
     print(f"[swap] {p}: p99 steady {p99(s):.0f} us, during swaps {p99(m):.0f} us"
           f" (ratio {p99(m) / p99(s):.2f}); failed {errs(s)} steady, {errs(m)} during swaps")
 print(f"[swap] RSS {before} KiB before the moves, {after} KiB after")
