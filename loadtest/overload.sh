@@ -6,7 +6,7 @@
 # the generator never competes with the server for a core, and its own CPU use is reported to
 # show it could offer the load. For each server variant (shedding: --max-queue-time-ms 1000, the
 # default; none: --max-queue-time-ms 0, only the 4,096-deep queue):
-#   1. capacity C: closed loop, gRPC, 32 in flight, 8 s;
+#   1. capacity C: closed loop, gRPC, 256 in flight (full batches of 64), 8 s;
 #   2. open loop, Poisson, at 2C for 10 s, gRPC then HTTP: goodput (successes/s) / C, the p99 of
 #      the time a refusal took to arrive, the latency of what succeeded, the server's peak RSS.
 # Writes reports/overload.md. Not a CI step (about 3 minutes); run on a quiet machine.
@@ -58,7 +58,7 @@ for variant in shedding none; do
       --model-repository "$work/repo" --max-queue-time-ms "$queue_time"
   grpc=$(json_get "$work/ports-$variant.json" grpc)
   http=$(json_get "$work/ports-$variant.json" http)
-  client --protocol grpc --target "127.0.0.1:$grpc" --mode closed --concurrency 32 --duration 8 \
+  client --protocol grpc --target "127.0.0.1:$grpc" --mode closed --concurrency 256 --duration 8 \
       --json-out "$work/cap-$variant.json" >/dev/null 2>&1
   capacity=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["throughput_rps"])' \
       "$work/cap-$variant.json")
@@ -103,7 +103,7 @@ done
   echo
   echo "Measured $(date -u +'%Y-%m-%d %H:%M UTC') at $(git rev-parse --short HEAD) with"
   echo "\`bash loadtest/overload.sh\`: heavy_mlp, server pinned to CPU $SERVER_CPU, load generator"
-  echo "pinned to CPU $CLIENT_CPU. Capacity is a closed loop of 32 gRPC requests in flight; the"
+  echo "pinned to CPU $CLIENT_CPU. Capacity is a closed loop of 256 gRPC requests in flight; the"
   echo "overload is an open Poisson loop at twice that. Goodput counts successful answers."
   echo "Refused are 503 / UNAVAILABLE; other errors are requests that never came back within the"
   echo "window plus 30 s (or were not sent: the generator's in-flight cap of 20,000)."
