@@ -61,17 +61,18 @@ final class InferencePipeline implements InferenceApi {
           Status.unavailable("the server is shutting down (expected: retry on another replica)")
               .asException());
     }
-    CompletableFuture<V2InferResponse> answer;
     try {
-      answer = admitted(model, version, request);
+      return admitted(model, version, request);
     } catch (RuntimeException e) {
       gate.exit();
       throw e;
     }
-    // Answered: the front end writes in the same callback chain, on the same thread, and a
-    // draining HTTP connection then closes after that write (SluiceServer waits for it).
-    answer.whenComplete((r, e) -> gate.exit());
-    return answer;
+  }
+
+  /** Refused before it was queued: leaves the gate and fails at once. */
+  private CompletableFuture<V2InferResponse> refused(StatusException e) {
+    gate.exit();
+    return CompletableFuture.failedFuture(e);
   }
 
   private CompletableFuture<V2InferResponse> admitted(
@@ -83,14 +84,14 @@ final class InferencePipeline implements InferenceApi {
       Selection selection = models.acquire(model, version, context);
       v = selection.primary();
     } catch (StatusException e) {
-      return CompletableFuture.failedFuture(e);
+      return refused(e);
     }
     Set<String> wanted;
     try {
       wanted = v.validator().validate(request.inputs(), request.outputs(), request.priority());
     } catch (StatusException e) {
       finish(v, request, null, e.status(), start);
-      return CompletableFuture.failedFuture(e);
+      return refused(e);
     }
     InferenceRequest work =
         new InferenceRequest(
@@ -120,7 +121,26 @@ final class InferencePipeline implements InferenceApi {
     return answer;
   }
 
+  /**
+   * Answers a queued request, then leaves the gate: the caller's callbacks (the front end's
+   * encode and write) run inside {@code answer}'s completion, on this thread, so a shutdown
+   * waiting on the gate sees the answer already written.
+   */
   private void complete(
+      LoadedVersion v,
+      V2InferRequest request,
+      InferenceResponse result,
+      Throwable error,
+      long start,
+      CompletableFuture<V2InferResponse> answer) {
+    try {
+      settle(v, request, result, error, start, answer);
+    } finally {
+      gate.exit();
+    }
+  }
+
+  private void settle(
       LoadedVersion v,
       V2InferRequest request,
       InferenceResponse result,
