@@ -2,6 +2,7 @@ package io.sluice.gateway.http;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -23,6 +24,7 @@ import java.net.http.HttpResponse.BodyHandlers;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -621,7 +623,11 @@ class HttpFrontEndTest {
     // is refused while any client socket happens to own the same ephemeral port, and a connect
     // to a free ephemeral port can "succeed" by connecting the socket to itself. So: the port
     // is free when it binds again, or when a connection is refused or is only a self-connect.
-    assertThat(portIsFree(port)).as("port %d is free after close", port).isTrue();
+    // The JDK closes a selector-registered listener's descriptor only at the event loop's next
+    // select, a moment after the close future completes, so the port is awaited, not sampled.
+    await("port " + port + " is free after close")
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> portIsFree(port));
     assertThat(workers.isShuttingDown()).isFalse();
   }
 
