@@ -20,6 +20,7 @@ MODELS_DIR=${MODELS_DIR:-build/models}
 DURATION=${DURATION:-10}
 SERVER_CPU=${SERVER_CPU:-1}
 CLIENT_CPU=${CLIENT_CPU:-0}
+HTTP_CONNECTIONS=${HTTP_CONNECTIONS:-12000}
 OUT=${OUT:-reports/overload.md}
 if [[ ! -f $GATEWAY_JAR || ! -f $LOADTEST_JAR ]]; then
   log "building the gateway and loadtest jars"
@@ -55,7 +56,8 @@ for variant in shedding none; do
   queue_time=1000
   [[ $variant == none ]] && queue_time=0
   start_server "$work/ports-$variant.json" "$work/server-$variant.log" "$SERVER_CPU" \
-      --model-repository "$work/repo" --max-queue-time-ms "$queue_time"
+      --model-repository "$work/repo" --max-queue-time-ms "$queue_time" \
+      --max-connections 16000
   grpc=$(json_get "$work/ports-$variant.json" grpc)
   http=$(json_get "$work/ports-$variant.json" http)
   client --protocol grpc --target "127.0.0.1:$grpc" --mode closed --concurrency 256 --duration 8 \
@@ -69,7 +71,9 @@ for variant in shedding none; do
     conns=()
     # HTTP/1.1 has one request per connection in flight: enough connections that the client's
     # own pool does not queue the overload before the server sees it.
-    [[ $protocol == http ]] && port=$http && conns=(--connections 4096)
+    # Accepted requests may wait up to the max queue time, so the pool must hold about
+    # capacity x 1 s of them plus the refusals in flight, or refusals queue in the client.
+    [[ $protocol == http ]] && port=$http && conns=(--connections "$HTTP_CONNECTIONS")
     rss_peak "$SERVER_PID" "$work/rss-$variant-$protocol" &
     sampler=$!
     client --protocol "$protocol" --target "127.0.0.1:$port" --mode open --arrival poisson \
