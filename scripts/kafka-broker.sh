@@ -5,7 +5,8 @@
 #   scripts/kafka-broker.sh stop [DIR]
 #
 # The broker is Maven Central's org.apache.kafka:kafka_2.13 (version in scripts/kafka/pom.xml),
-# copied with its runtime dependencies into .tools/kafka/lib by Maven the first time. It runs in
+# copied with kafka-tools and their runtime dependencies into .tools/kafka/lib by Maven the first
+# time (and again when the pom changes); `kafka-broker.sh classpath` prints that class path. It runs in
 # KRaft combined mode (broker and controller in one JVM, -Xmx512m) on loopback, on a free port
 # picked by the OS; its storage is formatted with kafka.tools.StorageTool --standalone. DIR
 # (default .tools/kafka/broker) holds server.properties, the data, server.log, pid and port.
@@ -14,7 +15,7 @@
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 LIB="$ROOT/.tools/kafka/lib"
-cmd="${1:?usage: kafka-broker.sh start|stop [DIR]}"
+cmd="${1:?usage: kafka-broker.sh start|stop|classpath [DIR]}"
 DIR="$(mkdir -p "${2:-$ROOT/.tools/kafka/broker}" && cd "${2:-$ROOT/.tools/kafka/broker}" && pwd)"
 
 alive() { [ -f "$DIR/pid" ] && kill -0 "$(cat "$DIR/pid")" 2>/dev/null; }
@@ -22,6 +23,9 @@ accepts() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 
 case "$cmd" in
+  classpath)
+    echo "$LIB/*"
+    ;;
   stop)
     if alive; then
       pid="$(cat "$DIR/pid")"
@@ -35,10 +39,12 @@ case "$cmd" in
     if alive && [ -f "$DIR/port" ] && accepts "$(cat "$DIR/port")"; then
       echo "127.0.0.1:$(cat "$DIR/port")"; exit 0
     fi
-    if [ ! -f "$LIB/.complete" ]; then
+    want="$(sha256sum "$ROOT/scripts/kafka/pom.xml" | cut -d' ' -f1)"
+    if [ "$(cat "$LIB/.sluice-stamp" 2>/dev/null)" != "$want" ]; then
+      rm -rf "$LIB"
       mvn -B -ntp -q -f "$ROOT/scripts/kafka/pom.xml" dependency:copy-dependencies \
         -DincludeScope=runtime -DoutputDirectory="$LIB" >&2
-      touch "$LIB/.complete"
+      echo "$want" > "$LIB/.sluice-stamp"
     fi
     [ -f "$DIR/port" ] || free_port > "$DIR/port"
     [ -f "$DIR/controller-port" ] || free_port > "$DIR/controller-port"
@@ -64,7 +70,7 @@ group.initial.rebalance.delay.ms=0
 PROPS
     java=(java -Xmx512m -Xms128m -XX:+UseSerialGC -cp "$LIB/*")
     if [ ! -f "$DIR/data/meta.properties" ]; then
-      id="$("${java[@]}" kafka.tools.StorageTool random-uuid)"
+      id="$("${java[@]}" kafka.tools.StorageTool random-uuid 2>>"$DIR/server.log")"
       "${java[@]}" kafka.tools.StorageTool format -t "$id" -c "$DIR/server.properties" \
         --standalone >>"$DIR/server.log" 2>&1
     fi
@@ -77,5 +83,5 @@ PROPS
     done
     tail -20 "$DIR/server.log" >&2; echo "kafka broker's port not open after 120 s" >&2; exit 1
     ;;
-  *) echo "usage: kafka-broker.sh start|stop [DIR]" >&2; exit 2 ;;
+  *) echo "usage: kafka-broker.sh start|stop|classpath [DIR]" >&2; exit 2 ;;
 esac

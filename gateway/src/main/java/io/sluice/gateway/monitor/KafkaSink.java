@@ -27,7 +27,9 @@ import org.slf4j.LoggerFactory;
  * <p>It must not hold the writer: {@code send} waits at most {@code max.block.ms} ({@value
  * #MAX_BLOCK_MS} ms) for metadata or buffer space, and when such a wait times out — the broker
  * is unreachable or the buffer is full — the sink drops records without calling the producer for
- * {@link #PAUSE} before it tries again. Every record that does not reach the broker is counted
+ * {@link #PAUSE} before it tries again. So that the first records do not meet that wait (the
+ * producer has no metadata yet, and a topic may still be being auto-created), {@link #start} asks
+ * for the topic's partitions for up to {@link #WARM_UP} while records queue up. Every record that does not reach the broker is counted
  * once, by why: {@code kafka_buffer_full}, {@code kafka_timeout} (no metadata, or not delivered
  * within {@code delivery.timeout.ms}), {@code kafka_unavailable} (skipped during a pause) and
  * {@code kafka_error} (any other failure the producer reports).
@@ -36,6 +38,7 @@ final class KafkaSink implements PredictionSink {
   static final int MAX_BLOCK_MS = 100;
   static final Duration PAUSE = Duration.ofSeconds(1);
   static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(5);
+  static final Duration WARM_UP = Duration.ofSeconds(10);
   private static final Logger log = LoggerFactory.getLogger(KafkaSink.class);
 
   private final Producer<String, String> producer;
@@ -83,6 +86,25 @@ final class KafkaSink implements PredictionSink {
     Producer<String, String> producer =
         new KafkaProducer<>(props, new StringSerializer(), new StringSerializer());
     return new KafkaSink(producer, topic, System::nanoTime, meters);
+  }
+
+  /** Waits (bounded) for the topic's metadata, so the first sends need not block. */
+  @Override
+  public void start() {
+    long end = nanoTime.getAsLong() + WARM_UP.toNanos();
+    while (nanoTime.getAsLong() - end < 0) {
+      try {
+        producer.partitionsFor(topic);
+        return;
+      } catch (TimeoutException e) {
+        // The broker is not there yet, or the topic is being created: ask again.
+      } catch (RuntimeException e) {
+        log.warn("prediction log to Kafka topic '{}': {}", topic, e.toString());
+        return;
+      }
+    }
+    log.warn("prediction log to Kafka topic '{}': no metadata from {} within {} s; records that"
+        + " cannot be sent are dropped and counted", topic, "the brokers", WARM_UP.toSeconds());
   }
 
   @Override

@@ -164,6 +164,9 @@ public final class PredictionLog implements AutoCloseable {
 
   private void writeLoop() {
     try {
+      for (int i = 0; i < sinks.size(); i++) {
+        sinks.get(i).start();
+      }
       for (;;) {
         Line line = lines.poll(200, TimeUnit.MILLISECONDS);
         if (line == null) {

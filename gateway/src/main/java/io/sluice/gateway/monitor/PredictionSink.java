@@ -7,6 +7,12 @@ package io.sluice.gateway.monitor;
  * own, and it must not hold the thread for long (the other sinks wait behind it).
  */
 interface PredictionSink {
+  /**
+   * Called once on the writer thread before the first record; records wait in the log's queue
+   * meanwhile (bounded there), so a sink may spend a bounded moment getting ready.
+   */
+  default void start() {}
+
   /** One record: {@code key} is the request id, {@code json} the record without a newline. */
   void write(String key, String json);
 

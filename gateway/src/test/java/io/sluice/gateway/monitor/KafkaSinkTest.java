@@ -96,4 +96,36 @@ class KafkaSinkTest {
     assertThat(producer.closed()).isTrue();
     assertThat(dropped("kafka_error")).isEqualTo(1);
   }
+
+  @Test
+  void startAsksForTheTopicsMetadataUntilItAnswersWithinItsBound() {
+    AtomicLong asked = new AtomicLong();
+    MockProducer<String, String> slow =
+        new MockProducer<>(false, null, new StringSerializer(), new StringSerializer()) {
+          @Override
+          public java.util.List<org.apache.kafka.common.PartitionInfo> partitionsFor(String t) {
+            if (asked.incrementAndGet() < 3) {
+              now.addAndGet(java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(100));
+              throw new TimeoutException("not yet");
+            }
+            return java.util.List.of();
+          }
+        };
+
+    new KafkaSink(slow, "preds", now::get, meters).start();
+
+    assertThat(asked).hasValue(3);
+  }
+
+  @Test
+  void startGivesUpAfterItsBoundWhenTheBrokerNeverAnswers() {
+    MockProducer<String, String> absent =
+        new MockProducer<>(false, null, new StringSerializer(), new StringSerializer());
+    absent.partitionsForException = new TimeoutException("no broker");
+    AtomicLong clock = new AtomicLong();
+    // Each call to the clock moves it 1 s, so the 10 s bound is met after a few asks.
+    new KafkaSink(absent, "preds", () -> clock.addAndGet(1_000_000_000L), meters).start();
+
+    assertThat(clock.get()).isLessThan(KafkaSink.WARM_UP.toNanos() * 2);
+  }
 }
