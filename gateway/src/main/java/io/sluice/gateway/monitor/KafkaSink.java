@@ -13,6 +13,7 @@ import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.errors.TimeoutException;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.slf4j.Logger;
@@ -83,8 +84,14 @@ final class KafkaSink implements PredictionSink {
         ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, deliveryTimeoutMs,
         // The producer requires delivery.timeout.ms >= linger.ms + request.timeout.ms.
         ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, Math.min(30_000, deliveryTimeoutMs - lingerMs));
-    Producer<String, String> producer =
-        new KafkaProducer<>(props, new StringSerializer(), new StringSerializer());
+    Producer<String, String> producer;
+    try {
+      producer = new KafkaProducer<>(props, new StringSerializer(), new StringSerializer());
+    } catch (KafkaException e) {
+      // e.g. no bootstrap address resolves: a start-up error naming the setting.
+      throw new IllegalArgumentException("predictionLogKafkaBootstrap: '" + bootstrap + "' ("
+          + (e.getCause() != null ? e.getCause().getMessage() : e.getMessage()) + ")", e);
+    }
     return new KafkaSink(producer, topic, System::nanoTime, meters);
   }
 

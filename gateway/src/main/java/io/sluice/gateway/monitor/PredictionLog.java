@@ -76,12 +76,18 @@ public final class PredictionLog implements AutoCloseable {
   public static PredictionLog open(PredictionLogConfig config, int queueLines,
       MeterRegistry meters) throws IOException {
     List<PredictionSink> sinks = new ArrayList<>(2);
-    if (config.dir() != null) {
-      sinks.add(new RotatingFileSink(config.dir(), config.maxBytes(), config.files(), meters));
-    }
-    if (!config.kafkaBootstrap().isEmpty()) {
-      sinks.add(KafkaSink.open(config.kafkaBootstrap(), config.kafkaTopic(),
-          config.kafkaDeliveryTimeoutMs(), meters));
+    try {
+      if (config.dir() != null) {
+        sinks.add(new RotatingFileSink(config.dir(), config.maxBytes(), config.files(), meters));
+      }
+      if (!config.kafkaBootstrap().isEmpty()) {
+        sinks.add(KafkaSink.open(config.kafkaBootstrap(), config.kafkaTopic(),
+            config.kafkaDeliveryTimeoutMs(), meters));
+      }
+    } catch (IOException | RuntimeException e) {
+      // No writer owns them yet: close what was opened before the failure.
+      sinks.forEach(PredictionSink::close);
+      throw e;
     }
     return new PredictionLog(sinks, queueLines, meters);
   }
