@@ -40,6 +40,19 @@ def test_curl_json_infer_on_iris_matches_sklearn(http_url, iris):
     _check_iris_response(body, clf, rows)
 
 
+def test_curl_request_without_an_id_gets_one_and_an_empty_id_counts_as_none(http_url, iris):
+    _, x, _ = iris
+    request = iris_json_request(x[[0]])
+    request.pop("id", None)
+    ids = []
+    for body in (request, {**request, "id": ""}):
+        status, out, _ = curl(http_base(http_url) + "/v2/models/iris_classifier/infer",
+                              *_post_args(), data=json.dumps(body).encode())
+        assert status == 200, out
+        ids.append(json.loads(out)["id"])
+    assert all(i and i.count("-") == 1 for i in ids) and ids[0] != ids[1], ids
+
+
 def test_curl_json_infer_with_explicit_version_matches_sklearn(http_url, iris):
     clf, x, _ = iris
     rows = x[[10, 60]]

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import queue
+import re
 import struct
 import threading
 from concurrent.futures import ThreadPoolExecutor
@@ -516,6 +517,21 @@ def test_request_id_is_echoed_in_the_response(protocol, http_client, grpc_client
     res = client.infer("iris_classifier", _iris_inputs(mod, x[:1]), request_id="req-42")
     rid = res.get_response()["id"] if protocol == "http" else res.get_response().id
     assert rid == "req-42"
+
+
+@pytest.mark.parametrize("protocol", ["http", "grpc"])
+def test_a_request_without_an_id_gets_a_generated_one_distinct_per_request(protocol, http_client,
+                                                                          grpc_client, iris):
+    _, x, _ = iris
+    mod = httpclient if protocol == "http" else grpcclient
+    client = http_client if protocol == "http" else grpc_client
+    ids = []
+    for _ in range(2):
+        res = client.infer("iris_classifier", _iris_inputs(mod, x[:1]))
+        ids.append(res.get_response()["id"] if protocol == "http" else res.get_response().id)
+    # A per-process prefix of 12 hex digits, a dash and a counter.
+    assert all(re.fullmatch(r"[0-9a-f]{12}-[0-9]+", i) for i in ids), ids
+    assert ids[0] != ids[1]
 
 
 @pytest.mark.parametrize("protocol", ["http", "grpc"])

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs every test: the Java unit and integration tests (Maven Surefire), a smoke run of the
 # load generator, 50 model reloads under gRPC and HTTP load, a SIGTERM under load, then the interop suite in which the real clients (tritonclient http and grpc,
-# perf_analyzer, grpcurl, curl) drive the built server, and the MLflow registry suite. Installs what it needs itself.
+# perf_analyzer, grpcurl, curl) drive the built server, the MLflow registry suite and the Kafka
+# prediction-log suite. Installs what it needs itself.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
@@ -16,3 +17,6 @@ bash scripts/promtool-test.sh
 bash interop/run.sh
 # A real mlflow server (its own venv, .venv-mlflow/) and two Sluice servers following it.
 bash interop/mlflow/run.sh
+# A real Kafka broker (scripts/kafka-broker.sh) and a Sluice server logging predictions to it;
+# Kafka's console consumer reads them back (about a minute).
+bash interop/kafka/run.sh

@@ -141,6 +141,9 @@ public record GatewayConfig(
     private Path predictionLogDir;
     private int predictionLogMaxBytes;
     private int predictionLogFiles;
+    private String predictionLogKafkaBootstrap;
+    private String predictionLogKafkaTopic;
+    private int predictionLogKafkaDeliveryTimeoutMs;
     private URI mlflowUri;
     private List<String> mlflowModels = List.of();
     private List<String> mlflowAliases;
@@ -435,6 +438,21 @@ public record GatewayConfig(
       return this;
     }
 
+    public Builder predictionLogKafkaBootstrap(String v) {
+      this.predictionLogKafkaBootstrap = v;
+      return this;
+    }
+
+    public Builder predictionLogKafkaTopic(String v) {
+      this.predictionLogKafkaTopic = v;
+      return this;
+    }
+
+    public Builder predictionLogKafkaDeliveryTimeoutMs(int v) {
+      this.predictionLogKafkaDeliveryTimeoutMs = v;
+      return this;
+    }
+
     public Builder mlflowUri(URI mlflowUri) {
       this.mlflowUri = mlflowUri;
       return this;
@@ -515,7 +533,9 @@ public record GatewayConfig(
               driftShareThreshold, driftBootstrapRows, driftQueueSlots, driftSlotValues,
               driftWebhookUrl, driftWebhookTemplate, driftWebhookSecret,
               driftWebhookMinIntervalSeconds, driftWebhookRetries),
-          new PredictionLogConfig(predictionLogDir, predictionLogMaxBytes, predictionLogFiles),
+          new PredictionLogConfig(predictionLogDir, predictionLogMaxBytes, predictionLogFiles,
+              predictionLogKafkaBootstrap, predictionLogKafkaTopic,
+              predictionLogKafkaDeliveryTimeoutMs),
           new RegistryConfig(
               Optional.ofNullable(mlflowUri), mlflowModels, mlflowAliases, mlflowPollSeconds,
               modelCache, Optional.ofNullable(mlflowTokenFile),

@@ -324,7 +324,23 @@ enum Setting {
   PREDICTION_LOG_FILES(
       "--prediction-log-files", "prediction-log-files", Kind.INT, () -> 5, "5",
       "rotated prediction log files kept besides the current one",
-      (b, v) -> b.predictionLogFiles((Integer) v));
+      (b, v) -> b.predictionLogFiles((Integer) v)),
+  PREDICTION_LOG_KAFKA_BOOTSTRAP(
+      "--prediction-log-kafka-bootstrap", "prediction-log-kafka-bootstrap", Kind.STRING, () -> "",
+      "none",
+      "also send each prediction log record to Kafka at these brokers (`host:port,…`; needs the"
+          + " drift monitor; with or without `--prediction-log-dir`)",
+      (b, v) -> b.predictionLogKafkaBootstrap((String) v)),
+  PREDICTION_LOG_KAFKA_TOPIC(
+      "--prediction-log-kafka-topic", "prediction-log-kafka-topic", Kind.STRING,
+      () -> "sluice-predictions", "sluice-predictions",
+      "the Kafka topic of the prediction log (one message per request, key = request id)",
+      (b, v) -> b.predictionLogKafkaTopic((String) v)),
+  PREDICTION_LOG_KAFKA_DELIVERY_TIMEOUT_MS(
+      "--prediction-log-kafka-delivery-timeout-ms", "prediction-log-kafka-delivery-timeout-ms",
+      Kind.INT, () -> 30_000, "30000",
+      "a record the broker has not acknowledged within this is dropped and counted",
+      (b, v) -> b.predictionLogKafkaDeliveryTimeoutMs((Integer) v));
 
   /** A setting's value type: how picocli converts a flag and how a YAML value is read. */
   enum Kind {

@@ -24,6 +24,7 @@ import io.sluice.gateway.model.ModelManager;
 import io.sluice.gateway.monitor.DriftAlerts;
 import io.sluice.gateway.monitor.DriftMonitor;
 import io.sluice.gateway.monitor.PredictionLog;
+import io.sluice.gateway.request.RequestIds;
 import io.sluice.gateway.security.ServerSecurity;
 import io.sluice.gateway.core.RegistryWebhook;
 import io.sluice.gateway.registry.CompositeRepository;
@@ -47,6 +48,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.net.http.HttpClient;
+import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -235,8 +237,7 @@ public final class SluiceServer implements AutoCloseable {
           new DriftAlerts(config.drift(), registry, Clock.systemUTC(), monitorThread, 1000);
       PredictionLog predictionLog =
           config.predictionLog().enabled()
-              ? new PredictionLog(config.predictionLog().dir(), config.predictionLog().maxBytes(),
-                  config.predictionLog().files(), 65_536, registry)
+              ? PredictionLog.open(config.predictionLog(), 65_536, registry)
               : null;
       monitor =
           new DriftMonitor(
@@ -250,7 +251,8 @@ public final class SluiceServer implements AutoCloseable {
     ServingApi api =
         new DefaultServingApi(
             models, config.models().strictReadiness(), Ticker.SYSTEM, VERSION, registry,
-            all, gate, monitor != null ? monitor : new MonitorQueries() {}, webhook);
+            all, gate, monitor != null ? monitor : new MonitorQueries() {}, webhook,
+            RequestIds.random(new SecureRandom()));
     EventLoopGroup boss =
         new MultiThreadIoEventLoopGroup(
             1, new DefaultThreadFactory("sluice-accept", true), NioIoHandler.newFactory());

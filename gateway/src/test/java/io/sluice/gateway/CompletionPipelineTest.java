@@ -151,4 +151,53 @@ class CompletionPipelineTest {
       channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
     }
   }
+  @Test
+  void anHttpRequestWithoutAnIdGetsAGeneratedOneInItsAnswerAndItsEvent() throws Exception {
+    events.clear();
+    HttpResponse<String> r =
+        HttpClient.newHttpClient()
+            .send(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.httpPort()
+                        + "/v2/models/iris_classifier/infer"))
+                    .POST(HttpRequest.BodyPublishers.ofString(
+                        "{\"inputs\":[{\"name\":\"float_input\",\"datatype\":\"FP32\","
+                            + "\"shape\":[1,4],\"data\":[5.1,3.5,1.4,0.2]}]}"))
+                    .build(),
+                HttpResponse.BodyHandlers.ofString());
+    assertThat(r.statusCode()).isEqualTo(200);
+    String id = new com.fasterxml.jackson.databind.ObjectMapper().readTree(r.body())
+        .get("id").asText();
+
+    assertThat(id).matches("[0-9a-f]{12}-[0-9]+");
+    assertThat(next().event().context().id()).isEqualTo(id);
+  }
+
+  @Test
+  void grpcRequestsWithoutAnIdGetDistinctGeneratedOnesInTheirAnswersAndEvents()
+      throws Exception {
+    events.clear();
+    ManagedChannel channel =
+        NettyChannelBuilder.forAddress("127.0.0.1", server.grpcPort()).usePlaintext().build();
+    try {
+      var stub = GRPCInferenceServiceGrpc.newBlockingStub(channel);
+      ByteBuffer features = ByteBuffer.allocate(16).order(ByteOrder.LITTLE_ENDIAN);
+      features.putFloat(5.1f).putFloat(3.5f).putFloat(1.4f).putFloat(0.2f);
+      ModelInferRequest request =
+          ModelInferRequest.newBuilder()
+              .setModelName("iris_classifier")
+              .addInputs(InferInputTensor.newBuilder().setName("float_input")
+                  .setDatatype("FP32").addShape(1).addShape(4))
+              .addRawInputContents(ByteString.copyFrom(features.array()))
+              .build();
+
+      String first = stub.modelInfer(request).getId();
+      String second = stub.modelInfer(request).getId();
+
+      assertThat(first).matches("[0-9a-f]{12}-[0-9]+").isNotEqualTo(second);
+      assertThat(next().event().context().id()).isEqualTo(first);
+      assertThat(next().event().context().id()).isEqualTo(second);
+    } finally {
+      channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+    }
+  }
 }

@@ -2,9 +2,11 @@ package io.sluice.gateway.core;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.sluice.gateway.model.ModelManager;
+import io.sluice.gateway.request.RequestIds;
 import io.sluice.proto.inference.GrpcService.ModelStatisticsResponse;
 import io.sluice.proto.inference.ModelConfigProto.ModelConfig;
 import io.sluice.runtime.Ticker;
+import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -89,12 +91,31 @@ public final class DefaultServingApi implements ServingApi {
       DrainGate gate,
       MonitorQueries monitor,
       RegistryWebhook webhook) {
+    this(models, strictReadiness, ticker, serverVersion, registry, listeners, gate, monitor,
+        webhook, RequestIds.random(new SecureRandom()));
+  }
+
+  /**
+   * As above, naming requests that arrive without an id from {@code ids} (the answer carries it,
+   * and so does every listener's event).
+   */
+  public DefaultServingApi(
+      ModelManager models,
+      boolean strictReadiness,
+      Ticker ticker,
+      String serverVersion,
+      MeterRegistry registry,
+      List<InferenceListener> listeners,
+      DrainGate gate,
+      MonitorQueries monitor,
+      RegistryWebhook webhook,
+      RequestIds ids) {
     this.monitor = monitor;
     this.webhook = webhook;
     List<InferenceListener> all = new ArrayList<>();
     all.add(new StatsListener());
     all.addAll(listeners);
-    this.inference = new InferencePipeline(models, ticker, all, gate);
+    this.inference = new InferencePipeline(models, ticker, all, gate, ids);
     this.queries =
         new DefaultModelQueries(
             models, strictReadiness, new ServerInfo("sluice", serverVersion, EXTENSIONS), gate);

@@ -4,6 +4,7 @@ import io.sluice.gateway.model.LoadedVersion;
 import io.sluice.gateway.model.ModelManager;
 import io.sluice.gateway.model.Selection;
 import io.sluice.gateway.request.RequestContext;
+import io.sluice.gateway.request.RequestIds;
 import io.sluice.gateway.request.RequestedOutput;
 import io.sluice.proto.inference.ModelConfigProto.ModelOutput;
 import io.sluice.runtime.InferenceRequest;
@@ -35,7 +36,8 @@ import org.slf4j.LoggerFactory;
  * </ol>
  *
  * Every request that reached a version produces exactly one {@link InferenceEvent}, and releases
- * its lease exactly once, whatever the outcome.
+ * its lease exactly once, whatever the outcome. A request without an id gets one from {@link
+ * RequestIds} first, so its answer, its event and the prediction log all carry the same id.
  */
 final class InferencePipeline implements InferenceApi {
   private static final Logger log = LoggerFactory.getLogger(InferencePipeline.class);
@@ -44,10 +46,13 @@ final class InferencePipeline implements InferenceApi {
   private final Ticker ticker;
   private final List<InferenceListener> listeners;
   private final DrainGate gate;
+  private final RequestIds ids;
 
   InferencePipeline(
-      ModelManager models, Ticker ticker, List<InferenceListener> listeners, DrainGate gate) {
+      ModelManager models, Ticker ticker, List<InferenceListener> listeners, DrainGate gate,
+      RequestIds ids) {
     this.models = models;
+    this.ids = ids;
     this.ticker = ticker;
     this.listeners = List.copyOf(listeners);
     this.gate = gate;
@@ -62,7 +67,10 @@ final class InferencePipeline implements InferenceApi {
               .asException());
     }
     try {
-      return admitted(model, version, request);
+      // One id per request from here on: the answer echoes it, listeners log it, feedback joins
+      // on it. A client's empty id counts as none (gRPC cannot tell them apart).
+      V2InferRequest named = request.id().isEmpty() ? request.withId(ids.next()) : request;
+      return admitted(model, version, named);
     } catch (RuntimeException e) {
       gate.exit();
       throw e;

@@ -33,9 +33,14 @@ public record V2InferRequest(
     return new V2InferRequest(inputs, List.of(), 0, 0, RequestContext.ofId(id));
   }
 
-  /** The request id to echo, "" when none was given. */
+  /** The request id to echo: the client's, or the one the pipeline generated ("" before). */
   public String id() {
     return context.id();
+  }
+
+  /** The same request under {@code id}. */
+  V2InferRequest withId(String id) {
+    return new V2InferRequest(inputs, outputs, priority, timeoutMicros, context.withId(id));
   }
 
   /** Absolute deadline on {@link System#nanoTime()}, {@link Long#MAX_VALUE} for none. */

@@ -8,13 +8,12 @@ import java.util.Map;
  * response encoder needs.
  *
  * @param request what {@link io.sluice.gateway.core.ServingApi#infer} gets
- * @param hasId whether the request carried an {@code id} (the response echoes it only then)
  * @param binaryDataOutput the request's {@code binary_data_output} parameter: the default for
  *     outputs that do not say
  * @param binaryOutputs per named output, whether it goes in the binary section
  */
 record DecodedInferRequest(
-    V2InferRequest request, boolean hasId, boolean binaryDataOutput,
+    V2InferRequest request, boolean binaryDataOutput,
     Map<String, Boolean> binaryOutputs) {
 
   DecodedInferRequest {

@@ -46,7 +46,7 @@ public final class HttpCodecs {
    *     binary_data_output})
    */
   public static Encoding encoding(V2InferRequest request, boolean binaryOutputs) {
-    return new Encoding(new DecodedInferRequest(request, true, binaryOutputs, Map.of()));
+    return new Encoding(new DecodedInferRequest(request, binaryOutputs, Map.of()));
   }
 
   /** Encodes {@code response} into {@code alloc}'s buffers; the caller releases the result. */

@@ -57,7 +57,6 @@ final class InferRequestDecoder {
   private final boolean hasBinarySection;
 
   private String id = "";
-  private boolean hasId;
   private int priority;
   private long timeoutMicros;
   private boolean binaryDataOutput;
@@ -170,7 +169,7 @@ final class InferRequestDecoder {
     V2InferRequest request =
         new V2InferRequest(tensors, requested, priority, timeoutMicros,
             new RequestContext(id, headers, parameters, Long.MAX_VALUE, cancelled, completion));
-    return new DecodedInferRequest(request, hasId, binaryDataOutput, binaryOutputs);
+    return new DecodedInferRequest(request, binaryDataOutput, binaryOutputs);
   }
 
   private static RuntimeException malformed(JsonProcessingException e) {
@@ -196,7 +195,6 @@ final class InferRequestDecoder {
         case "id":
           expect(p, t, JsonToken.VALUE_STRING, "'id'", "a string");
           id = p.getText();
-          hasId = true;
           break;
         case "parameters":
           readRequestParameters(p, t);

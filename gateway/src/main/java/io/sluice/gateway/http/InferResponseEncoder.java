@@ -78,8 +78,9 @@ final class InferResponseEncoder {
     g.writeStartObject();
     g.writeStringField("model_name", response.modelName());
     g.writeStringField("model_version", response.modelVersion());
-    if (request.hasId()) {
-      g.writeStringField("id", request.request().id());
+    // The client's id, or the one the pipeline made for a request without (never empty then).
+    if (!response.id().isEmpty()) {
+      g.writeStringField("id", response.id());
     }
     g.writeArrayFieldStart("outputs");
     List<Tensor> outputs = response.outputs();

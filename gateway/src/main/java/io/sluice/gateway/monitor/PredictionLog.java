@@ -7,14 +7,10 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.sluice.gateway.monitor.ColumnLayout.TensorColumns;
 import io.sluice.proto.inference.ModelConfigProto.ModelParameter;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.io.StringWriter;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
@@ -22,55 +18,91 @@ import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
- * The prediction log: one JSON line per monitored request — id, time, model, version, role,
+ * The prediction log: one JSON record per monitored request — id, time, model, version, role,
  * latency, inputs and outputs by column (columns named in the model's {@value #REDACT} parameter
- * written as {@code "REDACTED"}; BYTES values as the {@code #hash} the tap copied) — in
- * {@code predictions.jsonl} under the log folder, rotated to {@code predictions.jsonl.1} … when
- * it reaches its size. It is fed from the monitor thread with the tap's slots (so the tap's
- * sampling applies, and the request path does nothing more), formats there, and hands lines to
- * its own writer thread through a bounded queue; when that is full a line is dropped and counted
- * in {@code sluice_prediction_log_dropped_total}. Kafka is not built.
+ * written as {@code "REDACTED"}; BYTES values as the {@code #hash} the tap copied) — to each of
+ * its {@link PredictionSink}s: the rotating {@code predictions.jsonl} files ({@link
+ * RotatingFileSink}) and Kafka ({@link KafkaSink}, keyed by request id). It is fed from the
+ * monitor thread with the tap's slots (so the tap's sampling applies, and the request path does
+ * nothing more), formats there, and hands records to its own writer thread through a bounded
+ * queue; the writer is the only thread that touches the sinks, and closes them when it stops.
+ * When the queue is full a record is dropped and counted in {@code
+ * sluice_prediction_log_dropped_total{reason="queue_full"}}; what a sink cannot write it counts
+ * under its own reason.
  */
 public final class PredictionLog implements AutoCloseable {
   /** A model's config parameter naming columns whose values are not logged ("a,b"). */
   static final String REDACT = "sluice.log.redact";
-  static final String FILE = "predictions.jsonl";
-  private static final Logger log = LoggerFactory.getLogger(PredictionLog.class);
+  static final String FILE = RotatingFileSink.FILE;
   private static final JsonFactory JSON = new JsonFactory();
+  private static final String DROPPED = "sluice_prediction_log_dropped";
+  private static final String RECORDS = "sluice_prediction_log_records";
 
-  private final Path dir;
-  private final long maxBytes;
-  private final int keepFiles;
-  private final BlockingQueue<String> lines;
+  /** One formatted record on its way to the writer. */
+  private record Line(String key, String json) {}
+
+  private final List<PredictionSink> sinks;
+  private final BlockingQueue<Line> lines;
   private final Counter dropped;
-  private final Counter written;
   private final Thread writer;
   private volatile boolean closed;
 
   /**
+   * A log to rotating files only.
+   *
    * @param dir the folder of the log files (created)
    * @param maxBytes rotate when the current file would pass this size
    * @param keepFiles rotated files kept besides the current one
-   * @param queueLines lines waiting for the writer before new ones are dropped
+   * @param queueLines records waiting for the writer before new ones are dropped
    */
   public PredictionLog(Path dir, long maxBytes, int keepFiles, int queueLines,
       MeterRegistry meters) throws IOException {
-    this.dir = Files.createDirectories(dir);
-    this.maxBytes = maxBytes;
-    this.keepFiles = keepFiles;
+    this(List.of(new RotatingFileSink(dir, maxBytes, keepFiles, meters)), queueLines, meters);
+  }
+
+  /** A log writing to every sink in {@code sinks} (which it then owns), in order. */
+  PredictionLog(List<PredictionSink> sinks, int queueLines, MeterRegistry meters) {
+    this.sinks = List.copyOf(sinks);
     this.lines = new ArrayBlockingQueue<>(queueLines);
-    this.dropped = Counter.builder("sluice_prediction_log_dropped")
-        .description("prediction log records dropped because the writer fell behind")
-        .register(meters);
-    this.written = Counter.builder("sluice_prediction_log_records")
-        .description("prediction log records written").register(meters);
+    this.dropped = dropped(meters, "queue_full");
     this.writer = new Thread(this::writeLoop, "sluice-prediction-log");
     this.writer.setDaemon(true);
     this.writer.start();
+  }
+
+  /** The log {@code config} describes: its files, its Kafka topic, or both. */
+  public static PredictionLog open(PredictionLogConfig config, int queueLines,
+      MeterRegistry meters) throws IOException {
+    List<PredictionSink> sinks = new ArrayList<>(2);
+    try {
+      if (config.dir() != null) {
+        sinks.add(new RotatingFileSink(config.dir(), config.maxBytes(), config.files(), meters));
+      }
+      if (!config.kafkaBootstrap().isEmpty()) {
+        sinks.add(KafkaSink.open(config.kafkaBootstrap(), config.kafkaTopic(),
+            config.kafkaDeliveryTimeoutMs(), meters));
+      }
+    } catch (IOException | RuntimeException e) {
+      // No writer owns them yet: close what was opened before the failure.
+      sinks.forEach(PredictionSink::close);
+      throw e;
+    }
+    return new PredictionLog(sinks, queueLines, meters);
+  }
+
+  /** {@code sluice_prediction_log_dropped_total{reason}}: one family for every sink. */
+  static Counter dropped(MeterRegistry meters, String reason) {
+    return Counter.builder(DROPPED)
+        .description("prediction log records dropped (queue full, or a sink could not write)")
+        .tag("reason", reason).register(meters);
+  }
+
+  /** {@code sluice_prediction_log_records_total{sink}}: records a sink wrote (Kafka: acked). */
+  static Counter written(MeterRegistry meters, String sink) {
+    return Counter.builder(RECORDS).description("prediction log records written")
+        .tag("sink", sink).register(meters);
   }
 
   /** Redacted column names of a version, from its config. */
@@ -131,81 +163,47 @@ public final class PredictionLog implements AutoCloseable {
     } catch (IOException e) {
       throw new IllegalStateException(e);
     }
-    if (closed || !lines.offer(out.toString())) {
+    if (closed || !lines.offer(new Line(slot.requestId, out.toString()))) {
       dropped.increment();
     }
   }
 
   private void writeLoop() {
-    Path current = dir.resolve(FILE);
-    OutputStream file = null;
-    long size = 0;
     try {
-      file = open(current);
-      size = Files.size(current);
+      for (int i = 0; i < sinks.size(); i++) {
+        sinks.get(i).start();
+      }
       for (;;) {
-        String line = lines.poll(200, TimeUnit.MILLISECONDS);
+        Line line = lines.poll(200, TimeUnit.MILLISECONDS);
         if (line == null) {
-          file.flush();
+          for (int i = 0; i < sinks.size(); i++) {
+            sinks.get(i).flush();
+          }
           if (closed) {
             break;
           }
           continue;
         }
-        byte[] bytes = (line + "\n").getBytes(StandardCharsets.UTF_8);
-        if (size > 0 && size + bytes.length > maxBytes) {
-          file.close();
-          rotate();
-          file = open(current);
-          size = 0;
+        for (int i = 0; i < sinks.size(); i++) {
+          sinks.get(i).write(line.key(), line.json());
         }
-        file.write(bytes);
-        size += bytes.length;
-        written.increment();
       }
-    } catch (IOException e) {
-      log.warn("prediction log {}: {}; no more records are written", dir, e.toString());
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     } finally {
       closed = true;
-      if (file != null) {
-        try {
-          file.close();
-        } catch (IOException e) {
-          log.debug("closing the prediction log: {}", e.toString());
-        }
+      for (PredictionSink sink : sinks) {
+        sink.close();
       }
     }
   }
 
-  private static OutputStream open(Path p) throws IOException {
-    return new java.io.BufferedOutputStream(Files.newOutputStream(p, StandardOpenOption.CREATE,
-        StandardOpenOption.APPEND), 64 * 1024);
-  }
-
-  /** predictions.jsonl → .1 → .2 …; the oldest past {@code keepFiles} goes. */
-  private void rotate() throws IOException {
-    Files.deleteIfExists(dir.resolve(FILE + "." + keepFiles));
-    for (int i = keepFiles - 1; i >= 1; i--) {
-      Path from = dir.resolve(FILE + "." + i);
-      if (Files.exists(from)) {
-        Files.move(from, dir.resolve(FILE + "." + (i + 1)), StandardCopyOption.REPLACE_EXISTING);
-      }
-    }
-    if (keepFiles >= 1) {
-      Files.move(dir.resolve(FILE), dir.resolve(FILE + ".1"), StandardCopyOption.REPLACE_EXISTING);
-    } else {
-      Files.delete(dir.resolve(FILE));
-    }
-  }
-
-  /** Writes what is queued, then stops the writer. */
+  /** Writes what is queued, then stops the writer, which closes the sinks (Kafka within 5 s). */
   @Override
   public void close() {
     closed = true;
     try {
-      writer.join(5000);
+      writer.join(15_000);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }

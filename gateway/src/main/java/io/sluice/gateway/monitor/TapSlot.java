@@ -16,7 +16,7 @@ final class TapSlot {
   LoadedVersion version;
   long epochMillis;
   int rows;
-  /** The request's id ("" when the client sent none); a reference, strings are immutable. */
+  /** The request's id (the client's or a generated one); a reference, strings are immutable. */
   String requestId;
   long latencyNanos;
   boolean shadow;

@@ -11,7 +11,8 @@ import java.util.function.BooleanSupplier;
  * completion runs. Version selection (canary, pinning, sticky keys) reads it; so do inference
  * listeners.
  *
- * @param id the request's V2 {@code id}, "" when none was given
+ * @param id the request's V2 {@code id}; "" when the client sent none (or an empty one), which
+ *     {@code core.InferencePipeline} replaces with a generated id before anything reads it
  * @param headers the configured headers present on the request, keys in lower case
  * @param parameters the request-level V2 parameters as strings (bool and numbers in their JSON
  *     form); empty when none
@@ -47,6 +48,11 @@ public record RequestContext(
   /** A context with only an id. */
   public static RequestContext ofId(String id) {
     return new RequestContext(id, Map.of(), Map.of(), Long.MAX_VALUE, NEVER, DIRECT);
+  }
+
+  /** The same context under another id (a generated one, see {@link RequestIds}). */
+  public RequestContext withId(String newId) {
+    return new RequestContext(newId, headers, parameters, deadlineNanos, cancelled, completion);
   }
 
   /** A header's value, or null when absent or not configured to be read. */

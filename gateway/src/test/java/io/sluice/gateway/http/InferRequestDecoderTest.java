@@ -147,7 +147,7 @@ class InferRequestDecoderTest {
     assertThat(d.request().priority()).isEqualTo(2);
     assertThat(d.request().timeoutMicros()).isEqualTo(1500L);
     assertThat(d.binaryDataOutput()).isTrue();
-    assertThat(d.hasId()).isFalse();
+    assertThat(d.request().id()).isEmpty();
   }
 
   @Test

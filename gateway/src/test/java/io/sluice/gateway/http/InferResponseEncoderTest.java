@@ -46,11 +46,11 @@ class InferResponseEncoderTest {
   }
 
   private static DecodedInferRequest jsonRequest() {
-    return new DecodedInferRequest(V2InferRequest.of("", List.of()), false, false, Map.of());
+    return new DecodedInferRequest(V2InferRequest.of("", List.of()), false, Map.of());
   }
 
   private static DecodedInferRequest binaryRequest() {
-    return new DecodedInferRequest(V2InferRequest.of("", List.of()), false, true, Map.of());
+    return new DecodedInferRequest(V2InferRequest.of("", List.of()), true, Map.of());
   }
 
   private static JsonNode header(FullHttpResponse r) throws IOException {
@@ -97,7 +97,7 @@ class InferResponseEncoderTest {
   @Test
   void theIdIsEchoedWhenTheRequestHadOne() throws IOException {
     DecodedInferRequest d =
-        new DecodedInferRequest(V2InferRequest.of("req-1", List.of()), true, false, Map.of());
+        new DecodedInferRequest(V2InferRequest.of("req-1", List.of()), false, Map.of());
     assertThat(header(encode(List.of(), d)).get("id").asText()).isEqualTo("req-1");
   }
 
@@ -127,7 +127,7 @@ class InferResponseEncoderTest {
   @Test
   void binaryAndJsonOutputsMixInOutputOrder() throws IOException {
     DecodedInferRequest d = new DecodedInferRequest(V2InferRequest.of("", List.of()), false,
-        false, Map.of("a", true, "b", false, "c", true));
+        Map.of("a", true, "b", false, "c", true));
     FullHttpResponse r = encode(List.of(
         Tensor.ofLongs("a", new long[] {1}, 7), Tensor.ofLongs("b", new long[] {1}, 8),
         Tensor.ofLongs("c", new long[] {1}, 9)), d);

@@ -17,7 +17,7 @@ import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The JSON-lines prediction log: the record, redaction, rotation, the writer's drops. */
+/** The prediction log: the record, redaction, rotation, the writer's drops, every sink fed. */
 class PredictionLogTest {
   private static final ColumnLayout LAYOUT = new ColumnLayout(List.of(
       new TensorColumns("x", Role.INPUT, DataType.FP32, 2, 0),
@@ -76,8 +76,8 @@ class PredictionLogTest {
       assertThat(Files.size(dir.resolve(f))).isLessThanOrEqualTo(1024);
     }
     assertThat(Files.readAllLines(dir.resolve(PredictionLog.FILE)).get(0)).startsWith("{\"id\"");
-    double written = meters.get("sluice_prediction_log_records").counter().count();
-    double dropped = meters.get("sluice_prediction_log_dropped").counter().count();
+    double written = meters.get("sluice_prediction_log_records").tag("sink", "file").counter().count();
+    double dropped = meters.get("sluice_prediction_log_dropped").tag("reason", "queue_full").counter().count();
     assertThat(written + dropped).isEqualTo(40);
   }
 
@@ -87,6 +87,35 @@ class PredictionLogTest {
     log.close();
     log.append(slot("late"), "m", "1", LAYOUT, NAMES, Set.of());
     await().atMost(Duration.ofSeconds(5)).until(
-        () -> meters.get("sluice_prediction_log_dropped").counter().count() == 1);
+        () -> meters.get("sluice_prediction_log_dropped").tag("reason", "queue_full").counter().count() == 1);
+  }
+
+  @Test
+  void everySinkGetsEachRecordKeyedByItsRequestIdAndIsClosedByTheWriter(@TempDir Path dir)
+      throws Exception {
+    List<String> seen = new java.util.concurrent.CopyOnWriteArrayList<>();
+    java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
+    PredictionSink recording = new PredictionSink() {
+      @Override
+      public void write(String key, String json) {
+        seen.add(key + " " + json);
+      }
+
+      @Override
+      public void flush() {}
+
+      @Override
+      public void close() {
+        closed.set(true);
+      }
+    };
+    try (PredictionLog log = new PredictionLog(
+        List.of(new RotatingFileSink(dir, 1 << 20, 1, meters), recording), 100, meters)) {
+      log.append(slot("req-1"), "m", "1", LAYOUT, NAMES, Set.of());
+      log.append(slot("req-2"), "m", "1", LAYOUT, NAMES, Set.of());
+    }
+    List<String> lines = Files.readAllLines(dir.resolve(PredictionLog.FILE));
+    assertThat(seen).containsExactly("req-1 " + lines.get(0), "req-2 " + lines.get(1));
+    assertThat(closed).isTrue();
   }
 }
