@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.Socket;
+import java.net.SocketException;
 import java.nio.charset.StandardCharsets;
 import java.util.Locale;
 import java.util.Map;
@@ -43,7 +44,12 @@ final class RawHttpConnection implements AutoCloseable {
   Response post(String path, String headers, byte[] body) throws IOException {
     write(("POST " + path + " HTTP/1.1\r\nHost: localhost\r\nContent-Length: " + body.length
         + "\r\n" + headers + "\r\n").getBytes(StandardCharsets.ISO_8859_1));
-    write(body);
+    try {
+      write(body);
+    } catch (SocketException answeredAndClosedMidBody) {
+      // A server that refuses the body (413, say) answers and closes before it has all arrived;
+      // like curl, read the answer it sent rather than fail on the rest of the upload.
+    }
     return read();
   }
 
