@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Runs every test: the Java unit and integration tests (Maven Surefire), a smoke run of the
-# load generator, 50 model reloads under gRPC and HTTP load, a SIGTERM under load, then the interop suite in which the real clients (tritonclient http and grpc,
-# perf_analyzer, grpcurl, curl) drive the built server, and the MLflow registry suite. Installs what it needs itself.
+# load generator, 50 model reloads under gRPC and HTTP load, a SIGTERM under load, the
+# Prometheus rules, the deployment manifests, two replicas under a real Prometheus, then the
+# interop suite in which the real clients (tritonclient http and grpc, perf_analyzer, grpcurl,
+# curl) drive the built server, and the MLflow registry suite. Installs what it needs itself.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
@@ -13,6 +15,10 @@ bash loadtest/smoke.sh
 bash loadtest/reload-under-load.sh
 bash loadtest/drain-under-load.sh
 bash scripts/promtool-test.sh
+# deploy/: Kubernetes manifests against the schemas, the scrape config, the dashboard
+bash scripts/deploy-check.sh
+# two replicas scraped by a real Prometheus: metric names, exposition lint, fleet-wide rules
+bash scripts/observability-test.sh
 bash interop/run.sh
 # A real mlflow server (its own venv, .venv-mlflow/) and two Sluice servers following it.
 bash interop/mlflow/run.sh
