@@ -19,6 +19,8 @@ bash scripts/promtool-test.sh
 bash scripts/deploy-check.sh
 # two replicas scraped by a real Prometheus: metric names, exposition lint, fleet-wide rules
 bash scripts/observability-test.sh
+# the CPU image built on a locally made base (no registry) and sent a request (needs root)
+bash scripts/image-check.sh
 bash interop/run.sh
 # A real mlflow server (its own venv, .venv-mlflow/) and two Sluice servers following it.
 bash interop/mlflow/run.sh
