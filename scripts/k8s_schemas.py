@@ -2,9 +2,10 @@
 """Makes standalone Kubernetes JSON schemas for kubeconform from PyPI's kubernetes-validate.
 
 kubernetes-validate ships one file per kind (``deployment-apps-v1.json``) whose ``$ref``s point
-into a shared ``_definitions.json`` (``/api/_definitions.json#/$defs/...``). kubeconform resolves a schema on its own and reports
-"could not find schema" for those references, so each kind is written out again with the
-definitions it reaches copied in under ``$defs`` and its references made local.
+into a shared ``_definitions.json`` (``/api/_definitions.json#/$defs/...``). kubeconform
+resolves a schema on its own and reports "could not find schema" for those references, so
+each kind is written out again with the definitions it reaches copied in under ``$defs`` and
+its references made local.
 
     k8s_schemas.py WHEEL KUBE_VERSION OUT_DIR   # e.g. ... 1.33.0 .tools/k8s-schemas/1.33.0
 
