@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Tests monitoring/drift-rules.yml with `promtool test rules`. Installs Debian's `prometheus`
+# Tests monitoring/drift-rules.yml and monitoring/sluice-rules.yml with `promtool test rules`. Installs Debian's `prometheus`
 # package (which ships promtool) when promtool is missing; idempotent.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -11,5 +11,5 @@ if ! command -v promtool >/dev/null 2>&1; then
   # the package starts a server as a service where systemd runs; only promtool is wanted
 fi
 cd "$ROOT/monitoring"
-promtool check rules drift-rules.yml
-promtool test rules drift-rules-test.yml
+promtool check rules drift-rules.yml sluice-rules.yml
+promtool test rules drift-rules-test.yml sluice-rules-test.yml

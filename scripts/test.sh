@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Runs every test: the Java unit and integration tests (Maven Surefire), a smoke run of the
-# load generator, 50 model reloads under gRPC and HTTP load, a SIGTERM under load, then the interop suite in which the real clients (tritonclient http and grpc,
-# perf_analyzer, grpcurl, curl) drive the built server, the MLflow registry suite and the Kafka
-# prediction-log suite. Installs what it needs itself.
+# load generator, 50 model reloads under gRPC and HTTP load, a SIGTERM under load, the
+# Prometheus rules, the deployment manifests, two replicas under a real Prometheus, then the
+# interop suite in which the real clients (tritonclient http and grpc, perf_analyzer, grpcurl,
+# curl) drive the built server, the MLflow registry suite and the Kafka prediction-log suite.
+# Installs what it needs itself.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
@@ -14,6 +16,12 @@ bash loadtest/smoke.sh
 bash loadtest/reload-under-load.sh
 bash loadtest/drain-under-load.sh
 bash scripts/promtool-test.sh
+# deploy/: Kubernetes manifests against the schemas, the scrape config, the dashboard
+bash scripts/deploy-check.sh
+# two replicas scraped by a real Prometheus: metric names, exposition lint, fleet-wide rules
+bash scripts/observability-test.sh
+# the CPU image built on a locally made base (no registry) and sent a request (needs root)
+bash scripts/image-check.sh
 bash interop/run.sh
 # A real mlflow server (its own venv, .venv-mlflow/) and two Sluice servers following it.
 bash interop/mlflow/run.sh
