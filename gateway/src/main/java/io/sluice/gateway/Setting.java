@@ -55,8 +55,8 @@ enum Setting {
       (b, v) -> b.mlflowAliases(Setting.list(v))),
   MLFLOW_POLL_SECONDS(
       "--mlflow-poll-seconds", "mlflow-poll-seconds", Kind.INT, () -> 15, "15",
-      "how often each model's aliases are read from MLflow (±10% jitter); an alias move serves"
-          + " within one interval",
+      "how often each model's aliases are read from MLflow (jittered by up to a tenth either"
+          + " way); an alias move serves within one interval",
       (b, v) -> b.mlflowPollSeconds((Integer) v)),
   MODEL_CACHE(
       "--model-cache", "model-cache", Kind.PATH,
