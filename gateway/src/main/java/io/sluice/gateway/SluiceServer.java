@@ -250,7 +250,8 @@ public final class SluiceServer implements AutoCloseable {
     ServingApi api =
         new DefaultServingApi(
             models, config.models().strictReadiness(), Ticker.SYSTEM, VERSION, registry,
-            all, gate, monitor != null ? monitor : new MonitorQueries() {}, webhook);
+            all, gate, monitor != null ? monitor : new MonitorQueries() {}, webhook,
+            config.registry().controlMode());
     EventLoopGroup boss =
         new MultiThreadIoEventLoopGroup(
             1, new DefaultThreadFactory("sluice-accept", true), NioIoHandler.newFactory());

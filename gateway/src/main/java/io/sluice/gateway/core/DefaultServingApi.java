@@ -89,6 +89,26 @@ public final class DefaultServingApi implements ServingApi {
       DrainGate gate,
       MonitorQueries monitor,
       RegistryWebhook webhook) {
+    this(models, strictReadiness, ticker, serverVersion, registry, listeners, gate, monitor,
+        webhook, ModelControlMode.EXPLICIT);
+  }
+
+  /**
+   * As above, with the repository API accepted or refused as {@code mode} says.
+   *
+   * @param mode whether load and unload requests may change what serves
+   */
+  public DefaultServingApi(
+      ModelManager models,
+      boolean strictReadiness,
+      Ticker ticker,
+      String serverVersion,
+      MeterRegistry registry,
+      List<InferenceListener> listeners,
+      DrainGate gate,
+      MonitorQueries monitor,
+      RegistryWebhook webhook,
+      ModelControlMode mode) {
     this.monitor = monitor;
     this.webhook = webhook;
     List<InferenceListener> all = new ArrayList<>();
@@ -98,7 +118,7 @@ public final class DefaultServingApi implements ServingApi {
     this.queries =
         new DefaultModelQueries(
             models, strictReadiness, new ServerInfo("sluice", serverVersion, EXTENSIONS), gate);
-    this.control = new DefaultRepositoryControl(models);
+    this.control = new DefaultRepositoryControl(models, mode);
     this.errors = new MeteredErrorCounter(registry);
   }
 
