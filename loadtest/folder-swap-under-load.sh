@@ -11,6 +11,8 @@
 # usage: bash loadtest/folder-swap-under-load.sh            (RATE=150 SWAPS=20)
 #        SWAPS=100 RSS_EVERY=10 bash loadtest/folder-swap-under-load.sh   (the memory trend)
 #        SHORT=1 bash loadtest/folder-swap-under-load.sh    (CI: 3 swaps, short runs, < 60 s)
+# A fixed, pre-touched heap keeps heap growth out of the RSS series, so what grows is native:
+#        SERVER_JAVA_OPTS="-Xms384m -Xmx384m -XX:+AlwaysPreTouch" SWAPS=100 bash loadtest/folder-swap-under-load.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source loadtest/lib.sh
