@@ -7,12 +7,16 @@
 # ratio, and the server's RSS before and after the moves.
 #
 # usage: bash loadtest/mlflow-swap-under-load.sh     (RATE=150 SWAPS=20 by default)
+#        SHORT=1 bash loadtest/mlflow-swap-under-load.sh   (3 moves, short runs)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source loadtest/lib.sh
 
-RATE=${RATE:-150}
-SWAPS=${SWAPS:-20}
+if [[ -n ${SHORT:-} ]]; then
+  RATE=${RATE:-100} SWAPS=${SWAPS:-3} WARMUP_S=${WARMUP_S:-4} STEADY_S=${STEADY_S:-8}
+else
+  RATE=${RATE:-150} SWAPS=${SWAPS:-20} WARMUP_S=${WARMUP_S:-15} STEADY_S=${STEADY_S:-15}
+fi
 if [[ ! -f $GATEWAY_JAR || ! -f $LOADTEST_JAR ]]; then
   log "building the gateway and loadtest jars"
   mvn -q -B -DskipTests -pl gateway,loadtest -am package
@@ -70,11 +74,11 @@ wait_load() {
 }
 
 # A cold JVM's first seconds are JIT and class loading: warm up before the steady baseline.
-log "warm-up: $RATE req/s over gRPC and over HTTP for 15 s"
-run_load warmup 15
+log "warm-up: $RATE req/s over gRPC and over HTTP for $WARMUP_S s"
+run_load warmup "$WARMUP_S"
 wait_load warmup || log "warm-up had errors (a cold JVM on a busy machine); not counted"
-log "steady: $RATE req/s over gRPC and over HTTP for 15 s"
-run_load steady 15
+log "steady: $RATE req/s over gRPC and over HTTP for $STEADY_S s"
+run_load steady "$STEADY_S"
 wait_load steady
 rss_before=$(rss)
 log "swaps: $SWAPS champion moves under the same load"

@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # Runs every test: the Java unit and integration tests (Maven Surefire), a smoke run of the
-# load generator, 50 model reloads under gRPC and HTTP load, a SIGTERM under load, the
-# Prometheus rules, the deployment manifests, two replicas under a real Prometheus, then the
-# interop suite in which the real clients (tritonclient http and grpc, perf_analyzer, grpcurl,
-# curl) drive the built server, the MLflow registry suite and the Kafka prediction-log suite.
-# Installs what it needs itself.
+# load generator, 50 model reloads and 3 version-folder swaps under gRPC and HTTP load, a SIGTERM
+# under load, the Prometheus rules, the deployment manifests, two replicas under a real
+# Prometheus, then the interop suite in which the real clients (tritonclient http and grpc,
+# perf_analyzer, grpcurl, curl) drive the built server, the MLflow registry suite and the Kafka
+# prediction-log suite. Installs what it needs itself.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
@@ -14,6 +14,8 @@ mvn -B -ntp install
 mvn -B -ntp -q -pl loadtest -Pgatling test-compile
 bash loadtest/smoke.sh
 bash loadtest/reload-under-load.sh
+# Poll mode: a version folder added and removed under gRPC and HTTP load, 0 failures (short: < 60 s).
+SHORT=1 bash loadtest/folder-swap-under-load.sh
 bash loadtest/drain-under-load.sh
 bash scripts/promtool-test.sh
 # deploy/: Kubernetes manifests against the schemas, the scrape config, the dashboard

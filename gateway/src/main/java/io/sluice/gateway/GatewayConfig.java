@@ -4,6 +4,7 @@ import io.sluice.gateway.monitor.DriftConfig;
 import io.sluice.gateway.monitor.PredictionLogConfig;
 import io.sluice.gateway.model.OverrideLimits;
 import io.sluice.gateway.request.ContextHeaders;
+import io.sluice.gateway.core.ModelControlMode;
 import java.net.URI;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -153,6 +154,7 @@ public record GatewayConfig(
     private Path mlflowBasicAuthFile;
     private Path mlflowWebhookSecretFile;
     private int repositoryPollInterval;
+    private ModelControlMode modelControlMode;
 
     private Builder() {
       Setting.applyDefaults(this);
@@ -493,6 +495,12 @@ public record GatewayConfig(
       return this;
     }
 
+    /** {@code none}, {@code poll} or {@code explicit}, in any case. */
+    public Builder modelControlMode(String mode) {
+      this.modelControlMode = ModelControlMode.parse(mode);
+      return this;
+    }
+
     public Builder repositoryPollInterval(int seconds) {
       this.repositoryPollInterval = seconds;
       return this;
@@ -540,7 +548,8 @@ public record GatewayConfig(
               Optional.ofNullable(mlflowUri), mlflowModels, mlflowAliases, mlflowPollSeconds,
               modelCache, Optional.ofNullable(mlflowTokenFile),
               Optional.ofNullable(mlflowBasicAuthFile),
-              Optional.ofNullable(mlflowWebhookSecretFile), repositoryPollInterval));
+              Optional.ofNullable(mlflowWebhookSecretFile), repositoryPollInterval,
+              modelControlMode));
     }
   }
 }

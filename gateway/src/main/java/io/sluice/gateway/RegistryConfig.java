@@ -1,5 +1,6 @@
 package io.sluice.gateway;
 
+import io.sluice.gateway.core.ModelControlMode;
 import java.net.URI;
 import java.nio.file.Path;
 import java.util.List;
@@ -19,7 +20,10 @@ import java.util.Optional;
  * @param basicAuthFile {@code user:password} for the server; else {@code
  *     MLFLOW_TRACKING_USERNAME} and {@code MLFLOW_TRACKING_PASSWORD}
  * @param repositoryPollSeconds how often the folder repository is checked for new, changed and
- *     removed models (Triton's poll mode); 0 never
+ *     removed models; 0 never. In {@code poll} mode 0 (not given) means {@link
+ *     #DEFAULT_POLL_MODE_SECONDS}
+ * @param controlMode Triton's model control mode: whether the repository API may load and unload,
+ *     and whether the folder is polled
  * @param webhookSecretFile the secret MLflow signs webhook deliveries with; empty: {@code POST
  *     /v2/registry/webhook} answers 404
  */
@@ -32,9 +36,14 @@ public record RegistryConfig(
     Optional<Path> tokenFile,
     Optional<Path> basicAuthFile,
     Optional<Path> webhookSecretFile,
-    int repositoryPollSeconds) {
+    int repositoryPollSeconds,
+    ModelControlMode controlMode) {
+
+  /** The folder's poll interval in {@code poll} mode when none is given (Triton polls every 15 s). */
+  public static final int DEFAULT_POLL_MODE_SECONDS = 15;
 
   public RegistryConfig {
+    Objects.requireNonNull(controlMode, "controlMode");
     Objects.requireNonNull(mlflowUri, "mlflowUri");
     models = List.copyOf(models);
     aliases = List.copyOf(aliases);
@@ -45,6 +54,13 @@ public record RegistryConfig(
     if (repositoryPollSeconds < 0) {
       throw new IllegalArgumentException(
           "repositoryPollSeconds: " + repositoryPollSeconds + " (expected: >= 0, 0 for never)");
+    }
+    if (controlMode == ModelControlMode.NONE && repositoryPollSeconds > 0) {
+      throw new IllegalArgumentException("repository-poll-interval " + repositoryPollSeconds
+          + " with model-control-mode none (expected: 0, or model-control-mode poll)");
+    }
+    if (controlMode == ModelControlMode.POLL && repositoryPollSeconds == 0) {
+      repositoryPollSeconds = DEFAULT_POLL_MODE_SECONDS;
     }
     GatewayConfig.checkPositive("mlflowPollSeconds", pollSeconds);
     if (!models.isEmpty() && mlflowUri.isEmpty()) {

@@ -33,10 +33,17 @@ enum Setting {
       "Triton-style model repository folder (required unless MLflow models are given; both"
           + " together serve side by side)",
       (b, v) -> b.modelRepository((Path) v)),
+  MODEL_CONTROL_MODE(
+      "--model-control-mode", "model-control-mode", Kind.STRING, () -> "explicit", "explicit",
+      "Triton's modes: every one loads the whole folder at start; `explicit` accepts the"
+          + " repository load/unload API, `poll` follows the folder instead, `none` changes"
+          + " nothing after start; the API is refused (503 / UNAVAILABLE) outside `explicit`",
+      (b, v) -> b.modelControlMode((String) v)),
   REPOSITORY_POLL_INTERVAL(
       "--repository-poll-interval", "repository-poll-interval", Kind.INT, () -> 0, "0",
       "seconds between checks of the folder repository for new, changed and removed models,"
-          + " each applied as a load or unload (Triton's poll mode); 0 = off, as in explicit mode",
+          + " each applied as a load or unload; 0 = off in `explicit` mode and 15 in `poll` mode;"
+          + " not allowed in `none` mode",
       (b, v) -> b.repositoryPollInterval((Integer) v)),
   MLFLOW_URI(
       "--mlflow-uri", "mlflow-uri", Kind.URI, null, "none",

@@ -252,7 +252,7 @@ public final class SluiceServer implements AutoCloseable {
         new DefaultServingApi(
             models, config.models().strictReadiness(), Ticker.SYSTEM, VERSION, registry,
             all, gate, monitor != null ? monitor : new MonitorQueries() {}, webhook,
-            RequestIds.random(new SecureRandom()));
+            RequestIds.random(new SecureRandom()), config.registry().controlMode());
     EventLoopGroup boss =
         new MultiThreadIoEventLoopGroup(
             1, new DefaultThreadFactory("sluice-accept", true), NioIoHandler.newFactory());

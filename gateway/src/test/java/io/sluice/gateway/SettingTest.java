@@ -80,4 +80,44 @@ class SettingTest {
     assertThat(c.models().maxQueueSize()).isEqualTo(4096);
     assertThat(c.engine().onnxSpinning()).isFalse();
   }
+
+  @Test
+  void theDefaultControlModeIsExplicitWithoutPolling() {
+    RegistryConfig r = GatewayConfig.ofDefaults(Path.of("r")).registry();
+
+    assertThat(r.controlMode()).isEqualTo(io.sluice.gateway.core.ModelControlMode.EXPLICIT);
+    assertThat(r.repositoryPollSeconds()).isZero();
+  }
+
+  @Test
+  void pollModeWithoutAnIntervalPollsEveryFifteenSeconds() {
+    RegistryConfig r = GatewayConfig.builder().modelRepository(Path.of("r"))
+        .modelControlMode("poll").build().registry();
+
+    assertThat(r.controlMode()).isEqualTo(io.sluice.gateway.core.ModelControlMode.POLL);
+    assertThat(r.repositoryPollSeconds()).isEqualTo(15);
+  }
+
+  @Test
+  void pollModeKeepsTheIntervalGiven() {
+    RegistryConfig r = GatewayConfig.builder().modelRepository(Path.of("r"))
+        .modelControlMode("POLL").repositoryPollInterval(2).build().registry();
+
+    assertThat(r.repositoryPollSeconds()).isEqualTo(2);
+  }
+
+  @Test
+  void noneModeRefusesAPollInterval() {
+    org.assertj.core.api.Assertions.assertThatThrownBy(
+            () -> GatewayConfig.builder().modelRepository(Path.of("r"))
+                .modelControlMode("none").repositoryPollInterval(5).build())
+        .hasMessageContaining("repository-poll-interval 5 with model-control-mode none");
+  }
+
+  @Test
+  void anUnknownControlModeNamesTheThreeModes() {
+    org.assertj.core.api.Assertions.assertThatThrownBy(
+            () -> GatewayConfig.builder().modelControlMode("auto"))
+        .hasMessage("model-control-mode: 'auto' (expected: none, poll or explicit)");
+  }
 }

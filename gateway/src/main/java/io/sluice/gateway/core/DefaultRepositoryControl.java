@@ -17,14 +17,20 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 
-/** The repository index, load and unload, over the {@link ModelManager}'s lifecycle thread. */
+/**
+ * The repository index, load and unload, over the {@link ModelManager}'s lifecycle thread. The
+ * {@link ModelControlMode} decides whether load and unload are accepted: where they are not, the
+ * answer is Triton's (UNAVAILABLE, its message) and nothing reaches the manager.
+ */
 final class DefaultRepositoryControl implements RepositoryControl {
   private static final String UNAVAILABLE = VersionState.UNLOADED.indexName();
 
   private final ModelManager models;
+  private final ModelControlMode mode;
 
-  DefaultRepositoryControl(ModelManager models) {
+  DefaultRepositoryControl(ModelManager models, ModelControlMode mode) {
     this.models = models;
+    this.mode = mode;
   }
 
   @Override
@@ -58,6 +64,9 @@ final class DefaultRepositoryControl implements RepositoryControl {
 
   @Override
   public CompletableFuture<Void> load(String model, Map<String, String> parameters) {
+    if (!mode.allowsRepositoryApi()) {
+      return refused();
+    }
     Optional<ModelConfig> override = Optional.empty();
     for (String key : parameters.keySet()) {
       if (key.startsWith("file:")) {
@@ -84,6 +93,16 @@ final class DefaultRepositoryControl implements RepositoryControl {
 
   @Override
   public CompletableFuture<Void> unload(String model) {
+    if (!mode.allowsRepositoryApi()) {
+      return refused();
+    }
     return models.unload(model);
+  }
+
+  private CompletableFuture<Void> refused() {
+    // Triton's sentence first: tritonclient users and scripts match on it.
+    return CompletableFuture.failedFuture(
+        Status.unavailable(ModelControlMode.REFUSAL + " (model-control-mode " + mode.flagValue()
+                + "; expected: --model-control-mode explicit)").asException());
   }
 }

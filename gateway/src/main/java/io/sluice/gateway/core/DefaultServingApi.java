@@ -92,12 +92,15 @@ public final class DefaultServingApi implements ServingApi {
       MonitorQueries monitor,
       RegistryWebhook webhook) {
     this(models, strictReadiness, ticker, serverVersion, registry, listeners, gate, monitor,
-        webhook, RequestIds.random(new SecureRandom()));
+        webhook, RequestIds.random(new SecureRandom()), ModelControlMode.EXPLICIT);
   }
 
   /**
    * As above, naming requests that arrive without an id from {@code ids} (the answer carries it,
-   * and so does every listener's event).
+   * and so does every listener's event), with the repository API accepted or refused as {@code
+   * mode} says.
+   *
+   * @param mode whether load and unload requests may change what serves
    */
   public DefaultServingApi(
       ModelManager models,
@@ -109,7 +112,8 @@ public final class DefaultServingApi implements ServingApi {
       DrainGate gate,
       MonitorQueries monitor,
       RegistryWebhook webhook,
-      RequestIds ids) {
+      RequestIds ids,
+      ModelControlMode mode) {
     this.monitor = monitor;
     this.webhook = webhook;
     List<InferenceListener> all = new ArrayList<>();
@@ -119,7 +123,7 @@ public final class DefaultServingApi implements ServingApi {
     this.queries =
         new DefaultModelQueries(
             models, strictReadiness, new ServerInfo("sluice", serverVersion, EXTENSIONS), gate);
-    this.control = new DefaultRepositoryControl(models);
+    this.control = new DefaultRepositoryControl(models, mode);
     this.errors = new MeteredErrorCounter(registry);
   }
 

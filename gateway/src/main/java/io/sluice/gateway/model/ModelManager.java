@@ -188,7 +188,17 @@ public final class ModelManager implements AutoCloseable {
           : VersionEntry.loading(v.version()));
     }
     if (!source.versions().isEmpty()) {
-      models.put(name, new ModelRecord(name, next, true, "", null, source.serveOrder()));
+      // While the new versions load, a READY version that is leaving (its folder removed, or
+      // no longer chosen by the policy) keeps answering: it goes at the publish below.
+      TreeMap<Long, VersionEntry> loading = new TreeMap<>(next);
+      if (old != null) {
+        old.versions().forEach((v, e) -> {
+          if (e.isReady()) {
+            loading.putIfAbsent(v, e);
+          }
+        });
+      }
+      models.put(name, new ModelRecord(name, loading, true, "", null, source.serveOrder()));
       stateMeters.update(models.values());
     }
     List<LoadedVersion> replaced = new ArrayList<>();

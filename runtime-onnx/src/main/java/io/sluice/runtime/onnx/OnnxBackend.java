@@ -62,8 +62,9 @@ public final class OnnxBackend implements Backend {
   /**
    * Loads {@code modelFile} into a new session.
    *
-   * @throws StatusException INTERNAL with ONNX Runtime's message when the file is missing or not
-   *     a loadable model; UNAVAILABLE when CUDA was asked for and cannot be used
+   * @throws StatusException INVALID_ARGUMENT when the file is not a well-formed ModelProto
+   *     ({@link OnnxModelCheck}); INTERNAL with ONNX Runtime's message when the file is missing or
+   *     not a loadable model; UNAVAILABLE when CUDA was asked for and cannot be used
    */
   public static OnnxBackend open(Path modelFile, OnnxOptions options) {
     Objects.requireNonNull(modelFile, "modelFile");
@@ -72,6 +73,8 @@ public final class OnnxBackend implements Backend {
       throw Status.internal("cannot load ONNX model " + modelFile + ": no such file")
           .asException();
     }
+    // ORT's parser can crash the process on a corrupt file; a malformed one stops here.
+    OnnxModelCheck.check(modelFile);
     OrtEnvironment env = OnnxEnvironment.get();
     OrtSession session;
     try (OrtSession.SessionOptions so = OnnxSessionOptions.create(options)) {
