@@ -160,4 +160,77 @@ class TwoEnginesServerTest {
     assertThat(r.statusCode()).isEqualTo(400);
     assertThat(json.readTree(r.body()).has("error")).isTrue();
   }
+
+  @Test
+  void tfServingRowPredictAnswersWithPredictions() throws Exception {
+    JsonNode exp = json.readTree(
+        TF_REPO.resolve("tf_dense_classifier/expected_outputs.json").toFile());
+    JsonNode x = exp.get("inputs").get("features").get("data");
+    StringBuilder rows = new StringBuilder("[");
+    for (int r = 0; r < 2; r++) {
+      rows.append(r == 0 ? "[" : ",[");
+      for (int c = 0; c < 4; c++) {
+        rows.append(c == 0 ? "" : ",").append(x.get(r * 4 + c));
+      }
+      rows.append("]");
+    }
+    HttpResponse<String> r = post("/v1/models/tf_dense_classifier:predict",
+        "{\"instances\":" + rows + "]}");
+    assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+    JsonNode predictions = json.readTree(r.body()).get("predictions");
+    assertThat(predictions.size()).isEqualTo(2);
+    JsonNode want = exp.get("outputs").get("probabilities").get("data");
+    for (int i = 0; i < 3; i++) {
+      assertThat(predictions.get(1).get("probabilities").get(i).doubleValue())
+          .isCloseTo(want.get(3 + i).doubleValue(), Offset.offset(1e-5));
+    }
+  }
+
+  @Test
+  void tfServingColumnarPredictServesTheOnnxModelToo() throws Exception {
+    StringBuilder row = new StringBuilder("[[");
+    for (int i = 0; i < 32; i++) {
+      row.append(i == 0 ? "" : ",").append(i / 32.0);
+    }
+    HttpResponse<String> r = post("/v1/models/tiny_mlp/versions/1:predict",
+        "{\"inputs\":" + row + "]]}");
+    assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+    JsonNode outputs = json.readTree(r.body()).get("outputs");
+    assertThat(outputs.isArray()).isTrue();
+    assertThat(outputs.get(0).size()).isEqualTo(1);
+  }
+
+  @Test
+  void tfServingB64StringsReachTensorFlow() throws Exception {
+    HttpResponse<String> r = post("/v1/models/tf_text_features:predict",
+        "{\"signature_name\":\"serving_default\",\"instances\":["
+            + "{\"text\":{\"b64\":\"YWxwaGE=\"},\"count\":1},{\"text\":\"b\",\"count\":7}]}");
+    assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+    JsonNode p = json.readTree(r.body()).get("predictions");
+    assertThat(p.get(0).get("tagged").asText()).isEqualTo("alpha#1");
+    assertThat(p.get(1).get("tagged").asText()).isEqualTo("b#7");
+  }
+
+  @Test
+  void tfServingStatusAndMetadataDescribeEveryModel() throws Exception {
+    JsonNode status = get("/v1/models/tf_dense_classifier");
+    assertThat(status.get("model_version_status").get(0).get("state").asText())
+        .isEqualTo("AVAILABLE");
+    JsonNode meta = get("/v1/models/tiny_mlp/metadata");
+    assertThat(meta.get("model_spec").get("name").asText()).isEqualTo("tiny_mlp");
+    JsonNode input = meta.at("/metadata/signature_def/signature_def/serving_default/inputs/input");
+    assertThat(input.get("dtype").asText()).isEqualTo("DT_FLOAT");
+    assertThat(input.at("/tensor_shape/dim/1/size").asText()).isEqualTo("32");
+  }
+
+  @Test
+  void tfServingErrorsAreTheirJsonShape() throws Exception {
+    HttpResponse<String> missing = post("/v1/models/nope:predict", "{\"instances\":[1]}");
+    assertThat(missing.statusCode()).isEqualTo(404);
+    assertThat(json.readTree(missing.body()).has("error")).isTrue();
+    HttpResponse<String> bad = post("/v1/models/tf_dense_classifier:predict",
+        "{\"instances\":[[1,2,3]]}");
+    assertThat(bad.statusCode()).isEqualTo(400);
+    assertThat(json.readTree(bad.body()).get("error").asText()).isNotEmpty();
+  }
 }
