@@ -12,6 +12,7 @@ COPY pom.xml .
 COPY proto proto
 COPY runtime runtime
 COPY runtime-onnx runtime-onnx
+COPY runtime-tensorflow runtime-tensorflow
 COPY registry-client registry-client
 COPY gateway gateway
 COPY bench bench
@@ -19,7 +20,8 @@ COPY loadtest loadtest
 RUN mvn -B -ntp -DskipTests -pl gateway -am package
 
 FROM eclipse-temurin:21-jre
-RUN groupadd --system sluice && useradd --system --gid sluice --home /opt/sluice sluice
+RUN groupadd --system sluice && useradd --system --gid sluice --home /opt/sluice sluice \
+  && mkdir -p /var/cache/sluice/javacpp && chown sluice:sluice /var/cache/sluice/javacpp
 WORKDIR /opt/sluice
 COPY --from=build /src/gateway/target/sluice-gateway-*-all.jar /opt/sluice/sluice.jar
 COPY examples/model_repository /models
@@ -27,5 +29,8 @@ USER sluice
 EXPOSE 8000 8001 8002
 HEALTHCHECK --interval=10s --timeout=2s --retries=3 \
   CMD ["bash", "-c", "exec 3<>/dev/tcp/127.0.0.1/8000 && printf 'GET /v2/health/ready HTTP/1.1\\r\\nHost: x\\r\\nConnection: close\\r\\n\\r\\n' >&3 && grep -q ' 200 ' <&3"]
-ENTRYPOINT ["java", "-XX:+UseZGC", "-jar", "/opt/sluice/sluice.jar", "serve"]
+# TensorFlow Java unpacks its native library (652 MB) here when the first SavedModel loads;
+# mount a volume on it to keep that across restarts.
+VOLUME /var/cache/sluice/javacpp
+ENTRYPOINT ["java", "-XX:+UseZGC", "-Dorg.bytedeco.javacpp.cachedir=/var/cache/sluice/javacpp", "-jar", "/opt/sluice/sluice.jar", "serve"]
 CMD ["--model-repository", "/models"]
