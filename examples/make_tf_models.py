@@ -4,7 +4,7 @@
 Python TensorFlow lives in its own venv, used by this script only (the gateway serves
 the models through TensorFlow Java; nothing else in the repo needs Python TF):
 
-    python3 -m venv .venv-tf && .venv-tf/bin/pip install tensorflow-cpu==2.21.0
+    python3 -m venv .venv-tf && .venv-tf/bin/pip install tensorflow-cpu==2.21.0 onnx==1.19.1
     .venv-tf/bin/python examples/make_tf_models.py          # examples/tf_model_repository
 
 Everything is deterministic (fixed seeds). Each model is reloaded from disk with
@@ -15,6 +15,9 @@ against TensorFlow Java's answers (1e-5 for floats, exact otherwise).
   tf_dense_classifier  FP32 features [-1, 4] -> softmax probabilities [-1, 3] and
                        logits [-1, 3]; a dense 4-16-3 network; no config.pbtxt, so the
                        gateway autofills it (dynamic batch from the signature)
+  dense_classifier_onnx  the ONNX twin of tf_dense_classifier: the same weights as
+                       Gemm/Relu/Gemm/Softmax (IR 9, opset 17), so the two engines can be
+                       compared on one model (tests and the engine baselines)
   tf_text_features     BYTES text [-1] and INT64 count [-1] -> INT64 bucket [-1]
                        (fingerprint hash of text into 1000 buckets) and BYTES tagged [-1]
                        ("<text>#<count>"); with a config.pbtxt naming the platform
@@ -32,7 +35,9 @@ from pathlib import Path
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 import numpy as np  # noqa: E402
+import onnx  # noqa: E402
 import tensorflow as tf  # noqa: E402
+from onnx import TensorProto, helper, numpy_helper  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE / "tf_model_repository"
@@ -93,7 +98,7 @@ def save_and_check(module: tf.Module, model_dir: Path, inputs: dict) -> None:
         "inputs": {k: encode(np.asarray(v)) for k, v in inputs.items()},
         "outputs": {k: encode(v) for k, v in outputs.items()},
     }
-    (model_dir / "expected_outputs.json").write_text(json.dumps(doc, indent=1) + "\n")
+    (model_dir / "expected_outputs.json").write_text(json.dumps(doc, indent=1, sort_keys=True) + "\n")
     print(f"{model_dir.name}: {sorted(inputs)} -> {sorted(outputs)}")
 
 
@@ -107,6 +112,35 @@ def make_dense(repo: Path) -> None:
     logits = np.maximum(x @ w1 + b1, 0) @ w2 + b2
     got = json.loads((model_dir / "expected_outputs.json").read_text())["outputs"]["logits"]["data"]
     assert np.allclose(np.array(got, dtype=np.float32).reshape(5, 3), logits, atol=1e-5)
+    make_dense_onnx(repo, w1, b1, w2, b2)
+
+
+def make_dense_onnx(repo: Path, w1, b1, w2, b2) -> None:
+    """The same network as an ONNX graph (the twin the engine comparison needs)."""
+    model_dir = fresh(repo / "dense_classifier_onnx")
+    graph = helper.make_graph(
+        [
+            helper.make_node("Gemm", ["features", "w1", "b1"], ["h"]),
+            helper.make_node("Relu", ["h"], ["hr"]),
+            helper.make_node("Gemm", ["hr", "w2", "b2"], ["logits"]),
+            helper.make_node("Softmax", ["logits"], ["probabilities"], axis=-1),
+        ],
+        "dense_classifier",
+        [helper.make_tensor_value_info("features", TensorProto.FLOAT, ["N", 4])],
+        [
+            helper.make_tensor_value_info("logits", TensorProto.FLOAT, ["N", 3]),
+            helper.make_tensor_value_info("probabilities", TensorProto.FLOAT, ["N", 3]),
+        ],
+        [numpy_helper.from_array(a, n) for a, n in ((w1, "w1"), (b1, "b1"), (w2, "w2"), (b2, "b2"))],
+    )
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
+    model.ir_version = 9
+    model.producer_name = "sluice-make-tf-models"
+    onnx.checker.check_model(model, full_check=True)
+    path = model_dir / "1" / "model.onnx"
+    path.parent.mkdir(parents=True)
+    onnx.save_model(model, str(path))
+    print(f"{model_dir.name}: the ONNX twin of tf_dense_classifier")
 
 
 def make_text(repo: Path) -> None:

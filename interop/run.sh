@@ -137,7 +137,8 @@ LOG_D="$OUT_DIR/server-d.log"
 PORTS_D="$TMP/ports-d.json"
 mkdir -p "$TMP/two-engines"
 cp -r examples/model_repository/tiny_mlp examples/tf_model_repository/tf_dense_classifier \
-  examples/tf_model_repository/tf_text_features "$TMP/two-engines/"
+  examples/tf_model_repository/tf_text_features examples/tf_model_repository/dense_classifier_onnx \
+  "$TMP/two-engines/"
 start_server D "$LOG_D" "$PORTS_D" --model-repository "$TMP/two-engines"
 PID_D=$LAST_PID
 

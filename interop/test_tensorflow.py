@@ -81,6 +81,18 @@ def test_tf_strings_and_int64_over_grpc_match_python_tensorflow(tf_grpc_url):
     assert list(result.as_numpy("tagged")) == list(_array(exp["outputs"]["tagged"]))
 
 
+def test_the_onnx_twin_answers_as_python_tensorflow_did(tf_grpc_url):
+    exp, x = _dense_rows()
+    client = grpcclient.InferenceServerClient(tf_grpc_url)
+    assert client.get_model_metadata("dense_classifier_onnx").platform == "onnxruntime_onnx"
+    inp = grpcclient.InferInput("features", list(x.shape), "FP32")
+    inp.set_data_from_numpy(x)
+    result = client.infer("dense_classifier_onnx", [inp])
+    for name in ("logits", "probabilities"):
+        want = _array(exp["outputs"][name])[:4]
+        np.testing.assert_allclose(result.as_numpy(name), want, rtol=0, atol=1e-5)
+
+
 def test_the_onnx_model_answers_in_the_same_process(tf_http_url):
     client = httpclient.InferenceServerClient(tf_http_url)
     x = np.full((2, 32), 0.5, dtype=np.float32)

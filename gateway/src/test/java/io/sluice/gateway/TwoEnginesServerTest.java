@@ -37,6 +37,7 @@ class TwoEnginesServerTest {
     copy(Path.of("../examples/model_repository/tiny_mlp"), repo.resolve("tiny_mlp"));
     copy(TF_REPO.resolve("tf_dense_classifier"), repo.resolve("tf_dense_classifier"));
     copy(TF_REPO.resolve("tf_text_features"), repo.resolve("tf_text_features"));
+    copy(TF_REPO.resolve("dense_classifier_onnx"), repo.resolve("dense_classifier_onnx"));
     server = SluiceServer.start(GatewayConfig.builder()
         .modelRepository(repo)
         .host("127.0.0.1")
@@ -232,5 +233,27 @@ class TwoEnginesServerTest {
         "{\"instances\":[[1,2,3]]}");
     assertThat(bad.statusCode()).isEqualTo(400);
     assertThat(json.readTree(bad.body()).get("error").asText()).isNotEmpty();
+  }
+
+  @Test
+  void theSavedModelAndItsOnnxTwinAgree() throws Exception {
+    String body = "{\"inputs\":[{\"name\":\"features\",\"datatype\":\"FP32\",\"shape\":[3,4],"
+        + "\"data\":[0.1,-2,3.5,0,1,1,1,1,-0.3,0.7,-1.1,2.2]}]}";
+    HttpResponse<String> tf = post("/v2/models/tf_dense_classifier/infer", body);
+    HttpResponse<String> ort = post("/v2/models/dense_classifier_onnx/infer", body);
+    assertThat(tf.statusCode()).as(tf.body()).isEqualTo(200);
+    assertThat(ort.statusCode()).as(ort.body()).isEqualTo(200);
+    assertThat(get("/v2/models/dense_classifier_onnx").path("platform").asText())
+        .isEqualTo("onnxruntime_onnx");
+    JsonNode a = json.readTree(tf.body()).get("outputs");
+    JsonNode b = json.readTree(ort.body()).get("outputs");
+    assertThat(a.size()).isEqualTo(2);
+    for (int o = 0; o < 2; o++) {
+      assertThat(a.get(o).get("name")).isEqualTo(b.get(o).get("name"));
+      for (int i = 0; i < 9; i++) {
+        assertThat(a.get(o).get("data").get(i).doubleValue())
+            .isCloseTo(b.get(o).get("data").get(i).doubleValue(), Offset.offset(1e-5));
+      }
+    }
   }
 }
