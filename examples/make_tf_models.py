@@ -18,6 +18,9 @@ against TensorFlow Java's answers (1e-5 for floats, exact otherwise).
   dense_classifier_onnx  the ONNX twin of tf_dense_classifier: the same weights as
                        Gemm/Relu/Gemm/Softmax (IR 9, opset 17), so the two engines can be
                        compared on one model (tests and the engine baselines)
+  tf_identity_types    one input per TensorFlow Java dtype besides FP32/INT64/BYTES (FP64,
+                       FP16, BF16, INT32, UINT8, UINT16, BOOL), each [-1, 3], answered
+                       unchanged as <name>_out: the backend's copies for every width
   tf_text_features     BYTES text [-1] and INT64 count [-1] -> INT64 bucket [-1]
                        (fingerprint hash of text into 1000 buckets) and BYTES tagged [-1]
                        ("<text>#<count>"); with a config.pbtxt naming the platform
@@ -143,6 +146,31 @@ def make_dense_onnx(repo: Path, w1, b1, w2, b2) -> None:
     print(f"{model_dir.name}: the ONNX twin of tf_dense_classifier")
 
 
+IDENTITY_TYPES = {
+    "fp64": tf.float64, "fp16": tf.float16, "bf16": tf.bfloat16, "int32": tf.int32,
+    "uint8": tf.uint8, "uint16": tf.uint16, "bool": tf.bool,
+}
+
+
+class IdentityTypes(tf.Module):
+    @tf.function(input_signature=[tf.TensorSpec([None, 3], t, name=n) for n, t in IDENTITY_TYPES.items()])
+    def serve(self, *tensors):
+        return {f"{n}_out": tf.identity(t) for n, t in zip(IDENTITY_TYPES, tensors)}
+
+
+def make_identity(repo: Path) -> None:
+    model_dir = fresh(repo / "tf_identity_types")
+    export = model_dir / "1" / "model.savedmodel"
+    module = IdentityTypes()
+    tf.saved_model.save(module, str(export), signatures={"serving_default": module.serve})
+    fn = tf.saved_model.load(str(export)).signatures["serving_default"]
+    feeds = {n: tf.cast(tf.constant([[1, 0, 3], [4, 5, 0]]), t) for n, t in IDENTITY_TYPES.items()}
+    out = fn(**feeds)
+    for n in IDENTITY_TYPES:
+        assert np.array_equal(out[f"{n}_out"].numpy(), feeds[n].numpy()), n
+    print(f"{model_dir.name}: {sorted(IDENTITY_TYPES)} -> unchanged")
+
+
 def make_text(repo: Path) -> None:
     model_dir = fresh(repo / "tf_text_features")
     text = np.array([b"alpha", b"", "caf\u00e9".encode("utf-8"), b"\x00\xffbin"], dtype=object)
@@ -161,6 +189,7 @@ def main() -> int:
     REPO.mkdir(exist_ok=True)
     make_dense(REPO)
     make_text(REPO)
+    make_identity(REPO)
     return 0
 
 

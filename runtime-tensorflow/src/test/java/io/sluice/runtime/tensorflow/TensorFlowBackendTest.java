@@ -253,4 +253,60 @@ class TensorFlowBackendTest {
         .isInstanceOfSatisfying(StatusException.class,
             e -> assertThat(e.status().code()).isEqualTo(Status.Code.UNAVAILABLE));
   }
+
+  /** Bytes of {@code rows} x 3 elements of {@code type}, little-endian, values 1, 0, 3, 4, 5, 0. */
+  static ByteBuffer typed(DataType type, int rows, boolean direct) {
+    int n = rows * 3;
+    ByteBuffer b = (direct ? ByteBuffer.allocateDirect(n * type.byteSize())
+        : ByteBuffer.allocate(n * type.byteSize())).order(ByteOrder.LITTLE_ENDIAN);
+    int[] values = {1, 0, 3, 4, 5, 0};
+    for (int i = 0; i < n; i++) {
+      int v = values[i];
+      switch (type) {
+        case FP64 -> b.putDouble(v);
+        // 1.0, 3.0, 4.0, 5.0 as IEEE halves and as the top half of a float (bfloat16).
+        case FP16 -> b.putShort((short) new int[] {0x3C00, 0, 0x4200, 0x4400, 0x4500, 0}[i]);
+        case BF16 -> b.putShort((short) (Float.floatToIntBits(v) >>> 16));
+        case INT32 -> b.putInt(v);
+        case UINT16 -> b.putShort((short) v);
+        case UINT8 -> b.put((byte) v);
+        case BOOL -> b.put((byte) (v == 0 ? 0 : 1));
+        default -> throw new IllegalArgumentException(type.toString());
+      }
+    }
+    return b.flip();
+  }
+
+  @Test
+  void everyOtherTensorFlowDatatypeComesBackUnchanged() {
+    Map<String, DataType> types = Map.of("fp64", DataType.FP64, "fp16", DataType.FP16,
+        "bf16", DataType.BF16, "int32", DataType.INT32, "uint8", DataType.UINT8,
+        "uint16", DataType.UINT16, "bool", DataType.BOOL);
+    try (TensorFlowBackend b = open("tf_identity_types")) {
+      for (Map.Entry<String, DataType> e : types.entrySet()) {
+        assertThat(b.signature().input(e.getKey())).get()
+            .isEqualTo(new TensorSpec(e.getKey(), e.getValue(), new long[] {-1, 3}));
+      }
+      // One row gives odd byte counts for the one-byte types; two rows even ones.
+      for (int rows : new int[] {1, 2}) {
+        for (boolean direct : new boolean[] {false, true}) {
+          List<Tensor> in = new ArrayList<>();
+          for (Map.Entry<String, DataType> e : types.entrySet()) {
+            in.add(Tensor.of(e.getKey(), e.getValue(), new long[] {rows, 3},
+                typed(e.getValue(), rows, direct)));
+          }
+          List<Tensor> out = b.run(in, Set.of());
+          assertThat(out).hasSize(types.size());
+          for (Tensor o : out) {
+            String name = o.name().substring(0, o.name().length() - "_out".length());
+            DataType type = types.get(name);
+            assertThat(o.type()).as(o.name()).isEqualTo(type);
+            assertThat(o.shape()).as(o.name()).containsExactly(rows, 3);
+            assertThat(o.data()).as(o.name() + " rows " + rows + " direct " + direct)
+                .isEqualTo(typed(type, rows, false));
+          }
+        }
+      }
+    }
+  }
 }
