@@ -7,6 +7,7 @@ import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -128,7 +129,7 @@ final class Router {
     List<String> segments = s;
     if (colon > 0) {
       verb = last.substring(colon + 1);
-      segments = new java.util.ArrayList<>(s.subList(0, n - 1));
+      segments = new ArrayList<>(s.subList(0, n - 1));
       segments.add(last.substring(0, colon));
     }
     int next = 3;

@@ -15,6 +15,7 @@ import java.nio.CharBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.Base64;
 import java.util.List;
 import java.util.function.Predicate;
@@ -41,7 +42,7 @@ final class TfServingResponses {
         long first = t.rank() == 0 ? -1 : t.dim(0);
         if (first < 0 || (batch >= 0 && first != batch)) {
           throw Status.invalidArgument("output '" + t.name() + "' has shape "
-              + java.util.Arrays.toString(t.shape()) + ", which cannot be split into the rows of"
+              + Arrays.toString(t.shape()) + ", which cannot be split into the rows of"
               + " a row-format answer (expected: every output with the same first dimension; ask"
               + " with \"inputs\" for the columnar format)").asException();
         }
@@ -86,7 +87,7 @@ final class TfServingResponses {
 
   private static void writeRow(JsonGenerator g, Tensor t, long row) throws IOException {
     long[] shape = t.shape();
-    long perRow = Tensor.elementCount(java.util.Arrays.copyOfRange(shape, 1, shape.length));
+    long perRow = Tensor.elementCount(Arrays.copyOfRange(shape, 1, shape.length));
     Values v = new Values(t);
     v.next = row * perRow;
     writeNested(g, v, shape, 1);
