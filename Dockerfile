@@ -24,16 +24,18 @@ FROM ${BASE_IMAGE} AS runtime
 # a fixed uid/gid, so Kubernetes' runAsUser and volume ownership (fsGroup) match the image
 RUN groupadd --system --gid 10001 sluice \
  && useradd --system --uid 10001 --gid sluice --home-dir /opt/sluice --no-create-home sluice \
- && mkdir -p /opt/sluice /var/cache/sluice \
- && chown sluice:sluice /var/cache/sluice
+ && mkdir -p /opt/sluice /var/cache/sluice /var/cache/javacpp \
+ && chown sluice:sluice /var/cache/sluice /var/cache/javacpp
 WORKDIR /opt/sluice
 COPY --chown=root:root examples/model_repository /models
 # Read by the java launcher, so `docker run -e JDK_JAVA_OPTIONS=...` replaces them: heap a
 # share of the cgroup memory limit, SerialGC (measured: idle RSS as G1's, ZGC's twice that,
 # and no collector threads competing with the event loops on a 1-2 CPU pod), fail fast on OOM.
 ENV JDK_JAVA_OPTIONS="-XX:MaxRAMPercentage=50 -XX:InitialRAMPercentage=25 -XX:+UseSerialGC -Xss512k -XX:+ExitOnOutOfMemoryError"
-# /models: mount a real repository over the example; /var/cache/sluice: --model-cache for MLflow
-VOLUME ["/models", "/var/cache/sluice"]
+# /models: mount a real repository over the example; /var/cache/sluice: --model-cache for MLflow;
+# /var/cache/javacpp: TensorFlow Java unpacks its native library (652 MB) there when the first
+# SavedModel loads (the user has no writable home); a volume keeps it across restarts.
+VOLUME ["/models", "/var/cache/sluice", "/var/cache/javacpp"]
 EXPOSE 8000 8001 8002
 # Plain HTTP on :8000 (bash's /dev/tcp, no curl in the JRE images; set SLUICE_HEALTH_PORT
 # with --http-port); with TLS on, use the orchestrator's probes (deploy/kubernetes) or
@@ -42,7 +44,7 @@ ENV SLUICE_HEALTH_PORT=8000
 HEALTHCHECK --interval=10s --timeout=3s --start-period=30s --retries=3 \
   CMD ["bash", "-c", "exec 3<>/dev/tcp/127.0.0.1/${SLUICE_HEALTH_PORT} && printf 'GET /v2/health/ready HTTP/1.1\\r\\nHost: localhost\\r\\nConnection: close\\r\\n\\r\\n' >&3 && head -n 1 <&3 | grep -q ' 200 '"]
 USER 10001:10001
-ENTRYPOINT ["java", "-jar", "/opt/sluice/sluice.jar", "serve"]
+ENTRYPOINT ["java", "-Dorg.bytedeco.javacpp.cachedir=/var/cache/javacpp", "-jar", "/opt/sluice/sluice.jar", "serve"]
 CMD ["--model-repository", "/models", "--model-cache", "/var/cache/sluice"]
 
 # ---- prebuilt: the jar from the build context
@@ -77,20 +79,20 @@ ENV PATH=/opt/java/openjdk/bin:${PATH}
 COPY --from=jre /opt/java/openjdk /opt/java/openjdk
 RUN groupadd --system --gid 10001 sluice \
  && useradd --system --uid 10001 --gid sluice --home-dir /opt/sluice --no-create-home sluice \
- && mkdir -p /opt/sluice /var/cache/sluice \
- && chown sluice:sluice /var/cache/sluice
+ && mkdir -p /opt/sluice /var/cache/sluice /var/cache/javacpp \
+ && chown sluice:sluice /var/cache/sluice /var/cache/javacpp
 WORKDIR /opt/sluice
 COPY examples/model_repository /models
 COPY --from=onnxruntime-gpu /ort/onnxruntime_gpu.jar /opt/sluice/onnxruntime_gpu.jar
 COPY --from=build /sluice.jar /opt/sluice/sluice.jar
 ENV JDK_JAVA_OPTIONS="-XX:MaxRAMPercentage=50 -XX:InitialRAMPercentage=25 -XX:+UseSerialGC -Xss512k -XX:+ExitOnOutOfMemoryError"
-VOLUME ["/models", "/var/cache/sluice"]
+VOLUME ["/models", "/var/cache/sluice", "/var/cache/javacpp"]
 EXPOSE 8000 8001 8002
 ENV SLUICE_HEALTH_PORT=8000
 HEALTHCHECK --interval=10s --timeout=3s --start-period=60s --retries=3 \
   CMD ["bash", "-c", "exec 3<>/dev/tcp/127.0.0.1/${SLUICE_HEALTH_PORT} && printf 'GET /v2/health/ready HTTP/1.1\\r\\nHost: localhost\\r\\nConnection: close\\r\\n\\r\\n' >&3 && head -n 1 <&3 | grep -q ' 200 '"]
 USER 10001:10001
-ENTRYPOINT ["java", "-cp", "/opt/sluice/onnxruntime_gpu.jar:/opt/sluice/sluice.jar", "io.sluice.gateway.Main", "serve"]
+ENTRYPOINT ["java", "-Dorg.bytedeco.javacpp.cachedir=/var/cache/javacpp", "-cp", "/opt/sluice/onnxruntime_gpu.jar:/opt/sluice/sluice.jar", "io.sluice.gateway.Main", "serve"]
 CMD ["--model-repository", "/models", "--model-cache", "/var/cache/sluice"]
 
 # ---- cpu (default, last): the runtime around the jar built from source

@@ -46,6 +46,17 @@ def metrics_url() -> str:
 
 
 @pytest.fixture(scope="session")
+def tf_http_url() -> str:
+    """Server D: tiny_mlp (ONNX Runtime) beside the TensorFlow SavedModels, one process."""
+    return _env("SLUICE_TF_HTTP_URL")
+
+
+@pytest.fixture(scope="session")
+def tf_grpc_url() -> str:
+    return _env("SLUICE_TF_GRPC_URL")
+
+
+@pytest.fixture(scope="session")
 def broken_http_url() -> str:
     return _env("SLUICE_BROKEN_HTTP_URL")
 

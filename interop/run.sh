@@ -7,6 +7,7 @@
 # Server A: examples/model_repository   (strict readiness, defaults)
 # Server B: examples/broken_repository  (--strict-readiness false, --max-request-bytes 1048576,
 #           2 s header and body timeouts)
+# Server D: tiny_mlp (ONNX) + examples/tf_model_repository (TensorFlow) in one process
 # Server C: examples/model_repository    (mutual TLS and an admin token, from interop/make-certs.sh;
 #                                          credentials polled every second)
 #
@@ -130,9 +131,21 @@ start_server C "$LOG_C" "$PORTS_C" --model-repository examples/model_repository 
   --credentials-reload-seconds 1
 PID_C=$LAST_PID
 
+# Server D: ONNX Runtime and TensorFlow in one JVM: tiny_mlp beside the SavedModels of
+# examples/tf_model_repository (the first TF load unpacks TF Java's native library, ~30 s once).
+LOG_D="$OUT_DIR/server-d.log"
+PORTS_D="$TMP/ports-d.json"
+mkdir -p "$TMP/two-engines"
+cp -r examples/model_repository/tiny_mlp examples/tf_model_repository/tf_dense_classifier \
+  examples/tf_model_repository/tf_text_features examples/tf_model_repository/dense_classifier_onnx \
+  "$TMP/two-engines/"
+start_server D "$LOG_D" "$PORTS_D" --model-repository "$TMP/two-engines"
+PID_D=$LAST_PID
+
 wait_ports A "$PID_A" "$PORTS_A" "$LOG_A"
 wait_ports B "$PID_B" "$PORTS_B" "$LOG_B"
 wait_ports C "$PID_C" "$PORTS_C" "$LOG_C"
+wait_ports D "$PID_D" "$PORTS_D" "$LOG_D"
 
 export SLUICE_HTTP_URL="127.0.0.1:$(port_of "$PORTS_A" http)"
 export SLUICE_GRPC_URL="127.0.0.1:$(port_of "$PORTS_A" grpc)"
@@ -144,6 +157,8 @@ export SLUICE_TLS_HTTP_URL="127.0.0.1:$(port_of "$PORTS_C" http)"
 export SLUICE_TLS_GRPC_URL="127.0.0.1:$(port_of "$PORTS_C" grpc)"
 export SLUICE_TLS_METRICS_URL="127.0.0.1:$(port_of "$PORTS_C" metrics)"
 export SLUICE_TLS_DIR="$CERTS"
+export SLUICE_TF_HTTP_URL="127.0.0.1:$(port_of "$PORTS_D" http)"
+export SLUICE_TF_GRPC_URL="127.0.0.1:$(port_of "$PORTS_D" grpc)"
 export PERF_ANALYZER=".tools/perf_analyzer/perf_analyzer"
 # test_drift.py starts its own servers (a drift window must see only its own traffic).
 export SLUICE_JAR_PATH="$ROOT/$JAR"

@@ -6,8 +6,8 @@ import java.util.Objects;
  * Which engine runs the models, and its threads.
  *
  * @param kind the real engine, or the benchmark's echo stand-in
- * @param onnxIntraOpThreads ONNX Runtime threads inside an operator
- * @param onnxInterOpThreads ONNX Runtime threads across operators
+ * @param onnxIntraOpThreads ONNX Runtime and TensorFlow threads inside an operator
+ * @param onnxInterOpThreads ONNX Runtime and TensorFlow threads across operators
  * @param onnxSpinning whether idle ONNX Runtime threads spin
  */
 public record EngineConfig(

@@ -192,11 +192,11 @@ enum Setting {
       (b, v) -> b.engine((GatewayConfig.Engine) v)),
   ONNX_INTRA_OP_THREADS(
       "--onnx-intra-op-threads", "onnx-intra-op-threads", Kind.INT, () -> 1, "1",
-      "ONNX Runtime threads inside one operator, per instance",
+      "ONNX Runtime and TensorFlow threads inside one operator, per instance",
       (b, v) -> b.onnxIntraOpThreads((Integer) v)),
   ONNX_INTER_OP_THREADS(
       "--onnx-inter-op-threads", "onnx-inter-op-threads", Kind.INT, () -> 1, "1",
-      "ONNX Runtime threads across operators, per instance",
+      "ONNX Runtime and TensorFlow threads across operators, per instance",
       (b, v) -> b.onnxInterOpThreads((Integer) v)),
   ONNX_SPINNING(
       "--onnx-spinning", "onnx-spinning", Kind.BOOLEAN, () -> false, "false",

@@ -44,6 +44,7 @@ import io.sluice.runtime.BackendOptions;
 import io.sluice.runtime.Device;
 import io.sluice.runtime.Ticker;
 import io.sluice.runtime.onnx.OnnxBackendProvider;
+import io.sluice.runtime.tensorflow.TensorFlowBackendProvider;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -129,7 +130,8 @@ public final class SluiceServer implements AutoCloseable {
 
   /** Loads every model of the repository, then binds the three ports. */
   public static SluiceServer start(GatewayConfig config) throws IOException {
-    BackendRegistry engines = BackendRegistry.of(new OnnxBackendProvider());
+    BackendRegistry engines =
+        BackendRegistry.of(new OnnxBackendProvider(), new TensorFlowBackendProvider());
     return start(
         config, config.engine().kind() == GatewayConfig.Engine.ECHO ? engines.echo() : engines);
   }

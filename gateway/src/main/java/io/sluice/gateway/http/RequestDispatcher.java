@@ -20,12 +20,21 @@ import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.netty.util.ReferenceCountUtil;
 import io.sluice.gateway.core.RegistryWebhook;
 import io.sluice.gateway.core.ServingApi;
+import io.sluice.gateway.core.ModelMetadata;
+import io.sluice.gateway.core.V2InferRequest;
 import io.sluice.gateway.core.V2InferResponse;
+import io.sluice.gateway.request.RequestContext;
+import io.sluice.proto.inference.ModelConfigProto.ModelConfig;
+import io.sluice.proto.inference.ModelConfigProto.ModelParameter;
 import io.sluice.gateway.request.ContextHeaders;
 import io.sluice.gateway.security.AdminGuard;
 import io.sluice.runtime.Status;
 import java.io.IOException;
 import java.util.ArrayDeque;
+import java.util.Comparator;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.function.Function;
@@ -51,6 +60,9 @@ import org.slf4j.LoggerFactory;
  */
 final class RequestDispatcher extends ChannelInboundHandlerAdapter {
   private static final Logger log = LoggerFactory.getLogger(RequestDispatcher.class);
+  /** Triton's TensorFlow backend parameter naming the served signature. */
+  static final String SIGNATURE_DEF = "TF_SIGNATURE_DEF";
+  static final String DEFAULT_SIGNATURE = "serving_default";
 
   private final ServingApi api;
   private final Router router;
@@ -202,6 +214,17 @@ final class RequestDispatcher extends ChannelInboundHandlerAdapter {
         case REGISTRY_WEBHOOK:
           finish(ctx, request, webhook(request));
           break;
+        case V1_MODEL_STATUS:
+          finish(ctx, request, TfServingResponses.status(
+              api.modelMetadata(route.model(), route.version()),
+              v -> api.isModelReady(route.model(), v)));
+          break;
+        case V1_MODEL_METADATA:
+          finish(ctx, request, v1Metadata(route));
+          break;
+        case V1_PREDICT:
+          predictV1(ctx, request, route);
+          break;
         default:
           throw new IllegalStateException("no handler for " + route.endpoint());
       }
@@ -251,6 +274,42 @@ final class RequestDispatcher extends ChannelInboundHandlerAdapter {
     }
     answerLater(ctx, request, future,
         response -> InferResponseEncoder.encode(ctx.alloc(), response, decoded));
+  }
+
+  private FullHttpResponse v1Metadata(Route route) {
+    ModelMetadata m = api.modelMetadata(route.model(), route.version());
+    String version = route.version().isEmpty()
+        ? m.versions().stream().max(Comparator.comparingLong(Long::parseLong)).orElse("")
+        : route.version();
+    return TfServingResponses.metadata(m, version, signatureNames(route).get(0));
+  }
+
+  /** The signature names a model answers to: its configured one first, then the default. */
+  private List<String> signatureNames(Route route) {
+    ModelConfig config = api.modelConfig(route.model(), route.version());
+    ModelParameter p = config.getParametersMap().get(SIGNATURE_DEF);
+    String named = p == null ? "" : p.getStringValue().trim();
+    return named.isEmpty() || named.equals(DEFAULT_SIGNATURE)
+        ? List.of(DEFAULT_SIGNATURE)
+        : List.of(named, DEFAULT_SIGNATURE);
+  }
+
+  /** TF Serving's {@code :predict}: decoded by its rules, run as any V2 request, its answer. */
+  private void predictV1(ChannelHandlerContext ctx, FullHttpRequest request, Route route) {
+    Channel channel = ctx.channel();
+    ModelMetadata model = api.modelMetadata(route.model(), route.version());
+    TfServingRequests.Decoded decoded = TfServingRequests.decode(
+        request.content(), model, new HashSet<>(signatureNames(route)));
+    V2InferRequest v2 = new V2InferRequest(decoded.inputs(), List.of(), 0, 0,
+        new RequestContext("", headers.read(request.headers()::get), Map.of(), Long.MAX_VALUE,
+            () -> !channel.isActive(), channel.eventLoop()));
+    CompletableFuture<V2InferResponse> future;
+    try {
+      future = api.infer(route.model(), route.version(), v2);
+    } catch (RuntimeException e) {
+      future = CompletableFuture.failedFuture(e);
+    }
+    answerLater(ctx, request, future, r -> TfServingResponses.predict(r, decoded.rows()));
   }
 
   /**

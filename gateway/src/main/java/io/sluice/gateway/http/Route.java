@@ -35,6 +35,10 @@ record Route(Endpoint endpoint, String model, String version) {
     MODEL_INFER(HttpMethod.POST),
     MODEL_DRIFT(HttpMethod.GET),
     MODEL_FEEDBACK(HttpMethod.POST),
+    /** TensorFlow Serving's REST API (also KServe's V1 protocol). */
+    V1_MODEL_STATUS(HttpMethod.GET),
+    V1_MODEL_METADATA(HttpMethod.GET),
+    V1_PREDICT(HttpMethod.POST),
     REPOSITORY_INDEX(HttpMethod.POST, Access.ADMIN),
     REPOSITORY_LOAD(HttpMethod.POST, Access.ADMIN),
     REPOSITORY_UNLOAD(HttpMethod.POST, Access.ADMIN),

@@ -7,6 +7,7 @@ import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -30,6 +31,9 @@ final class Router {
    */
   Route match(String uri) {
     String path = pathOf(uri);
+    if (path.startsWith("/v1/")) {
+      return matchV1(List.of(path.substring(1).split("/", -1)));
+    }
     if (!path.startsWith("/v2")) {
       return null;
     }
@@ -107,6 +111,57 @@ final class Router {
       return null;
     }
     return new Route(endpoint, decode(s.get(2)), version);
+  }
+
+  /**
+   * TF Serving's REST API: {@code /v1/models/{m}[/versions/{v}]} (status), the same
+   * {@code /metadata}, and the same {@code :predict} ({@code :classify} and {@code :regress},
+   * which need tf.Example inputs, are answered UNIMPLEMENTED).
+   */
+  private static Route matchV1(List<String> s) {
+    int n = s.size();
+    if (n < 3 || !s.get(0).equals("v1") || !s.get(1).equals("models") || s.get(2).isEmpty()) {
+      return null;
+    }
+    String last = s.get(n - 1);
+    int colon = last.lastIndexOf(':');
+    String verb = null;
+    List<String> segments = s;
+    if (colon > 0) {
+      verb = last.substring(colon + 1);
+      segments = new ArrayList<>(s.subList(0, n - 1));
+      segments.add(last.substring(0, colon));
+    }
+    int next = 3;
+    String version = "";
+    if (n > 3 && segments.get(3).equals("versions")) {
+      if (n < 5 || segments.get(4).isEmpty()) {
+        return null;
+      }
+      version = checkVersion(segments.get(4));
+      next = 5;
+    }
+    String model = decode(segments.get(2));
+    if (verb != null) {
+      if (n != next) {
+        return null;
+      }
+      if (!verb.equals("predict")) {
+        if (verb.equals("classify") || verb.equals("regress")) {
+          throw Status.unimplemented(":" + verb + " (tf.Example inputs) is not served"
+              + " (expected: :predict)").asException();
+        }
+        return null;
+      }
+      return new Route(Endpoint.V1_PREDICT, model, version);
+    }
+    if (n == next) {
+      return new Route(Endpoint.V1_MODEL_STATUS, model, version);
+    }
+    if (n == next + 1 && segments.get(next).equals("metadata")) {
+      return new Route(Endpoint.V1_MODEL_METADATA, model, version);
+    }
+    return null;
   }
 
   private static Endpoint modelAction(String segment) {

@@ -12,5 +12,9 @@
  * InferResponseEncoder}, on the connection's event loop and without ever blocking it. {@code
  * HttpErrors} is the one place a {@link io.sluice.runtime.Status} becomes an HTTP status, and
  * {@code TritonJson} prints protobuf messages (config, statistics) the way Triton does.
+ * TensorFlow Serving's REST API ({@code /v1/models/...}, also KServe V1) shares the port:
+ * {@code TfServingRequests} decodes a {@code :predict} body into V2 tensors, the request runs
+ * through the same {@code ServingApi#infer}, and {@code TfServingResponses} writes TF Serving's
+ * answer shapes.
  */
 package io.sluice.gateway.http;

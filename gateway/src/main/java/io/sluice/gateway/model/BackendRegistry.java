@@ -17,7 +17,8 @@ import java.util.Objects;
  * The engines this gateway can run, keyed by the {@code platform} and {@code backend} names of
  * {@code config.pbtxt}. Built once at start-up from an explicit list of {@link BackendProvider}s
  * (no service loading, no static state) and immutable after. A config that names neither picks
- * the first provider, as Triton's autofill picks ONNX Runtime for a {@code model.onnx}; a config
+ * the provider whose default model file the version holds ({@code model.savedmodel} means
+ * TensorFlow, as Triton's autofill tells the engine by the file), else the first provider; a config
  * whose platform or backend no provider serves, or whose two names belong to different engines,
  * is refused with UNIMPLEMENTED, naming the platforms that are served.
  */
@@ -65,9 +66,25 @@ public final class BackendRegistry {
    * @throws io.sluice.runtime.StatusException UNIMPLEMENTED when no provider serves it
    */
   public BackendProvider select(ModelConfig config) {
+    return select(config, null);
+  }
+
+  /**
+   * The provider for {@code config} (as given, not yet completed) and the version's {@code
+   * modelFile} (null: unknown), which decides when the config names no engine.
+   *
+   * @throws io.sluice.runtime.StatusException UNIMPLEMENTED when no provider serves it
+   */
+  public BackendProvider select(ModelConfig config, Path modelFile) {
     String platform = config.getPlatform();
     String backend = config.getBackend();
     if (platform.isEmpty() && backend.isEmpty()) {
+      Path file = modelFile == null ? null : modelFile.getFileName();
+      for (BackendProvider p : providers) {
+        if (file != null && file.toString().equals(p.defaultModelFilename())) {
+          return p;
+        }
+      }
       return providers.get(0);
     }
     BackendProvider p = platform.isEmpty() ? byBackend.get(backend) : byPlatform.get(platform);

@@ -71,7 +71,7 @@ final class VersionLoader {
         meters.computeIfAbsent(key, k -> new VersionMeters(registry, name, version));
     try {
       ConfigChecks.check(given);
-      BackendProvider engine = backends.select(given);
+      BackendProvider engine = backends.select(given, source.modelFile());
       BackendOptions options =
           RuntimeConfigs.backendOptions(given, config.backendDefaults(), config.cudaAvailable());
       Backend first = engine.open(source.modelFile(), options);

@@ -34,6 +34,13 @@ class RouterTest {
     "/v2/repository/models/m/load, REPOSITORY_LOAD, m, ''",
     "/v2/repository/models/m/unload, REPOSITORY_UNLOAD, m, ''",
     "/v2/registry/webhook, REGISTRY_WEBHOOK, '', ''",
+    "/v1/models/m, V1_MODEL_STATUS, m, ''",
+    "/v1/models/m/versions/3, V1_MODEL_STATUS, m, 3",
+    "/v1/models/m/metadata, V1_MODEL_METADATA, m, ''",
+    "/v1/models/m/versions/2/metadata, V1_MODEL_METADATA, m, 2",
+    "/v1/models/m:predict, V1_PREDICT, m, ''",
+    "/v1/models/a%3Ab:predict, V1_PREDICT, a:b, ''",
+    "/v1/models/m/versions/7:predict, V1_PREDICT, m, 7",
   })
   void everyProtocolRouteIsMatched(String path, Endpoint endpoint, String model, String version) {
     assertThat(router.match(path)).isEqualTo(new Route(endpoint, model, version));
@@ -41,7 +48,8 @@ class RouterTest {
 
   @ParameterizedTest
   @ValueSource(strings = {
-    "/", "/v1/models/m", "/v2/", "/v2/health", "/v2/health/live/", "/v2/models",
+    "/", "/v1/models", "/v1/models/", "/v1/models/m/versions", "/v1/models/m/x",
+    "/v1/models/m:explain", "/v1/models/m/metadata:predict", "/v2/", "/v2/health", "/v2/health/live/", "/v2/models",
     "/v2/models/", "/v2/models//ready", "/v2/models/m/explain", "/v2/models/m/versions",
     "/v2/models/m/versions/1/infer/x", "/v2/repository/models/m", "/v2/repository/index/x",
     "/v2x", "/v2/models/m/versions//ready", "/v2/registry", "/v2/registry/webhook/x"
@@ -93,5 +101,12 @@ class RouterTest {
   void percentEscapesThatAreNotUtf8AreABadRequest() {
     assertThatThrownBy(() -> router.match("/v2/models/%FF/ready"))
         .isInstanceOf(StatusException.class);
+  }
+
+  @Test
+  void tfServingsClassifyAndRegressAreUnimplemented() {
+    assertThatThrownBy(() -> router.match("/v1/models/m:classify"))
+        .isInstanceOfSatisfying(StatusException.class,
+            e -> assertThat(e.status().code()).isEqualTo(Status.Code.UNIMPLEMENTED));
   }
 }

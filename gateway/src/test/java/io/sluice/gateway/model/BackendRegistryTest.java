@@ -33,6 +33,16 @@ class BackendRegistryTest {
   }
 
   @Test
+  void aConfigThatNamesNoEngineGetsTheProviderOfTheModelFile() {
+    assertThat(registry.select(ModelConfig.getDefaultInstance(), Path.of("m", "1",
+        "model.savedmodel"))).isSameAs(tf);
+    assertThat(registry.select(ModelConfig.getDefaultInstance(), Path.of("m", "1",
+        "model.onnx"))).isSameAs(onnx);
+    assertThat(registry.select(ModelConfig.getDefaultInstance(), Path.of("m", "1",
+        "other.bin"))).isSameAs(onnx);
+  }
+
+  @Test
   void aPlatformOrABackendPicksItsProvider() {
     assertThat(registry.select(config("tensorflow_savedmodel", ""))).isSameAs(tf);
     assertThat(registry.select(config("", "tensorflow"))).isSameAs(tf);
@@ -100,7 +110,7 @@ class BackendRegistryTest {
 
     @Override
     public String defaultModelFilename() {
-      return "model";
+      return platform.startsWith("tensorflow") ? "model.savedmodel" : "model.onnx";
     }
 
     @Override
