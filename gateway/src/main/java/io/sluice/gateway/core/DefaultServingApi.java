@@ -13,7 +13,8 @@ import java.util.concurrent.CompletableFuture;
 /**
  * The gateway's {@link ServingApi}, assembled from one part per concern: the {@link
  * InferencePipeline} (data plane, with its listeners), {@link DefaultModelQueries}, {@link
- * DefaultRepositoryControl} and {@link MeteredErrorCounter}. It only delegates.
+ * DefaultRepositoryControl}, {@link MeteredErrorCounter} and the routing package's {@link
+ * TrafficControl}. It only delegates.
  */
 public final class DefaultServingApi implements ServingApi {
 
@@ -33,6 +34,7 @@ public final class DefaultServingApi implements ServingApi {
   private final ErrorCounter errors;
   private final MonitorQueries monitor;
   private final RegistryWebhook webhook;
+  private final TrafficControl traffic;
 
   /** With statistics and metrics as the only inference listener. */
   public DefaultServingApi(
@@ -89,12 +91,32 @@ public final class DefaultServingApi implements ServingApi {
       DrainGate gate,
       MonitorQueries monitor,
       RegistryWebhook webhook) {
+    this(models, strictReadiness, ticker, serverVersion, registry, listeners, gate, monitor,
+        webhook, RoutingHooks.NONE);
+  }
+
+  /**
+   * As above, with traffic routing: its admin API, fault injection and shadow copies.
+   */
+  public DefaultServingApi(
+      ModelManager models,
+      boolean strictReadiness,
+      Ticker ticker,
+      String serverVersion,
+      MeterRegistry registry,
+      List<InferenceListener> listeners,
+      DrainGate gate,
+      MonitorQueries monitor,
+      RegistryWebhook webhook,
+      RoutingHooks routing) {
     this.monitor = monitor;
+    this.traffic = routing.control();
     this.webhook = webhook;
     List<InferenceListener> all = new ArrayList<>();
     all.add(new StatsListener());
     all.addAll(listeners);
-    this.inference = new InferencePipeline(models, ticker, all, gate);
+    this.inference =
+        new InferencePipeline(models, ticker, all, gate, routing.faults(), routing.shadows());
     this.queries =
         new DefaultModelQueries(
             models, strictReadiness, new ServerInfo("sluice", serverVersion, EXTENSIONS), gate);
@@ -193,5 +215,36 @@ public final class DefaultServingApi implements ServingApi {
   @Override
   public FeedbackResult feedback(String model, List<Label> labels) {
     return monitor.feedback(model, labels);
+  }
+
+  @Override
+  public void checkTraffic(String model) {
+    traffic.checkTraffic(model);
+  }
+
+  @Override
+  public void writeTraffic(String model, com.fasterxml.jackson.core.JsonGenerator g)
+      throws java.io.IOException {
+    traffic.writeTraffic(model, g);
+  }
+
+  @Override
+  public void putTraffic(String model, byte[] policyJson) {
+    traffic.putTraffic(model, policyJson);
+  }
+
+  @Override
+  public void promote(String model, byte[] body) {
+    traffic.promote(model, body);
+  }
+
+  @Override
+  public void rollback(String model, byte[] body) {
+    traffic.rollback(model, body);
+  }
+
+  @Override
+  public void putFaults(String model, String version, byte[] body) {
+    traffic.putFaults(model, version, body);
   }
 }

@@ -151,9 +151,13 @@ final class RequestDispatcher extends ChannelInboundHandlerAdapter {
         finish(ctx, request, HttpResponses.notFound());
         return;
       }
-      if (!request.method().equals(route.endpoint().method())) {
-        finish(ctx, request, HttpResponses.methodNotAllowed(route.endpoint().method().name()));
+      Route.Endpoint endpoint = route.endpoint().forMethod(request.method());
+      if (!request.method().equals(endpoint.method())) {
+        finish(ctx, request, HttpResponses.methodNotAllowed(route.endpoint().allow()));
         return;
+      }
+      if (endpoint != route.endpoint()) {
+        route = new Route(endpoint, route.model(), route.version());
       }
       if (route.endpoint().access() == Route.Access.ADMIN && !admitted(ctx, request)) {
         return;
@@ -202,6 +206,21 @@ final class RequestDispatcher extends ChannelInboundHandlerAdapter {
         case REGISTRY_WEBHOOK:
           finish(ctx, request, webhook(request));
           break;
+        case MODEL_TRAFFIC:
+          finish(ctx, request, control.traffic(route));
+          break;
+        case MODEL_TRAFFIC_PUT:
+          finish(ctx, request, control.putTraffic(route, request.content()));
+          break;
+        case MODEL_PROMOTE:
+          finish(ctx, request, control.promote(route, request.content()));
+          break;
+        case MODEL_ROLLBACK:
+          finish(ctx, request, control.rollback(route, request.content()));
+          break;
+        case VERSION_FAULTS:
+          finish(ctx, request, control.faults(route, request.content()));
+          break;
         default:
           throw new IllegalStateException("no handler for " + route.endpoint());
       }
@@ -249,8 +268,11 @@ final class RequestDispatcher extends ChannelInboundHandlerAdapter {
     } catch (RuntimeException e) {
       future = CompletableFuture.failedFuture(e);
     }
-    answerLater(ctx, request, future,
-        response -> InferResponseEncoder.encode(ctx.alloc(), response, decoded));
+    answerLater(ctx, request, future, response -> {
+      FullHttpResponse encoded = InferResponseEncoder.encode(ctx.alloc(), response, decoded);
+      encoded.headers().set(V2InferResponse.ROUTE_HEADER, response.route());
+      return encoded;
+    });
   }
 
   /**
