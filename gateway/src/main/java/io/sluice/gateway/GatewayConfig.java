@@ -26,6 +26,7 @@ import java.util.Optional;
  * @param drift the drift monitor's windows, thresholds and alerts
  * @param predictionLog the JSON-lines prediction log
  * @param registry which MLflow registered models are followed
+ * @param routing traffic routing's webhook and shadow queue
  */
 public record GatewayConfig(
     NetworkConfig network,
@@ -34,7 +35,8 @@ public record GatewayConfig(
     SecurityConfig security,
     DriftConfig drift,
     PredictionLogConfig predictionLog,
-    RegistryConfig registry) {
+    RegistryConfig registry,
+    RoutingConfig routing) {
 
   /** Which engine runs the models. */
   public enum Engine {
@@ -52,6 +54,7 @@ public record GatewayConfig(
     Objects.requireNonNull(drift, "drift");
     Objects.requireNonNull(predictionLog, "predictionLog");
     Objects.requireNonNull(registry, "registry");
+    Objects.requireNonNull(routing, "routing");
     if (models.modelRepository() == null && !registry.enabled()) {
       throw new IllegalArgumentException(
           "no models to serve (expected: --model-repository, --mlflow-uri with --mlflow-model,"
@@ -134,6 +137,9 @@ public record GatewayConfig(
     private int driftQueueSlots;
     private int driftSlotValues;
     private URI driftWebhookUrl;
+    private URI rollbackWebhook;
+    private int shadowQueueSize;
+    private int shadowMaxInFlight;
     private Path driftWebhookTemplate;
     private String driftWebhookSecret;
     private int driftWebhookMinIntervalSeconds;
@@ -475,6 +481,21 @@ public record GatewayConfig(
       return this;
     }
 
+    public Builder rollbackWebhook(String url) {
+      this.rollbackWebhook = url == null || url.isBlank() ? null : URI.create(url.strip());
+      return this;
+    }
+
+    public Builder shadowQueueSize(int v) {
+      this.shadowQueueSize = v;
+      return this;
+    }
+
+    public Builder shadowMaxInFlight(int v) {
+      this.shadowMaxInFlight = v;
+      return this;
+    }
+
     public Builder repositoryPollInterval(int seconds) {
       this.repositoryPollInterval = seconds;
       return this;
@@ -520,7 +541,9 @@ public record GatewayConfig(
               Optional.ofNullable(mlflowUri), mlflowModels, mlflowAliases, mlflowPollSeconds,
               modelCache, Optional.ofNullable(mlflowTokenFile),
               Optional.ofNullable(mlflowBasicAuthFile),
-              Optional.ofNullable(mlflowWebhookSecretFile), repositoryPollInterval));
+              Optional.ofNullable(mlflowWebhookSecretFile), repositoryPollInterval),
+          new RoutingConfig(Optional.ofNullable(rollbackWebhook), shadowQueueSize,
+              shadowMaxInFlight));
     }
   }
 }

@@ -9,6 +9,7 @@ import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.sluice.gateway.core.DefaultServingApi;
+import io.sluice.gateway.routing.Routing;
 import io.sluice.gateway.core.DrainGate;
 import io.sluice.gateway.core.InferenceListener;
 import io.sluice.gateway.core.MonitorQueries;
@@ -59,6 +60,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -89,6 +91,8 @@ public final class SluiceServer implements AutoCloseable {
   private final AtomicBoolean closed = new AtomicBoolean();
   private final ServerSecurity security;
   private final ScheduledExecutorService credentials;
+  // The routing thread (guard ticks, injected delays) and the shadow thread.
+  private final List<ExecutorService> routingThreads;
   private final Optional<MlflowFollower> follower;
   private final Optional<FolderPoller> folderPoller;
 
@@ -104,6 +108,7 @@ public final class SluiceServer implements AutoCloseable {
       Duration shutdownGrace,
       ServerSecurity security,
       ScheduledExecutorService credentials,
+      List<ExecutorService> routingThreads,
       DriftMonitor monitor,
       ScheduledExecutorService monitorThread,
       Optional<MlflowFollower> follower,
@@ -123,6 +128,7 @@ public final class SluiceServer implements AutoCloseable {
     this.monitorThread = monitorThread;
     this.security = security;
     this.credentials = credentials;
+    this.routingThreads = routingThreads;
   }
 
   /** Loads every model of the repository, then binds the three ports. */
@@ -196,6 +202,15 @@ public final class SluiceServer implements AutoCloseable {
       follower.ifPresent(MlflowFollower::close);
       throw e;
     }
+    ScheduledExecutorService routingThread = Executors.newSingleThreadScheduledExecutor(
+        new DefaultThreadFactory("sluice-routing", true));
+    ExecutorService shadowThread =
+        Executors.newSingleThreadExecutor(new DefaultThreadFactory("sluice-shadow", true));
+    RoutingConfig rc = config.routing();
+    Routing routing = new Routing(registry, Clock.systemUTC(),
+        () -> ThreadLocalRandom.current().nextDouble(), routingThread, shadowThread,
+        rc.rollbackWebhook().orElse(null), rc.shadowQueueSize(), rc.shadowMaxInFlight());
+    routingThread.scheduleAtFixedRate(routing::tick, 1, 1, TimeUnit.SECONDS);
     ModelManager models =
         new ModelManager(
             repository,
@@ -205,7 +220,8 @@ public final class SluiceServer implements AutoCloseable {
             Clock.systemUTC(),
             Ticker.SYSTEM,
             lifecycle,
-            Duration.ofSeconds(config.models().drainTimeoutSeconds()));
+            Duration.ofSeconds(config.models().drainTimeoutSeconds()),
+            routing.decorator());
     if (follower.isPresent()) {
       follower.get().start(models, () -> models.loadAll().join());
     } else {
@@ -246,11 +262,13 @@ public final class SluiceServer implements AutoCloseable {
       registry.getPrometheusRegistry().register(monitor.collector());
       all.add(monitor);
     }
+    all.addAll(routing.listeners());
     all.addAll(listeners);
     ServingApi api =
         new DefaultServingApi(
             models, config.models().strictReadiness(), Ticker.SYSTEM, VERSION, registry,
-            all, gate, monitor != null ? monitor : new MonitorQueries() {}, webhook);
+            all, gate, monitor != null ? monitor : new MonitorQueries() {}, webhook,
+            routing.hooks(models, config.network().contextHeaders()));
     EventLoopGroup boss =
         new MultiThreadIoEventLoopGroup(
             1, new DefaultThreadFactory("sluice-accept", true), NioIoHandler.newFactory());
@@ -272,7 +290,8 @@ public final class SluiceServer implements AutoCloseable {
       MetricsServer metrics = MetricsServer.start(net.host(), net.metricsPort(), registry);
       return new SluiceServer(
           models, api, boss, workers, http, grpc, metrics, gate,
-          Duration.ofSeconds(net.shutdownGraceSeconds()), security, credentials, monitor,
+          Duration.ofSeconds(net.shutdownGraceSeconds()), security, credentials,
+          List.of(routingThread, shadowThread), monitor,
           monitorThread, follower, folderPoller);
     } catch (IOException | RuntimeException e) {
       if (grpc != null) {
@@ -292,6 +311,8 @@ public final class SluiceServer implements AutoCloseable {
       models.close();
       security.close();
       credentials.shutdownNow();
+      routingThread.shutdownNow();
+      shadowThread.shutdownNow();
       throw e;
     }
   }
@@ -449,5 +470,6 @@ public final class SluiceServer implements AutoCloseable {
     models.close();
     security.close();
     credentials.shutdownNow();
+    routingThreads.forEach(ExecutorService::shutdownNow);
   }
 }
