@@ -293,4 +293,20 @@ class RolloutServerTest {
     }
     throw new AssertionError("no score for shadow " + shadow + " in " + scores);
   }
+
+  @Test
+  void theCommandLinePutsAPolicyAndRollsItBack() throws Exception {
+    Path policy = Files.writeString(dir.resolve("policy.json"),
+        "{\"stable\": \"1\", \"candidates\": [{\"version\": \"2\", \"weight\": 10}]}");
+    String url = "http://127.0.0.1:" + server.httpPort();
+    Path token = dir.resolve("token");
+    assertThat(io.sluice.gateway.MainAccess.run("traffic", "--url", url, "--model", "int_adder",
+        "--token-file", token.toString(), "--set", policy.toString())).isZero();
+    assertThat(traffic().at("/policy/candidates/0/version").asText()).isEqualTo("2");
+    assertThat(io.sluice.gateway.MainAccess.run("rollback", "--url", url, "--model",
+        "int_adder", "--token-file", token.toString(), "--reason", "drill")).isZero();
+    assertThat(traffic().at("/state/candidates/0/state").asText()).isEqualTo("rolled_back");
+    assertThat(io.sluice.gateway.MainAccess.run("promote", "--url", url, "--model", "int_adder",
+        "--version", "9")).as("no token: refused").isEqualTo(1);
+  }
 }
