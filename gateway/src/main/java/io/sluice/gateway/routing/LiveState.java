@@ -13,15 +13,18 @@ import java.util.Map;
  * apart from the guards' own counters; a rollback is a new state swapped in with one
  * compare-and-set, keeping the guards.
  *
- * @param rolledBack version → why it was rolled back
+ * @param rolledBack version → why and when it was rolled back
  * @param since when this policy was put in force
  */
 record LiveState(
     TrafficPolicy policy,
-    Map<Long, String> rolledBack,
+    Map<Long, Rollback> rolledBack,
     Map<Long, CandidateGuard> guards,
     LatencyWindow stableLatency,
     Instant since) {
+
+  /** One rollback: the guard (or {@code manual}), what it saw, and when. */
+  record Rollback(String reason, String detail, Instant at) {}
 
   LiveState {
     rolledBack = Map.copyOf(rolledBack);
@@ -47,9 +50,9 @@ record LiveState(
     return rolledBack.containsKey(version);
   }
 
-  LiveState rollBack(long version, String reason) {
-    Map<Long, String> r = new HashMap<>(rolledBack);
-    r.put(version, reason);
+  LiveState rollBack(long version, Rollback rollback) {
+    Map<Long, Rollback> r = new HashMap<>(rolledBack);
+    r.put(version, rollback);
     return new LiveState(policy, r, guards, stableLatency, since);
   }
 }

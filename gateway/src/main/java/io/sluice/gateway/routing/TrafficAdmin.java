@@ -209,10 +209,12 @@ final class TrafficAdmin implements TrafficControl {
       g.writeStringField("version", Long.toString(c.version()));
       g.writeNumberField("configured_weight", c.weight());
       g.writeNumberField("weight", s.weight(c));
-      String reason = s.rolledBack().get(c.version());
-      g.writeStringField("state", reason == null ? "active" : "rolled_back");
-      if (reason != null) {
-        g.writeStringField("reason", reason);
+      LiveState.Rollback rb = s.rolledBack().get(c.version());
+      g.writeStringField("state", rb == null ? "active" : "rolled_back");
+      if (rb != null) {
+        g.writeStringField("reason", rb.reason());
+        g.writeStringField("detail", rb.detail());
+        g.writeStringField("rolled_back_at", rb.at().toString());
       }
       CandidateGuard guard = s.guards().get(c.version());
       CircuitBreaker.Metrics m = guard.breaker().getMetrics();

@@ -77,8 +77,9 @@ public final class TrafficTable implements SelectorDecorator {
       if (s == null || s.policy().candidate(version) == null || s.isRolledBack(version)) {
         return false;
       }
-      if (r.compareAndSet(s, s.rollBack(version, reason))) {
-        notifier.rolledBack(model, version, reason, detail, clock.instant());
+      java.time.Instant at = clock.instant();
+      if (r.compareAndSet(s, s.rollBack(version, new LiveState.Rollback(reason, detail, at)))) {
+        notifier.rolledBack(model, version, reason, detail, at);
         return true;
       }
     }

@@ -56,7 +56,7 @@ class GuardsTest {
     }
     assertThat(table.state("m").isRolledBack(2)).as("below the minimum calls").isFalse();
     answer(canary, Selection.Route.CANARY, null, 1);
-    assertThat(table.state("m").rolledBack()).containsEntry(2L, "error_rate");
+    assertThat(table.state("m").rolledBack().get(2L).reason()).isEqualTo("error_rate");
     assertThat(rollbacks("error_rate")).isEqualTo(1);
   }
 
@@ -90,7 +90,7 @@ class GuardsTest {
       answer(canary, Selection.Route.CANARY, null, 52);
     }
     table.tick();
-    assertThat(table.state("m").rolledBack()).containsEntry(2L, "latency_p99");
+    assertThat(table.state("m").rolledBack().get(2L).reason()).isEqualTo("latency_p99");
     assertThat(rollbacks("latency_p99")).isEqualTo(1);
   }
 
