@@ -377,7 +377,7 @@ public final class ModelManager implements AutoCloseable {
    *     UNAVAILABLE for one that is not ready
    */
   public LoadedVersion ready(String name, String version) {
-    return record(name).selector().select(version, RequestContext.NONE).primary();
+    return record(name).selector().select(version, RequestContext.QUERY).primary();
   }
 
   /**

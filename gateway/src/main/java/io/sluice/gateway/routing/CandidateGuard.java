@@ -21,6 +21,10 @@ final class CandidateGuard {
   private final GuardConfig config;
   private final CircuitBreaker breaker;
   private final LatencyWindow latency;
+  private final java.util.concurrent.atomic.AtomicLong compared =
+      new java.util.concurrent.atomic.AtomicLong();
+  private final java.util.concurrent.atomic.AtomicLong agreed =
+      new java.util.concurrent.atomic.AtomicLong();
 
   CandidateGuard(String model, long version, GuardConfig config, Clock clock) {
     this.version = version;
@@ -61,6 +65,23 @@ final class CandidateGuard {
     }
     CircuitBreaker.Metrics m = breaker.getMetrics();
     return m.getFailureRate() >= config.failureRatePercent() ? "error_rate" : "slow_calls";
+  }
+
+  /**
+   * Records one shadow comparison of this candidate against stable; true when it brought the
+   * agreement below the guard's minimum (after its minimum comparisons).
+   */
+  boolean recordAgreement(boolean agree) {
+    long n = compared.incrementAndGet();
+    long a = agree ? agreed.incrementAndGet() : agreed.get();
+    return config.agreementEnabled() && n >= config.agreementMinComparisons()
+        && (double) a / n < config.minAgreement();
+  }
+
+  String agreementDetail() {
+    long n = compared.get();
+    return String.format(java.util.Locale.ROOT, "agreement %.3f over %d shadow comparisons"
+        + " (minimum %.3f)", n == 0 ? 1.0 : (double) agreed.get() / n, n, config.minAgreement());
   }
 
   /** A line on what the breaker saw, for the log and the webhook. */

@@ -115,7 +115,7 @@ final class PolicyJson {
       return d;
     }
     object(node, "guards");
-    fields(node, "guards", Set.of("circuit_breaker", "latency"));
+    fields(node, "guards", Set.of("circuit_breaker", "latency", "agreement"));
     JsonNode b = node.has("circuit_breaker") ? object(node.get("circuit_breaker"),
         "guards.circuit_breaker") : MAPPER.createObjectNode();
     fields(b, "guards.circuit_breaker", Set.of("enabled", "failure_rate", "slow_call_rate",
@@ -124,6 +124,10 @@ final class PolicyJson {
         : MAPPER.createObjectNode();
     fields(l, "guards.latency", Set.of("enabled", "p99_ratio", "margin_ms", "min_samples",
         "window_s"));
+    JsonNode a = node.has("agreement") ? object(node.get("agreement"), "guards.agreement")
+        : MAPPER.createObjectNode();
+    fields(a, "guards.agreement", Set.of("enabled", "min_agreement", "min_comparisons"));
+    String ag = "guards.agreement.";
     String cb = "guards.circuit_breaker.";
     String lt = "guards.latency.";
     return new GuardConfig(
@@ -139,7 +143,10 @@ final class PolicyJson {
         Duration.ofMillis((long) opt(l, "margin_ms", lt, d.p99Margin().toMillis(), 0,
             3_600_000)),
         (int) opt(l, "min_samples", lt, d.latencyMinSamples(), 1, 10_000_000),
-        (int) opt(l, "window_s", lt, d.latencyWindowSeconds(), 1, 3600));
+        (int) opt(l, "window_s", lt, d.latencyWindowSeconds(), 1, 3600),
+        bool(a, "enabled", ag, d.agreementEnabled()),
+        opt(a, "min_agreement", ag, d.minAgreement(), 0, 1),
+        (int) opt(a, "min_comparisons", ag, d.agreementMinComparisons(), 1, 10_000_000));
   }
 
   private static Comparison comparison(JsonNode node) {
@@ -205,6 +212,11 @@ final class PolicyJson {
     g.writeNumberField("margin_ms", c.p99Margin().toMillis());
     g.writeNumberField("min_samples", c.latencyMinSamples());
     g.writeNumberField("window_s", c.latencyWindowSeconds());
+    g.writeEndObject();
+    g.writeObjectFieldStart("agreement");
+    g.writeBooleanField("enabled", c.agreementEnabled());
+    g.writeNumberField("min_agreement", c.minAgreement());
+    g.writeNumberField("min_comparisons", c.agreementMinComparisons());
     g.writeEndObject();
     g.writeEndObject();
     g.writeObjectFieldStart("comparison");

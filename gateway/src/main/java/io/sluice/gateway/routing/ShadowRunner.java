@@ -126,8 +126,10 @@ final class ShadowRunner implements ShadowSink {
           log.debug("shadow version {} of '{}' failed: {}", t.shadow().version(),
               t.shadow().name(), error.toString());
         } else {
-          score.record(ShadowComparator.compare(t.primaryOutputs(), result.outputs(),
-              t.comparison()));
+          ShadowComparator.Result r =
+              ShadowComparator.compare(t.primaryOutputs(), result.outputs(), t.comparison());
+          score.record(r);
+          guard(t, r.agree());
         }
       } finally {
         t.shadow().release();
@@ -135,6 +137,20 @@ final class ShadowRunner implements ShadowSink {
         schedule();
       }
     }, executor);
+  }
+
+  /** The agreement guard: a candidate shadowing stable whose answers disagree is rolled back. */
+  private void guard(Task t, boolean agree) {
+    String model = t.primary().name();
+    LiveState live = table.state(model);
+    if (live == null || t.primary().version() != live.policy().stable()
+        || live.isRolledBack(t.shadow().version())) {
+      return;
+    }
+    CandidateGuard g = live.guards().get(t.shadow().version());
+    if (g != null && g.recordAgreement(agree)) {
+      table.rollback(model, t.shadow().version(), "agreement", g.agreementDetail());
+    }
   }
 
   /** Heap copies the shadow owns: never the request's buffers. */

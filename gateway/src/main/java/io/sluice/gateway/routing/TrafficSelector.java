@@ -85,6 +85,9 @@ final class TrafficSelector implements VersionSelector {
       // Stable is not loaded (yet, or any more): the snapshot's default serves.
       return base.select(requestedVersion, context);
     }
+    if (context == RequestContext.QUERY) {
+      return a.stable; // metadata and statistics describe the version in charge
+    }
     String key = stickyKey(live.policy(), context);
     double point = key != null ? point(key) : random.getAsDouble() * 100;
     Selection chosen = a.stable;

@@ -309,4 +309,19 @@ class RolloutServerTest {
     assertThat(io.sluice.gateway.MainAccess.run("promote", "--url", url, "--model", "int_adder",
         "--version", "9")).as("no token: refused").isEqualTo(1);
   }
+
+  @Test
+  void aCandidateWhoseShadowAnswersDisagreeIsRolledBackOnAgreement() throws Exception {
+    admin("PUT", "/v2/models/int_adder/traffic", "{\"stable\": \"1\", \"candidates\":"
+        + " [{\"version\": \"3\", \"weight\": 10}], \"shadows\": [{\"version\": \"3\","
+        + " \"fraction\": 1.0}], \"guards\": {\"agreement\": {\"min_comparisons\": 20}}}");
+    for (int i = 0; i < 60; i++) {
+      assertThat(infer().statusCode()).isEqualTo(200);
+    }
+    await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+      JsonNode canary = traffic().at("/state/candidates/0");
+      assertThat(canary.get("state").asText()).isEqualTo("rolled_back");
+      assertThat(canary.get("reason").asText()).isEqualTo("agreement");
+    });
+  }
 }

@@ -216,4 +216,12 @@ class TrafficSelectorTest {
     assertThat(shadowed).isBetween(b.inverseCumulativeProbability(0.0005),
         b.inverseCumulativeProbability(0.9995));
   }
+
+  @Test
+  void aQueryForTheServingVersionGetsStableNeverACanary() {
+    table.put("m", policy(1, List.of(new Candidate(2, 100)), List.of(new Shadow(3, 1.0)), null));
+    Selection s = selector.select("", RequestContext.QUERY);
+    assertThat(s.primary()).isSameAs(v1);
+    assertThat(s.shadows()).isEmpty();
+  }
 }
