@@ -32,7 +32,7 @@ public final class Main implements Runnable {
 
   /**
    * The whole command line: {@code sluice serve}, {@code profile}, and the rollout admin
-   * commands {@code traffic}, {@code promote}, {@code rollback}.
+   * commands {@code traffic}, {@code promote}, {@code rollback}, {@code rollout}.
    */
   static CommandLine commandLine() {
     return new CommandLine(new Main())
@@ -41,6 +41,7 @@ public final class Main implements Runnable {
         .addSubcommand("traffic", new TrafficCommands.Traffic())
         .addSubcommand("promote", new TrafficCommands.Promote())
         .addSubcommand("rollback", new TrafficCommands.Rollback())
+        .addSubcommand("rollout", new TrafficCommands.Rollout())
         .setCaseInsensitiveEnumValuesAllowed(true);
   }
 

@@ -17,7 +17,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * {@code sluice traffic|promote|rollback}: the rollout admin API from a shell, talking to a
+ * {@code sluice traffic|promote|rollback|rollout}: the rollout admin API from a shell, talking to a
  * running server over HTTP with the JDK's client. Each prints the server's traffic document (or
  * its error) and exits 0 on a 2xx, 1 otherwise.
  */
@@ -121,6 +121,39 @@ final class TrafficCommands {
       }
       body.put("reason", reason);
       return send("POST", "/rollback", body.toString());
+    }
+  }
+
+  @Command(name = "rollout", mixinStandardHelpOptions = true,
+      description = "Roll a candidate out: shadow, then canary steps, each gated on the guards,"
+          + " then promote.")
+  static final class Rollout extends AdminCall {
+    @Option(names = "--candidate", required = true, description = "the version to roll out")
+    String candidate;
+
+    @Option(names = "--shadow-seconds", defaultValue = "30",
+        description = "how long it runs as a shadow first (default: ${DEFAULT-VALUE})")
+    int shadowSeconds;
+
+    @Option(names = "--step-seconds", defaultValue = "60",
+        description = "how long each canary step is held (default: ${DEFAULT-VALUE})")
+    int stepSeconds;
+
+    @Option(names = "--steps", split = ",", defaultValue = "5,25,50",
+        description = "the canary weights, in percent (default: ${DEFAULT-VALUE})")
+    double[] steps;
+
+    @Override
+    public Integer call() throws Exception {
+      ObjectNode body = JSON.createObjectNode();
+      body.put("candidate", candidate);
+      body.put("shadow_s", shadowSeconds);
+      body.put("step_s", stepSeconds);
+      var array = body.putArray("steps");
+      for (double w : steps) {
+        array.add(w);
+      }
+      return send("POST", "/rollout", body.toString());
     }
   }
 }

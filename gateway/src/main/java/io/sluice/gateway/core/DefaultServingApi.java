@@ -244,6 +244,11 @@ public final class DefaultServingApi implements ServingApi {
   }
 
   @Override
+  public void rollout(String model, byte[] body) {
+    traffic.rollout(model, body);
+  }
+
+  @Override
   public void putFaults(String model, String version, byte[] body) {
     traffic.putFaults(model, version, body);
   }

@@ -45,6 +45,11 @@ public interface TrafficControl {
     throw unimplemented();
   }
 
+  /** Rolls a candidate out step by step ({@code {"candidate": "4", …}}). */
+  default void rollout(String model, byte[] body) {
+    throw unimplemented();
+  }
+
   /** Sets a version's injected faults ({@code {"error_rate": 0.5, "delay_ms": 0}}). */
   default void putFaults(String model, String version, byte[] body) {
     throw unimplemented();

@@ -153,6 +153,13 @@ final class ControlEndpoints {
     return traffic(route);
   }
 
+  /** {@code POST /v2/models/{m}/rollout}. */
+  FullHttpResponse rollout(Route route, ByteBuf body) {
+    noVersion(route, "rollout");
+    api.rollout(route.model(), io.netty.buffer.ByteBufUtil.getBytes(body));
+    return traffic(route);
+  }
+
   /** {@code PUT /v2/models/{m}/versions/{v}/faults}. */
   FullHttpResponse faults(Route route, ByteBuf body) {
     api.putFaults(route.model(), route.version(), io.netty.buffer.ByteBufUtil.getBytes(body));

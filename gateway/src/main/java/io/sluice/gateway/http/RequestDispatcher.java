@@ -218,6 +218,9 @@ final class RequestDispatcher extends ChannelInboundHandlerAdapter {
         case MODEL_ROLLBACK:
           finish(ctx, request, control.rollback(route, request.content()));
           break;
+        case MODEL_ROLLOUT:
+          finish(ctx, request, control.rollout(route, request.content()));
+          break;
         case VERSION_FAULTS:
           finish(ctx, request, control.faults(route, request.content()));
           break;

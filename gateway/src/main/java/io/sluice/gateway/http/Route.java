@@ -39,6 +39,7 @@ record Route(Endpoint endpoint, String model, String version) {
     MODEL_TRAFFIC_PUT(HttpMethod.PUT, Access.ADMIN),
     MODEL_PROMOTE(HttpMethod.POST, Access.ADMIN),
     MODEL_ROLLBACK(HttpMethod.POST, Access.ADMIN),
+    MODEL_ROLLOUT(HttpMethod.POST, Access.ADMIN),
     VERSION_FAULTS(HttpMethod.PUT, Access.ADMIN),
     REPOSITORY_INDEX(HttpMethod.POST, Access.ADMIN),
     REPOSITORY_LOAD(HttpMethod.POST, Access.ADMIN),

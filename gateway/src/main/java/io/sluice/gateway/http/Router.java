@@ -129,6 +129,8 @@ final class Router {
         return Endpoint.MODEL_PROMOTE;
       case "rollback":
         return Endpoint.MODEL_ROLLBACK;
+      case "rollout":
+        return Endpoint.MODEL_ROLLOUT;
       case "faults":
         return Endpoint.VERSION_FAULTS;
       default:

@@ -109,6 +109,11 @@ final class PolicyJson {
     return new TrafficPolicy(stable, candidates, shadows, sticky, guards, comparison);
   }
 
+  /** The {@code "guards"} object alone (a rollout's), with the defaults for what it omits. */
+  static GuardConfig parseGuards(JsonNode node) {
+    return guards(node);
+  }
+
   private static GuardConfig guards(JsonNode node) {
     GuardConfig d = GuardConfig.ofDefaults();
     if (node == null || node.isNull()) {

@@ -25,6 +25,7 @@ public final class Routing {
   private final ShadowScores scores;
   private final ShadowRunner shadows;
   private final List<InferenceListener> listeners;
+  private final Rollouts rollouts;
 
   /**
    * @param random uniform in [0, 1), thread-safe (arms, shadow fractions, injected errors)
@@ -40,6 +41,7 @@ public final class Routing {
     this.shadows = new ShadowRunner(table, scores, shadowExecutor, shadowQueueSize,
         shadowMaxInFlight);
     this.listeners = List.of(new GuardListener(table), new RouteMeters(meters));
+    this.rollouts = new Rollouts(table, scheduler);
   }
 
   public SelectorDecorator decorator() {
@@ -53,7 +55,7 @@ public final class Routing {
 
   /** The core's hooks: admin API, fault injection, shadow sink. */
   public RoutingHooks hooks(ModelManager models, ContextHeaders headers) {
-    return new RoutingHooks(new TrafficAdmin(models, table, faults, scores, headers), faults,
+    return new RoutingHooks(new TrafficAdmin(models, table, faults, scores, headers, rollouts), faults,
         shadows);
   }
 

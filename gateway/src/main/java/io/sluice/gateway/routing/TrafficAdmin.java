@@ -29,9 +29,11 @@ final class TrafficAdmin implements TrafficControl {
   private final Faults faults;
   private final ShadowScores scores;
   private final Set<String> readHeaders;
+  private final Rollouts rollouts;
 
   TrafficAdmin(ModelManager models, TrafficTable table, Faults faults, ShadowScores scores,
-      ContextHeaders headers) {
+      ContextHeaders headers, Rollouts rollouts) {
+    this.rollouts = rollouts;
     this.models = models;
     this.table = table;
     this.faults = faults;
@@ -60,6 +62,7 @@ final class TrafficAdmin implements TrafficControl {
           + "' is not read by this server (expected one of " + new TreeSet<>(readHeaders)
           + "; add it to --context-headers, or send the V2 parameter sticky_key)").asException();
     }
+    rollouts.supersede(model, "a PUT of the policy");
     table.put(model, p);
   }
 
@@ -92,6 +95,7 @@ final class TrafficAdmin implements TrafficControl {
           + "' (expected one of " + candidates(s) + ")").asException();
     }
     checkReady(r, version, "promoted");
+    rollouts.supersede(model, "a promote");
     table.promote(model, version);
   }
 
@@ -138,6 +142,59 @@ final class TrafficAdmin implements TrafficControl {
 
   private static List<Long> candidates(LiveState s) {
     return s.policy().candidates().stream().map(Candidate::version).toList();
+  }
+
+  /**
+   * {@code {"candidate": "4", "shadow_s": 30, "step_s": 60, "steps": [5, 25, 50],
+   * "guards": {…}}}: everything but the candidate has these defaults; stable is the policy's, or
+   * the version serving now.
+   */
+  @Override
+  public void rollout(String model, byte[] body) {
+    ModelRecord r = models.record(model);
+    JsonNode root = PolicyJson.tree(body);
+    Rollouts.Plan plan;
+    try {
+      PolicyJson.fields(root, "", Set.of("candidate", "shadow_s", "step_s", "steps", "guards"));
+      if (!root.has("candidate")) {
+        throw new IllegalArgumentException("candidate: missing (expected: the version to roll"
+            + " out, e.g. \"candidate\": \"4\")");
+      }
+      long candidate = PolicyJson.version(root.get("candidate"), "candidate");
+      java.util.List<Double> steps = new java.util.ArrayList<>();
+      if (root.has("steps")) {
+        if (!root.get("steps").isArray() || root.get("steps").isEmpty()) {
+          throw new IllegalArgumentException("steps: " + root.get("steps")
+              + " (expected: a non-empty array of weights, e.g. [5, 25, 50])");
+        }
+        for (JsonNode w : root.get("steps")) {
+          steps.add(PolicyJson.number(w, "steps[" + steps.size() + "]", 0, 100));
+        }
+      } else {
+        steps.addAll(java.util.List.of(5.0, 25.0, 50.0));
+      }
+      int shadowS = root.has("shadow_s")
+          ? (int) PolicyJson.number(root.get("shadow_s"), "shadow_s", 0, 86_400) : 30;
+      int stepS = root.has("step_s")
+          ? (int) PolicyJson.number(root.get("step_s"), "step_s", 1, 86_400) : 60;
+      GuardConfig guards = root.has("guards")
+          ? PolicyJson.parseGuards(root.get("guards")) : GuardConfig.ofDefaults();
+      plan = new Rollouts.Plan(candidate, shadowS, stepS, java.util.List.copyOf(steps), guards);
+    } catch (IllegalArgumentException e) {
+      throw Status.invalidArgument("rollout: " + e.getMessage()).asException();
+    }
+    checkReady(r, plan.candidate(), "candidate");
+    LiveState s = table.state(model);
+    long stable = s != null ? s.policy().stable() : models.ready(model, "").version();
+    if (stable == plan.candidate()) {
+      throw Status.invalidArgument("rollout: candidate " + stable + " is already stable"
+          + " (expected: another READY version of " + readyVersions(r) + ")").asException();
+    }
+    if (rollouts.isRunning(model)) {
+      throw Status.invalidArgument("rollout: one is already running for model '" + model
+          + "' (expected: wait for it, or PUT a policy to supersede it)").asException();
+    }
+    rollouts.start(model, stable, plan);
   }
 
   @Override
@@ -187,6 +244,7 @@ final class TrafficAdmin implements TrafficControl {
     }
     writeFaults(model, g);
     scores.write(model, g);
+    rollouts.write(model, g);
     g.writeEndObject();
   }
 

@@ -308,6 +308,10 @@ class RolloutServerTest {
     assertThat(traffic().at("/state/candidates/0/state").asText()).isEqualTo("rolled_back");
     assertThat(io.sluice.gateway.MainAccess.run("promote", "--url", url, "--model", "int_adder",
         "--version", "9")).as("no token: refused").isEqualTo(1);
+    assertThat(io.sluice.gateway.MainAccess.run("rollout", "--url", url, "--model", "int_adder",
+        "--token-file", token.toString(), "--candidate", "2", "--shadow-seconds", "60"))
+        .isZero();
+    assertThat(traffic().at("/rollout/phase").asText()).isEqualTo("shadow");
   }
 
   @Test
@@ -323,5 +327,67 @@ class RolloutServerTest {
       assertThat(canary.get("state").asText()).isEqualTo("rolled_back");
       assertThat(canary.get("reason").asText()).isEqualTo("agreement");
     });
+  }
+
+  /** Sends requests until the returned flag is set; counts the ones that did not answer 200. */
+  private static java.util.concurrent.atomic.AtomicInteger load(
+      java.util.concurrent.atomic.AtomicBoolean stop) {
+    java.util.concurrent.atomic.AtomicInteger failed = new java.util.concurrent.atomic.AtomicInteger();
+    Thread t = new Thread(() -> {
+      while (!stop.get()) {
+        try {
+          if (infer().statusCode() != 200) {
+            failed.incrementAndGet();
+          }
+        } catch (Exception e) {
+          failed.incrementAndGet();
+        }
+      }
+    });
+    t.setDaemon(true);
+    t.start();
+    return failed;
+  }
+
+  @Test
+  void aRolloutOfAGoodCandidateWalksItsStepsAndPromotesIt() throws Exception {
+    java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+    var failed = load(stop);
+    try {
+      assertThat(admin("POST", "/v2/models/int_adder/rollout",
+          "{\"candidate\": \"2\", \"shadow_s\": 1, \"step_s\": 1, \"steps\": [20, 50]}")
+          .statusCode()).isEqualTo(200);
+      await().atMost(Duration.ofSeconds(20)).untilAsserted(() ->
+          assertThat(traffic().at("/rollout/outcome").asText()).isEqualTo("promoted"));
+    } finally {
+      stop.set(true);
+    }
+    assertThat(traffic().at("/policy/stable").asText()).isEqualTo("2");
+    assertThat(failed.get()).isZero();
+  }
+
+  @Test
+  void aRolloutOfADisagreeingCandidateStopsInTheShadowPhaseWithTheReason() throws Exception {
+    java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+    var failed = load(stop);
+    try {
+      assertThat(admin("POST", "/v2/models/int_adder/rollout", "{\"candidate\": \"3\","
+          + " \"shadow_s\": 4, \"step_s\": 1, \"guards\": {\"agreement\":"
+          + " {\"min_comparisons\": 10}}}").statusCode()).isEqualTo(200);
+      await().atMost(Duration.ofSeconds(20)).untilAsserted(() ->
+          assertThat(traffic().at("/rollout/outcome").asText())
+              .startsWith("rolled back in shadow: agreement"));
+    } finally {
+      stop.set(true);
+    }
+    assertThat(traffic().at("/policy/stable").asText()).isEqualTo("1");
+    assertThat(failed.get()).isZero();
+  }
+
+  @Test
+  void aRolloutWithoutACandidateIs400() throws Exception {
+    HttpResponse<String> r = admin("POST", "/v2/models/int_adder/rollout", "{\"steps\": [5]}");
+    assertThat(r.statusCode()).isEqualTo(400);
+    assertThat(r.body()).contains("candidate: missing");
   }
 }
