@@ -27,6 +27,7 @@ import java.util.Optional;
  * @param drift the drift monitor's windows, thresholds and alerts
  * @param predictionLog the JSON-lines prediction log
  * @param registry which MLflow registered models are followed
+ * @param routing traffic routing's webhook and shadow queue
  */
 public record GatewayConfig(
     NetworkConfig network,
@@ -35,7 +36,8 @@ public record GatewayConfig(
     SecurityConfig security,
     DriftConfig drift,
     PredictionLogConfig predictionLog,
-    RegistryConfig registry) {
+    RegistryConfig registry,
+    RoutingConfig routing) {
 
   /** Which engine runs the models. */
   public enum Engine {
@@ -53,6 +55,7 @@ public record GatewayConfig(
     Objects.requireNonNull(drift, "drift");
     Objects.requireNonNull(predictionLog, "predictionLog");
     Objects.requireNonNull(registry, "registry");
+    Objects.requireNonNull(routing, "routing");
     if (models.modelRepository() == null && !registry.enabled()) {
       throw new IllegalArgumentException(
           "no models to serve (expected: --model-repository, --mlflow-uri with --mlflow-model,"
@@ -135,6 +138,9 @@ public record GatewayConfig(
     private int driftQueueSlots;
     private int driftSlotValues;
     private URI driftWebhookUrl;
+    private URI rollbackWebhook;
+    private int shadowQueueSize;
+    private int shadowMaxInFlight;
     private Path driftWebhookTemplate;
     private String driftWebhookSecret;
     private int driftWebhookMinIntervalSeconds;
@@ -501,6 +507,21 @@ public record GatewayConfig(
       return this;
     }
 
+    public Builder rollbackWebhook(String url) {
+      this.rollbackWebhook = url == null || url.isBlank() ? null : URI.create(url.strip());
+      return this;
+    }
+
+    public Builder shadowQueueSize(int v) {
+      this.shadowQueueSize = v;
+      return this;
+    }
+
+    public Builder shadowMaxInFlight(int v) {
+      this.shadowMaxInFlight = v;
+      return this;
+    }
+
     public Builder repositoryPollInterval(int seconds) {
       this.repositoryPollInterval = seconds;
       return this;
@@ -549,7 +570,9 @@ public record GatewayConfig(
               modelCache, Optional.ofNullable(mlflowTokenFile),
               Optional.ofNullable(mlflowBasicAuthFile),
               Optional.ofNullable(mlflowWebhookSecretFile), repositoryPollInterval,
-              modelControlMode));
+              modelControlMode),
+          new RoutingConfig(Optional.ofNullable(rollbackWebhook), shadowQueueSize,
+              shadowMaxInFlight));
     }
   }
 }

@@ -30,11 +30,18 @@ public final class Main implements Runnable {
     System.exit(commandLine().execute(args));
   }
 
-  /** The whole command line: {@code sluice} with its {@code serve} subcommand. */
+  /**
+   * The whole command line: {@code sluice serve}, {@code profile}, and the rollout admin
+   * commands {@code traffic}, {@code promote}, {@code rollback}, {@code rollout}.
+   */
   static CommandLine commandLine() {
     return new CommandLine(new Main())
         .addSubcommand("serve", Serve.commandLine(new Serve()))
         .addSubcommand("profile", new Profile())
+        .addSubcommand("traffic", new TrafficCommands.Traffic())
+        .addSubcommand("promote", new TrafficCommands.Promote())
+        .addSubcommand("rollback", new TrafficCommands.Rollback())
+        .addSubcommand("rollout", new TrafficCommands.Rollout())
         .setCaseInsensitiveEnumValuesAllowed(true);
   }
 

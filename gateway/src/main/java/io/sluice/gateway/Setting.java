@@ -319,6 +319,19 @@ enum Setting {
       "--drift-webhook-retries", "drift-webhook-retries", Kind.INT, () -> 3, "3",
       "retries of a failed webhook, 1 s, 2 s, 4 s … apart",
       (b, v) -> b.driftWebhookRetries((Integer) v)),
+  ROLLBACK_WEBHOOK(
+      "--rollback-webhook", "rollback-webhook", Kind.STRING, () -> "", "none",
+      "POST each canary rollback (automatic or manual) here as JSON: model, version, reason",
+      (b, v) -> b.rollbackWebhook((String) v)),
+  SHADOW_QUEUE_SIZE(
+      "--shadow-queue-size", "shadow-queue-size", Kind.INT, () -> 1024, "1024",
+      "shadow copies waiting to run; when full a copy is dropped and counted"
+          + " (`sluice_shadow_dropped_total`), never waited for",
+      (b, v) -> b.shadowQueueSize((Integer) v)),
+  SHADOW_MAX_IN_FLIGHT(
+      "--shadow-max-in-flight", "shadow-max-in-flight", Kind.INT, () -> 16, "16",
+      "shadow requests queued on the shadow versions at once; more wait in the shadow queue",
+      (b, v) -> b.shadowMaxInFlight((Integer) v)),
   PREDICTION_LOG_DIR(
       "--prediction-log-dir", "prediction-log-dir", Kind.PATH, null, "none",
       "write one JSON line per monitored request to `predictions.jsonl` here (needs the drift"

@@ -9,6 +9,7 @@ import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.sluice.gateway.core.DefaultServingApi;
+import io.sluice.gateway.routing.Routing;
 import io.sluice.gateway.core.DrainGate;
 import io.sluice.gateway.core.InferenceListener;
 import io.sluice.gateway.core.MonitorQueries;
@@ -62,6 +63,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -92,6 +94,8 @@ public final class SluiceServer implements AutoCloseable {
   private final AtomicBoolean closed = new AtomicBoolean();
   private final ServerSecurity security;
   private final ScheduledExecutorService credentials;
+  // The routing thread (guard ticks, injected delays) and the shadow thread.
+  private final List<ExecutorService> routingThreads;
   private final Optional<MlflowFollower> follower;
   private final Optional<FolderPoller> folderPoller;
 
@@ -107,6 +111,7 @@ public final class SluiceServer implements AutoCloseable {
       Duration shutdownGrace,
       ServerSecurity security,
       ScheduledExecutorService credentials,
+      List<ExecutorService> routingThreads,
       DriftMonitor monitor,
       ScheduledExecutorService monitorThread,
       Optional<MlflowFollower> follower,
@@ -126,6 +131,7 @@ public final class SluiceServer implements AutoCloseable {
     this.monitorThread = monitorThread;
     this.security = security;
     this.credentials = credentials;
+    this.routingThreads = routingThreads;
   }
 
   /** Loads every model of the repository, then binds the three ports. */
@@ -200,6 +206,15 @@ public final class SluiceServer implements AutoCloseable {
       follower.ifPresent(MlflowFollower::close);
       throw e;
     }
+    ScheduledExecutorService routingThread = Executors.newSingleThreadScheduledExecutor(
+        new DefaultThreadFactory("sluice-routing", true));
+    ExecutorService shadowThread =
+        Executors.newSingleThreadExecutor(new DefaultThreadFactory("sluice-shadow", true));
+    RoutingConfig rc = config.routing();
+    Routing routing = new Routing(registry, Clock.systemUTC(),
+        () -> ThreadLocalRandom.current().nextDouble(), routingThread, shadowThread,
+        rc.rollbackWebhook().orElse(null), rc.shadowQueueSize(), rc.shadowMaxInFlight());
+    routingThread.scheduleAtFixedRate(routing::tick, 1, 1, TimeUnit.SECONDS);
     ModelManager models =
         new ModelManager(
             repository,
@@ -209,7 +224,8 @@ public final class SluiceServer implements AutoCloseable {
             Clock.systemUTC(),
             Ticker.SYSTEM,
             lifecycle,
-            Duration.ofSeconds(config.models().drainTimeoutSeconds()));
+            Duration.ofSeconds(config.models().drainTimeoutSeconds()),
+            routing.decorator());
     if (follower.isPresent()) {
       follower.get().start(models, () -> models.loadAll().join());
     } else {
@@ -249,12 +265,14 @@ public final class SluiceServer implements AutoCloseable {
       registry.getPrometheusRegistry().register(monitor.collector());
       all.add(monitor);
     }
+    all.addAll(routing.listeners());
     all.addAll(listeners);
     ServingApi api =
         new DefaultServingApi(
             models, config.models().strictReadiness(), Ticker.SYSTEM, VERSION, registry,
             all, gate, monitor != null ? monitor : new MonitorQueries() {}, webhook,
-            RequestIds.random(new SecureRandom()), config.registry().controlMode());
+            RequestIds.random(new SecureRandom()), config.registry().controlMode(),
+            routing.hooks(models, config.network().contextHeaders()));
     EventLoopGroup boss =
         new MultiThreadIoEventLoopGroup(
             1, new DefaultThreadFactory("sluice-accept", true), NioIoHandler.newFactory());
@@ -276,7 +294,8 @@ public final class SluiceServer implements AutoCloseable {
       MetricsServer metrics = MetricsServer.start(net.host(), net.metricsPort(), registry);
       return new SluiceServer(
           models, api, boss, workers, http, grpc, metrics, gate,
-          Duration.ofSeconds(net.shutdownGraceSeconds()), security, credentials, monitor,
+          Duration.ofSeconds(net.shutdownGraceSeconds()), security, credentials,
+          List.of(routingThread, shadowThread), monitor,
           monitorThread, follower, folderPoller);
     } catch (IOException | RuntimeException e) {
       if (grpc != null) {
@@ -296,6 +315,8 @@ public final class SluiceServer implements AutoCloseable {
       models.close();
       security.close();
       credentials.shutdownNow();
+      routingThread.shutdownNow();
+      shadowThread.shutdownNow();
       throw e;
     }
   }
@@ -453,5 +474,6 @@ public final class SluiceServer implements AutoCloseable {
     models.close();
     security.close();
     credentials.shutdownNow();
+    routingThreads.forEach(ExecutorService::shutdownNow);
   }
 }

@@ -15,7 +15,8 @@ import java.util.concurrent.CompletableFuture;
 /**
  * The gateway's {@link ServingApi}, assembled from one part per concern: the {@link
  * InferencePipeline} (data plane, with its listeners), {@link DefaultModelQueries}, {@link
- * DefaultRepositoryControl} and {@link MeteredErrorCounter}. It only delegates.
+ * DefaultRepositoryControl}, {@link MeteredErrorCounter} and the routing package's {@link
+ * TrafficControl}. It only delegates.
  */
 public final class DefaultServingApi implements ServingApi {
 
@@ -35,6 +36,7 @@ public final class DefaultServingApi implements ServingApi {
   private final ErrorCounter errors;
   private final MonitorQueries monitor;
   private final RegistryWebhook webhook;
+  private final TrafficControl traffic;
 
   /** With statistics and metrics as the only inference listener. */
   public DefaultServingApi(
@@ -92,13 +94,14 @@ public final class DefaultServingApi implements ServingApi {
       MonitorQueries monitor,
       RegistryWebhook webhook) {
     this(models, strictReadiness, ticker, serverVersion, registry, listeners, gate, monitor,
-        webhook, RequestIds.random(new SecureRandom()), ModelControlMode.EXPLICIT);
+        webhook, RequestIds.random(new SecureRandom()), ModelControlMode.EXPLICIT,
+        RoutingHooks.NONE);
   }
 
   /**
    * As above, naming requests that arrive without an id from {@code ids} (the answer carries it,
    * and so does every listener's event), with the repository API accepted or refused as {@code
-   * mode} says.
+   * mode} says, and with traffic routing: its admin API, fault injection and shadow copies.
    *
    * @param mode whether load and unload requests may change what serves
    */
@@ -113,13 +116,16 @@ public final class DefaultServingApi implements ServingApi {
       MonitorQueries monitor,
       RegistryWebhook webhook,
       RequestIds ids,
-      ModelControlMode mode) {
+      ModelControlMode mode,
+      RoutingHooks routing) {
     this.monitor = monitor;
+    this.traffic = routing.control();
     this.webhook = webhook;
     List<InferenceListener> all = new ArrayList<>();
     all.add(new StatsListener());
     all.addAll(listeners);
-    this.inference = new InferencePipeline(models, ticker, all, gate, ids);
+    this.inference = new InferencePipeline(
+        models, ticker, all, gate, ids, routing.faults(), routing.shadows());
     this.queries =
         new DefaultModelQueries(
             models, strictReadiness, new ServerInfo("sluice", serverVersion, EXTENSIONS), gate);
@@ -218,5 +224,41 @@ public final class DefaultServingApi implements ServingApi {
   @Override
   public FeedbackResult feedback(String model, List<Label> labels) {
     return monitor.feedback(model, labels);
+  }
+
+  @Override
+  public void checkTraffic(String model) {
+    traffic.checkTraffic(model);
+  }
+
+  @Override
+  public void writeTraffic(String model, com.fasterxml.jackson.core.JsonGenerator g)
+      throws java.io.IOException {
+    traffic.writeTraffic(model, g);
+  }
+
+  @Override
+  public void putTraffic(String model, byte[] policyJson) {
+    traffic.putTraffic(model, policyJson);
+  }
+
+  @Override
+  public void promote(String model, byte[] body) {
+    traffic.promote(model, body);
+  }
+
+  @Override
+  public void rollback(String model, byte[] body) {
+    traffic.rollback(model, body);
+  }
+
+  @Override
+  public void rollout(String model, byte[] body) {
+    traffic.rollout(model, body);
+  }
+
+  @Override
+  public void putFaults(String model, String version, byte[] body) {
+    traffic.putFaults(model, version, body);
   }
 }

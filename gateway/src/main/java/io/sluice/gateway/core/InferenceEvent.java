@@ -1,6 +1,7 @@
 package io.sluice.gateway.core;
 
 import io.sluice.gateway.model.LoadedVersion;
+import io.sluice.gateway.model.Selection;
 import io.sluice.gateway.request.RequestContext;
 import io.sluice.runtime.Status;
 import io.sluice.runtime.Tensor;
@@ -25,6 +26,8 @@ import java.util.List;
  * @param computeInputNanos copying inputs into the engine
  * @param computeInferNanos the engine's run
  * @param computeOutputNanos reading outputs from the engine
+ * @param route how the version was chosen (stable, canary, pinned); a shadow copy carries the
+ *     primary's route
  */
 public record InferenceEvent(
     LoadedVersion version,
@@ -37,7 +40,25 @@ public record InferenceEvent(
     long queueNanos,
     long computeInputNanos,
     long computeInferNanos,
-    long computeOutputNanos) {
+    long computeOutputNanos,
+    Selection.Route route) {
+
+  /** A stable-route event (no traffic policy). */
+  public InferenceEvent(
+      LoadedVersion version,
+      Role role,
+      RequestContext context,
+      List<Tensor> inputs,
+      List<Tensor> outputs,
+      Status status,
+      long totalNanos,
+      long queueNanos,
+      long computeInputNanos,
+      long computeInferNanos,
+      long computeOutputNanos) {
+    this(version, role, context, inputs, outputs, status, totalNanos, queueNanos,
+        computeInputNanos, computeInferNanos, computeOutputNanos, Selection.Route.STABLE);
+  }
 
   /** Whose answer this was. */
   public enum Role {

@@ -25,8 +25,8 @@ import org.slf4j.LoggerFactory;
  * One request, start to finish, in four steps with one owner each:
  *
  * <ol>
- *   <li>the model's {@link io.sluice.gateway.model.VersionSelector} picks the version and
- *       {@link ModelManager#acquire} leases it;
+ *   <li>the model's {@link io.sluice.gateway.model.VersionSelector} picks the version (and any
+ *       shadows) and {@link ModelManager#acquire} leases it;
  *   <li>the version's compiled {@link io.sluice.gateway.model.RequestValidator} checks it;
  *   <li>its scheduler queues and runs it (the instance thread only runs the model);
  *   <li>the completion hops to the request context's executor (the channel's event loop), shapes
@@ -35,9 +35,12 @@ import org.slf4j.LoggerFactory;
  *       front end encodes it.
  * </ol>
  *
- * Every request that reached a version produces exactly one {@link InferenceEvent}, and releases
- * its lease exactly once, whatever the outcome. A request without an id gets one from {@link
- * RequestIds} first, so its answer, its event and the prediction log all carry the same id.
+ * Every request that reached a version produces exactly one {@link InferenceEvent} per version it
+ * ran on, and releases each lease exactly once, whatever the outcome. A request without an id
+ * gets one from {@link RequestIds} first, so its answer, its events and the prediction log all
+ * carry the same id. A canary's failure is retried once on the selection's stable fallback; a
+ * shadow copy is handed to the {@link ShadowSink} after the answer is shaped, while the
+ * request's buffers are still alive.
  */
 final class InferencePipeline implements InferenceApi {
   private static final Logger log = LoggerFactory.getLogger(InferencePipeline.class);
@@ -47,15 +50,30 @@ final class InferencePipeline implements InferenceApi {
   private final List<InferenceListener> listeners;
   private final DrainGate gate;
   private final RequestIds ids;
+  private final FaultInjector faults;
+  private final ShadowSink shadows;
 
   InferencePipeline(
       ModelManager models, Ticker ticker, List<InferenceListener> listeners, DrainGate gate,
       RequestIds ids) {
+    this(models, ticker, listeners, gate, ids, FaultInjector.NONE, ShadowSink.NONE);
+  }
+
+  /**
+   * @param ids names the requests that arrive without an id
+   * @param faults runs each admitted request on its version (and injects a drill's faults)
+   * @param shadows takes the copy of a request whose selection names shadows
+   */
+  InferencePipeline(
+      ModelManager models, Ticker ticker, List<InferenceListener> listeners, DrainGate gate,
+      RequestIds ids, FaultInjector faults, ShadowSink shadows) {
     this.models = models;
     this.ids = ids;
     this.ticker = ticker;
     this.listeners = List.copyOf(listeners);
     this.gate = gate;
+    this.faults = faults;
+    this.shadows = shadows;
   }
 
   @Override
@@ -86,20 +104,35 @@ final class InferencePipeline implements InferenceApi {
   private CompletableFuture<V2InferResponse> admitted(
       String model, String version, V2InferRequest request) {
     long start = ticker.nanoTime();
-    RequestContext context = request.context();
-    LoadedVersion v;
+    Selection selection;
     try {
-      Selection selection = models.acquire(model, version, context);
-      v = selection.primary();
+      selection = models.acquire(model, version, request.context());
     } catch (StatusException e) {
       return refused(e);
     }
+    CompletableFuture<V2InferResponse> answer = new CompletableFuture<>();
+    StatusException refusal = run(selection, request, start, answer);
+    if (refusal != null) {
+      return refused(refusal);
+    }
+    return answer;
+  }
+
+  /**
+   * Validates and queues a request on {@code s}'s primary, whose lease the caller holds. Returns
+   * the refusal when validation failed (the lease is then released), else null: {@code answer}
+   * completes later.
+   */
+  private StatusException run(
+      Selection s, V2InferRequest request, long start, CompletableFuture<V2InferResponse> answer) {
+    LoadedVersion v = s.primary();
+    RequestContext context = request.context();
     Set<String> wanted;
     try {
       wanted = v.validator().validate(request.inputs(), request.outputs(), request.priority());
     } catch (StatusException e) {
-      finish(v, request, null, e.status(), start);
-      return refused(e);
+      finish(s, request, null, e.status(), start);
+      return e;
     }
     InferenceRequest work =
         new InferenceRequest(
@@ -111,14 +144,13 @@ final class InferencePipeline implements InferenceApi {
             context.cancelled());
     CompletableFuture<InferenceResponse> queued;
     try {
-      queued = v.scheduler().enqueue(work);
+      queued = faults.run(v, work);
     } catch (RuntimeException e) {
       queued = CompletableFuture.failedFuture(e);
     }
-    CompletableFuture<V2InferResponse> answer = new CompletableFuture<>();
     queued.whenComplete(
         (result, error) -> {
-          Runnable complete = () -> complete(v, request, result, error, start, answer);
+          Runnable complete = () -> complete(s, request, result, error, start, answer);
           try {
             context.completion().execute(complete);
           } catch (RejectedExecutionException e) {
@@ -126,58 +158,101 @@ final class InferencePipeline implements InferenceApi {
             complete.run();
           }
         });
-    return answer;
+    return null;
   }
 
   /**
    * Answers a queued request, then leaves the gate: the caller's callbacks (the front end's
    * encode and write) run inside {@code answer}'s completion, on this thread, so a shutdown
-   * waiting on the gate sees the answer already written.
+   * waiting on the gate sees the answer already written. A canary's failure retried on stable
+   * stays inside the gate until the retry answers.
    */
   private void complete(
-      LoadedVersion v,
+      Selection s,
       V2InferRequest request,
       InferenceResponse result,
       Throwable error,
       long start,
       CompletableFuture<V2InferResponse> answer) {
+    boolean retried = false;
     try {
-      settle(v, request, result, error, start, answer);
+      retried = settle(s, request, result, error, start, answer);
     } finally {
-      gate.exit();
+      if (!retried) {
+        gate.exit();
+      }
     }
   }
 
-  private void settle(
-      LoadedVersion v,
+  /** Completes {@code answer}, or returns true when the failure was handed to a retry. */
+  private boolean settle(
+      Selection s,
       V2InferRequest request,
       InferenceResponse result,
       Throwable error,
       long start,
       CompletableFuture<V2InferResponse> answer) {
     if (error != null) {
-      Status s = Status.fromThrowable(error);
-      finish(v, request, null, s, start);
-      answer.completeExceptionally(s.asException());
-      return;
+      Status status = Status.fromThrowable(error);
+      finish(s, request, null, status, start);
+      if (retry(s, request, status, answer)) {
+        return true;
+      }
+      answer.completeExceptionally(status.asException());
+      return false;
     }
     V2InferResponse response;
     try {
-      response = shape(v, request, result);
+      response = shape(s, request, result);
     } catch (RuntimeException e) {
-      Status s = Status.fromThrowable(e);
-      finish(v, request, result, s, start);
-      answer.completeExceptionally(s.asException());
-      return;
+      Status status = Status.fromThrowable(e);
+      finish(s, request, result, status, start);
+      answer.completeExceptionally(status.asException());
+      return false;
     }
-    finish(v, request, result, null, start);
+    if (!s.shadows().isEmpty()) {
+      try {
+        shadows.offer(s, request, result.outputs());
+      } catch (RuntimeException e) {
+        log.warn("the shadow copy of a request to '{}' failed", s.primary().name(), e);
+      }
+    }
+    finish(s, request, result, null, start);
     answer.complete(response);
+    return false;
+  }
+
+  /**
+   * Runs a canary's failed request once more on stable, so the client sees no error: inference
+   * is idempotent. Only faults of the version are retried (not a bad request, a cancelled call
+   * or a passed deadline), and only when stable still admits requests.
+   */
+  private boolean retry(
+      Selection s, V2InferRequest request, Status failure,
+      CompletableFuture<V2InferResponse> answer) {
+    Selection fallback = s.fallback();
+    if (fallback == null || !retryable(failure.code()) || request.cancelled().getAsBoolean()
+        || !fallback.primary().tryAcquire()) {
+      return false;
+    }
+    StatusException refusal = run(fallback, request, ticker.nanoTime(), answer);
+    if (refusal != null) {
+      answer.completeExceptionally(refusal);
+      return false;
+    }
+    return true;
+  }
+
+  private static boolean retryable(Status.Code code) {
+    return code == Status.Code.UNAVAILABLE || code == Status.Code.INTERNAL
+        || code == Status.Code.UNIMPLEMENTED;
   }
 
   /** Tells every listener, then releases the lease: the one place a request leaves its version. */
   private void finish(
-      LoadedVersion v, V2InferRequest request, InferenceResponse result, Status status,
+      Selection s, V2InferRequest request, InferenceResponse result, Status status,
       long start) {
+    LoadedVersion v = s.primary();
     try {
       InferenceEvent event =
           new InferenceEvent(
@@ -191,7 +266,8 @@ final class InferencePipeline implements InferenceApi {
               result == null ? 0 : result.queueNanos(),
               result == null ? 0 : result.computeInputNanos(),
               result == null ? 0 : result.computeInferNanos(),
-              result == null ? 0 : result.computeOutputNanos());
+              result == null ? 0 : result.computeOutputNanos(),
+              s.route());
       for (int i = 0, n = listeners.size(); i < n; i++) {
         try {
           listeners.get(i).onInference(event);
@@ -205,7 +281,8 @@ final class InferencePipeline implements InferenceApi {
   }
 
   private static V2InferResponse shape(
-      LoadedVersion v, V2InferRequest request, InferenceResponse result) {
+      Selection s, V2InferRequest request, InferenceResponse result) {
+    LoadedVersion v = s.primary();
     List<Tensor> produced = result.outputs();
     List<Tensor> outputs = new ArrayList<>(produced.size());
     List<Boolean> binary = new ArrayList<>(produced.size());
@@ -232,7 +309,8 @@ final class InferencePipeline implements InferenceApi {
         binary.add(o.binaryData());
       }
     }
-    return new V2InferResponse(v.name(), v.versionString(), request.id(), outputs, binary);
+    return new V2InferResponse(v.name(), v.versionString(), request.id(), outputs, binary,
+        s.route().label());
   }
 
   // A model has a handful of outputs: a scan beats a map per request.

@@ -8,4 +8,5 @@ package io.sluice.gateway.core;
  * event loop: none blocks.
  */
 public interface ServingApi
-    extends InferenceApi, ModelQueries, RepositoryControl, ErrorCounter, MonitorQueries {}
+    extends InferenceApi, ModelQueries, RepositoryControl, ErrorCounter, MonitorQueries,
+        TrafficControl {}

@@ -116,6 +116,7 @@ public final class GrpcFrontEnd implements AutoCloseable {
         .addService(RequestParseGuard.wrap(ProtoReflectionServiceV1.newInstance()))
         // Innermost: a denied control-plane call is still counted by the error interceptor.
         .intercept(new AdminInterceptor(security.admin(), AdminInterceptor.REPOSITORY_METHODS))
+        .intercept(new RouteMetadataInterceptor())
         .intercept(new ContextMetadataInterceptor(headers))
         .intercept(new ErrorCountingInterceptor(api))
         .build();

@@ -190,8 +190,10 @@ final class InferenceService extends GRPCInferenceServiceImplBase {
   public void modelInfer(ModelInferRequest request, StreamObserver<ModelInferResponse> observer) {
     ServerCallStreamObserver<ModelInferResponse> call =
         (ServerCallStreamObserver<ModelInferResponse>) observer;
+    java.util.concurrent.atomic.AtomicReference<String> route =
+        RouteMetadataInterceptor.ROUTE.get();
     replyLater(observer, () -> infer(request, deadlineNanos(Context.current()), call::isCancelled,
-        currentLoop()));
+        currentLoop(), route));
   }
 
   @Override
@@ -265,12 +267,24 @@ final class InferenceService extends GRPCInferenceServiceImplBase {
   CompletableFuture<ModelInferResponse> infer(
       ModelInferRequest request, long deadlineNanos, BooleanSupplier cancelled,
       Executor completion) {
+    return infer(request, deadlineNanos, cancelled, completion, null);
+  }
+
+  /** As above; {@code route}, when given, receives the answer's route for the headers. */
+  private CompletableFuture<ModelInferResponse> infer(
+      ModelInferRequest request, long deadlineNanos, BooleanSupplier cancelled,
+      Executor completion, java.util.concurrent.atomic.AtomicReference<String> route) {
     try {
       V2InferRequest decoded = InferRequestDecoder.decode(request,
           ContextMetadataInterceptor.HEADERS.get(), deadlineNanos, cancelled, completion);
       // The core completes on `completion` (the call's event loop): encoding runs there too.
       return api.infer(request.getModelName(), request.getModelVersion(), decoded)
-          .thenApply(InferResponseEncoder::encode);
+          .thenApply(response -> {
+            if (route != null) {
+              route.set(response.route());
+            }
+            return InferResponseEncoder.encode(response);
+          });
     } catch (RuntimeException e) {
       return CompletableFuture.failedFuture(e);
     }

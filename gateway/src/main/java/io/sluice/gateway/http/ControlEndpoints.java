@@ -125,6 +125,54 @@ final class ControlEndpoints {
     g.writeEndArray();
   }
 
+  /** {@code GET /v2/models/{m}/traffic}: the policy and its live state. */
+  FullHttpResponse traffic(Route route) {
+    noVersion(route, "traffic");
+    api.checkTraffic(route.model());
+    return HttpResponses.json(HttpResponseStatus.OK, g -> api.writeTraffic(route.model(), g));
+  }
+
+  /** {@code PUT /v2/models/{m}/traffic}: a new policy; answers the state now in force. */
+  FullHttpResponse putTraffic(Route route, ByteBuf body) {
+    noVersion(route, "traffic");
+    api.putTraffic(route.model(), io.netty.buffer.ByteBufUtil.getBytes(body));
+    return traffic(route);
+  }
+
+  /** {@code POST /v2/models/{m}/promote}. */
+  FullHttpResponse promote(Route route, ByteBuf body) {
+    noVersion(route, "promote");
+    api.promote(route.model(), io.netty.buffer.ByteBufUtil.getBytes(body));
+    return traffic(route);
+  }
+
+  /** {@code POST /v2/models/{m}/rollback}. */
+  FullHttpResponse rollback(Route route, ByteBuf body) {
+    noVersion(route, "rollback");
+    api.rollback(route.model(), io.netty.buffer.ByteBufUtil.getBytes(body));
+    return traffic(route);
+  }
+
+  /** {@code POST /v2/models/{m}/rollout}. */
+  FullHttpResponse rollout(Route route, ByteBuf body) {
+    noVersion(route, "rollout");
+    api.rollout(route.model(), io.netty.buffer.ByteBufUtil.getBytes(body));
+    return traffic(route);
+  }
+
+  /** {@code PUT /v2/models/{m}/versions/{v}/faults}. */
+  FullHttpResponse faults(Route route, ByteBuf body) {
+    api.putFaults(route.model(), route.version(), io.netty.buffer.ByteBufUtil.getBytes(body));
+    return traffic(new Route(route.endpoint(), route.model(), ""));
+  }
+
+  private static void noVersion(Route route, String action) {
+    if (!route.version().isEmpty()) {
+      throw Status.notFound("/" + action + " is per model (expected: /v2/models/" + route.model()
+          + "/" + action + ")").asException();
+    }
+  }
+
   /** The drift monitor's document; NOT_FOUND before any body is written. */
   FullHttpResponse drift(Route route) {
     api.checkDrift(route.model(), route.version());

@@ -163,9 +163,13 @@ final class RequestDispatcher extends ChannelInboundHandlerAdapter {
         finish(ctx, request, HttpResponses.notFound());
         return;
       }
-      if (!request.method().equals(route.endpoint().method())) {
-        finish(ctx, request, HttpResponses.methodNotAllowed(route.endpoint().method().name()));
+      Route.Endpoint endpoint = route.endpoint().forMethod(request.method());
+      if (!request.method().equals(endpoint.method())) {
+        finish(ctx, request, HttpResponses.methodNotAllowed(route.endpoint().allow()));
         return;
+      }
+      if (endpoint != route.endpoint()) {
+        route = new Route(endpoint, route.model(), route.version());
       }
       if (route.endpoint().access() == Route.Access.ADMIN && !admitted(ctx, request)) {
         return;
@@ -215,15 +219,31 @@ final class RequestDispatcher extends ChannelInboundHandlerAdapter {
           finish(ctx, request, webhook(request));
           break;
         case V1_MODEL_STATUS:
-          finish(ctx, request, TfServingResponses.status(
-              api.modelMetadata(route.model(), route.version()),
-              v -> api.isModelReady(route.model(), v)));
+          finish(ctx, request, v1Status(route));
           break;
         case V1_MODEL_METADATA:
           finish(ctx, request, v1Metadata(route));
           break;
         case V1_PREDICT:
           predictV1(ctx, request, route);
+          break;
+        case MODEL_TRAFFIC:
+          finish(ctx, request, control.traffic(route));
+          break;
+        case MODEL_TRAFFIC_PUT:
+          finish(ctx, request, control.putTraffic(route, request.content()));
+          break;
+        case MODEL_PROMOTE:
+          finish(ctx, request, control.promote(route, request.content()));
+          break;
+        case MODEL_ROLLBACK:
+          finish(ctx, request, control.rollback(route, request.content()));
+          break;
+        case MODEL_ROLLOUT:
+          finish(ctx, request, control.rollout(route, request.content()));
+          break;
+        case VERSION_FAULTS:
+          finish(ctx, request, control.faults(route, request.content()));
           break;
         default:
           throw new IllegalStateException("no handler for " + route.endpoint());
@@ -262,6 +282,13 @@ final class RequestDispatcher extends ChannelInboundHandlerAdapter {
     return false;
   }
 
+  /** TF Serving's model status: every version of the model, with its state. */
+  private FullHttpResponse v1Status(Route route) {
+    return TfServingResponses.status(
+        api.modelMetadata(route.model(), route.version()),
+        v -> api.isModelReady(route.model(), v));
+  }
+
   private void infer(ChannelHandlerContext ctx, FullHttpRequest request, Route route) {
     Channel channel = ctx.channel();
     DecodedInferRequest decoded = InferRequestDecoder.decode(request,
@@ -272,8 +299,11 @@ final class RequestDispatcher extends ChannelInboundHandlerAdapter {
     } catch (RuntimeException e) {
       future = CompletableFuture.failedFuture(e);
     }
-    answerLater(ctx, request, future,
-        response -> InferResponseEncoder.encode(ctx.alloc(), response, decoded));
+    answerLater(ctx, request, future, response -> {
+      FullHttpResponse encoded = InferResponseEncoder.encode(ctx.alloc(), response, decoded);
+      encoded.headers().set(V2InferResponse.ROUTE_HEADER, response.route());
+      return encoded;
+    });
   }
 
   private FullHttpResponse v1Metadata(Route route) {

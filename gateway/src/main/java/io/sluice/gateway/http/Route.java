@@ -39,6 +39,12 @@ record Route(Endpoint endpoint, String model, String version) {
     V1_MODEL_STATUS(HttpMethod.GET),
     V1_MODEL_METADATA(HttpMethod.GET),
     V1_PREDICT(HttpMethod.POST),
+    MODEL_TRAFFIC(HttpMethod.GET, Access.ADMIN),
+    MODEL_TRAFFIC_PUT(HttpMethod.PUT, Access.ADMIN),
+    MODEL_PROMOTE(HttpMethod.POST, Access.ADMIN),
+    MODEL_ROLLBACK(HttpMethod.POST, Access.ADMIN),
+    MODEL_ROLLOUT(HttpMethod.POST, Access.ADMIN),
+    VERSION_FAULTS(HttpMethod.PUT, Access.ADMIN),
     REPOSITORY_INDEX(HttpMethod.POST, Access.ADMIN),
     REPOSITORY_LOAD(HttpMethod.POST, Access.ADMIN),
     REPOSITORY_UNLOAD(HttpMethod.POST, Access.ADMIN),
@@ -59,6 +65,19 @@ record Route(Endpoint endpoint, String model, String version) {
 
     HttpMethod method() {
       return method;
+    }
+
+    /**
+     * The endpoint a path answers for {@code m}: {@code /traffic} is read with GET and replaced
+     * with PUT; every other path has one method.
+     */
+    Endpoint forMethod(HttpMethod m) {
+      return this == MODEL_TRAFFIC && HttpMethod.PUT.equals(m) ? MODEL_TRAFFIC_PUT : this;
+    }
+
+    /** The {@code Allow} header of a 405. */
+    String allow() {
+      return this == MODEL_TRAFFIC ? "GET, PUT" : method.name();
     }
 
     Access access() {

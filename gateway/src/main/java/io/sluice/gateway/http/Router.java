@@ -178,6 +178,16 @@ final class Router {
         return Endpoint.MODEL_DRIFT;
       case "feedback":
         return Endpoint.MODEL_FEEDBACK;
+      case "traffic":
+        return Endpoint.MODEL_TRAFFIC;
+      case "promote":
+        return Endpoint.MODEL_PROMOTE;
+      case "rollback":
+        return Endpoint.MODEL_ROLLBACK;
+      case "rollout":
+        return Endpoint.MODEL_ROLLOUT;
+      case "faults":
+        return Endpoint.VERSION_FAULTS;
       default:
         return null;
     }

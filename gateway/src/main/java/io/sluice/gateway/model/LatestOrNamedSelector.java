@@ -33,17 +33,17 @@ final class LatestOrNamedSelector implements VersionSelector {
     Selection highest = null;
     for (VersionEntry v : versions.descendingMap().values()) {
       if (v.isReady()) {
-        Selection s = Selection.of(v.loaded());
-        named.put(v.version(), s);
+        named.put(v.version(), Selection.of(v.loaded(), Selection.Route.PINNED));
         if (highest == null) {
-          highest = s;
+          highest = Selection.of(v.loaded());
         }
       }
     }
     Selection preferred = null;
     for (long v : serveOrder) {
-      preferred = named.get(v);
-      if (preferred != null) {
+      Selection s = named.get(v);
+      if (s != null) {
+        preferred = Selection.of(s.primary());
         break;
       }
     }

@@ -55,6 +55,7 @@ public final class ModelManager implements AutoCloseable {
   private final Duration drainTimeout;
   private final MeterRegistry registry;
   private final VersionStateMeters stateMeters;
+  private final SelectorDecorator decorator;
   private final Map<String, ModelRecord> models = new ConcurrentHashMap<>();
   // The repository's folder names as last listed on the lifecycle thread, so that the index
   // (answered on an event loop) never touches the disk.
@@ -74,6 +75,25 @@ public final class ModelManager implements AutoCloseable {
       Ticker ticker,
       ExecutorService lifecycle,
       Duration drainTimeout) {
+    this(repository, config, backends, registry, clock, ticker, lifecycle, drainTimeout,
+        SelectorDecorator.NONE);
+  }
+
+  /**
+   * As above, with every published snapshot's selector wrapped by {@code decorator} (the
+   * routing table).
+   */
+  public ModelManager(
+      ModelRepository repository,
+      LifecycleConfig config,
+      BackendRegistry backends,
+      MeterRegistry registry,
+      Clock clock,
+      Ticker ticker,
+      ExecutorService lifecycle,
+      Duration drainTimeout,
+      SelectorDecorator decorator) {
+    this.decorator = decorator;
     this.repository = repository;
     this.loader = new VersionLoader(backends, config, registry, clock, ticker);
     this.overrideLimits = config.overrideLimits();
@@ -137,14 +157,14 @@ public final class ModelManager implements AutoCloseable {
             if (!relist().contains(name)) {
               throw Status.notFound("unknown model: '" + name + "'").asException();
             }
-            models.put(name, new ModelRecord(name, new TreeMap<>(), false, ""));
+            publish(new ModelRecord(name, new TreeMap<>(), false, ""));
             return;
           }
           TreeMap<Long, VersionEntry> gone = new TreeMap<>();
           for (VersionEntry v : old.versions().values()) {
             gone.put(v.version(), VersionEntry.unloaded(v.version(), "unloaded"));
           }
-          models.put(name, new ModelRecord(name, gone, false, ""));
+          publish(new ModelRecord(name, gone, false, ""));
           retireAll(loadedOf(old.versions().values()));
           for (long version : old.versions().keySet()) {
             loader.forgetMeters(name, version);
@@ -174,7 +194,7 @@ public final class ModelManager implements AutoCloseable {
         return failure;
       }
       log.warn("model '{}' is unavailable: {}", name, problem);
-      models.put(name, keepOldOr(old, ModelRecord.unavailable(name, problem)));
+      publish(keepOldOr(old, ModelRecord.unavailable(name, problem)));
       return failure;
     }
     ModelConfig modelConfig =
@@ -198,7 +218,7 @@ public final class ModelManager implements AutoCloseable {
           }
         });
       }
-      models.put(name, new ModelRecord(name, loading, true, "", null, source.serveOrder()));
+      publish(new ModelRecord(name, loading, true, "", null, source.serveOrder()));
       stateMeters.update(models.values());
     }
     List<LoadedVersion> replaced = new ArrayList<>();
@@ -257,7 +277,7 @@ public final class ModelManager implements AutoCloseable {
     if (!problem.isEmpty() && failure == null) {
       failure = Status.invalidArgument("failed to load '" + name + "': " + problem);
     }
-    models.put(name, new ModelRecord(name, next, true, problem, null, source.serveOrder()));
+    publish(new ModelRecord(name, next, true, problem, null, source.serveOrder()));
     List<Long> dropped = new ArrayList<>();
     if (old != null) {
       for (VersionEntry v : old.versions().values()) {
@@ -275,6 +295,19 @@ public final class ModelManager implements AutoCloseable {
       loader.forgetMeters(name, version);
     }
     return failure;
+  }
+
+  /**
+   * Puts a snapshot in force with its selector wrapped by the decorator. A snapshot kept from
+   * before (a failed reload) is already wrapped and goes back as it is.
+   */
+  private void publish(ModelRecord r) {
+    if (models.get(r.name()) == r) {
+      return;
+    }
+    VersionSelector s = decorator.decorate(r.name(), r.versions(), r.selector());
+    models.put(r.name(), s == r.selector() ? r
+        : new ModelRecord(r.name(), r.versions(), r.wanted(), r.problem(), s, r.serveOrder()));
   }
 
   private static Status loadFailure(String name, long version, String reason) {
@@ -354,7 +387,7 @@ public final class ModelManager implements AutoCloseable {
    *     UNAVAILABLE for one that is not ready
    */
   public LoadedVersion ready(String name, String version) {
-    return record(name).selector().select(version, RequestContext.NONE).primary();
+    return record(name).selector().select(version, RequestContext.QUERY).primary();
   }
 
   /**

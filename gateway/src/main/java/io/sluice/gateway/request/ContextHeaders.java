@@ -10,12 +10,14 @@ import java.util.function.Function;
 
 /**
  * The HTTP headers and gRPC metadata keys the decoders copy into a {@link RequestContext}. Only
- * these are kept, so an unused header costs nothing downstream; the W3C trace context is always
- * among them.
+ * these are kept, so an unused header costs nothing downstream; the W3C trace context and the
+ * routing pin ({@value #PIN}) are always among them.
  */
 public final class ContextHeaders {
   public static final String TRACEPARENT = "traceparent";
   public static final String TRACESTATE = "tracestate";
+  /** The tester's pin to one version (traffic routing), read whatever else is configured. */
+  public static final String PIN = "x-sluice-version";
 
   private final List<String> names;
 
@@ -23,9 +25,9 @@ public final class ContextHeaders {
     this.names = List.copyOf(names);
   }
 
-  /** The trace context plus {@code extra} (case-insensitive; stored in lower case). */
+  /** The trace context and the pin plus {@code extra} (case-insensitive; stored in lower case). */
   public static ContextHeaders of(List<String> extra) {
-    Set<String> all = new TreeSet<>(List.of(TRACEPARENT, TRACESTATE));
+    Set<String> all = new TreeSet<>(List.of(TRACEPARENT, TRACESTATE, PIN));
     for (String name : extra) {
       String n = name.strip().toLowerCase(Locale.ROOT);
       if (n.isEmpty() || n.startsWith(":") || n.endsWith("-bin")) {
@@ -38,7 +40,7 @@ public final class ContextHeaders {
     return new ContextHeaders(all);
   }
 
-  /** Only the trace context. */
+  /** Only the trace context and the pin. */
   public static ContextHeaders defaults() {
     return of(List.of());
   }

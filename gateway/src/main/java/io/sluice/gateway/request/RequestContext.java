@@ -37,6 +37,13 @@ public record RequestContext(
   public static final RequestContext NONE =
       new RequestContext("", Map.of(), Map.of(), Long.MAX_VALUE, NEVER, DIRECT);
 
+  /**
+   * Not a request: a metadata, config or statistics query asking which version serves. A
+   * traffic policy answers it with its stable version, never a random arm or a shadow.
+   */
+  public static final RequestContext QUERY =
+      new RequestContext("", Map.of(), Map.of(), Long.MAX_VALUE, NEVER, DIRECT);
+
   public RequestContext {
     id = id == null ? "" : id;
     headers = headers == null || headers.isEmpty() ? Map.of() : Map.copyOf(headers);

@@ -9,4 +9,15 @@ public final class TestVersions {
   public static LoadedVersion of(String name, long version, ModelConfig config) {
     return ListenerBenchmarks.version(name, version, config);
   }
+
+  /** A READY entry of {@code v}, for selectors' unit tests. */
+  public static VersionEntry ready(LoadedVersion v) {
+    return VersionEntry.ready(v);
+  }
+
+  /** The default selector (latest READY, or the version named) over {@code versions}. */
+  public static VersionSelector defaultSelector(
+      String name, java.util.NavigableMap<Long, VersionEntry> versions) {
+    return new LatestOrNamedSelector(name, versions, "no version is loaded");
+  }
 }

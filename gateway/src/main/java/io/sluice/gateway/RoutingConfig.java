@@ -1,0 +1,27 @@
+package io.sluice.gateway;
+
+import java.net.URI;
+import java.util.Optional;
+
+/**
+ * Traffic routing's process-wide settings; the policies themselves are per model, at run time
+ * ({@code PUT /v2/models/{m}/traffic}).
+ *
+ * @param rollbackWebhook where each automatic or manual rollback is POSTed as JSON
+ * @param shadowQueueSize shadow copies waiting to run; beyond it they are dropped and counted
+ * @param shadowMaxInFlight shadow requests queued on shadow versions at once
+ */
+public record RoutingConfig(
+    Optional<URI> rollbackWebhook, int shadowQueueSize, int shadowMaxInFlight) {
+
+  public RoutingConfig {
+    if (shadowQueueSize < 2) {
+      throw new IllegalArgumentException(
+          "shadowQueueSize: " + shadowQueueSize + " (expected: >= 2)");
+    }
+    if (shadowMaxInFlight < 1) {
+      throw new IllegalArgumentException(
+          "shadowMaxInFlight: " + shadowMaxInFlight + " (expected: >= 1)");
+    }
+  }
+}

@@ -1,0 +1,71 @@
+package io.sluice.gateway.routing;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.sluice.gateway.core.InferenceListener;
+import io.sluice.gateway.core.RoutingHooks;
+import io.sluice.gateway.model.ModelManager;
+import io.sluice.gateway.model.SelectorDecorator;
+import io.sluice.gateway.request.ContextHeaders;
+import java.net.URI;
+import java.time.Clock;
+import java.util.List;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.function.DoubleSupplier;
+
+/**
+ * Traffic routing, assembled once at start-up: the {@link TrafficTable} (the model manager's
+ * selector decorator), the listeners that feed the guards and count routes, the fault injector,
+ * the shadow runner and the admin API. Two orders matter: the decorator goes into the model
+ * manager's constructor, and {@link #hooks} needs that manager.
+ */
+public final class Routing {
+  private final TrafficTable table;
+  private final Faults faults;
+  private final ShadowScores scores;
+  private final ShadowRunner shadows;
+  private final List<InferenceListener> listeners;
+  private final Rollouts rollouts;
+
+  /**
+   * @param random uniform in [0, 1), thread-safe (arms, shadow fractions, injected errors)
+   * @param scheduler the routing thread: guard ticks and injected delays
+   * @param shadowExecutor one thread: runs and scores shadow copies
+   */
+  public Routing(MeterRegistry meters, Clock clock, DoubleSupplier random,
+      ScheduledExecutorService scheduler, Executor shadowExecutor, URI rollbackWebhook,
+      int shadowQueueSize, int shadowMaxInFlight) {
+    this.table = new TrafficTable(meters, clock, random, rollbackWebhook);
+    this.faults = new Faults(meters, random, scheduler);
+    this.scores = new ShadowScores(meters);
+    this.shadows = new ShadowRunner(table, scores, shadowExecutor, shadowQueueSize,
+        shadowMaxInFlight);
+    this.listeners = List.of(new GuardListener(table), new RouteMeters(meters));
+    this.rollouts = new Rollouts(table, scheduler);
+  }
+
+  public SelectorDecorator decorator() {
+    return table;
+  }
+
+  /** The guard and route listeners, for the completion pipeline. */
+  public List<InferenceListener> listeners() {
+    return listeners;
+  }
+
+  /** The core's hooks: admin API, fault injection, shadow sink. */
+  public RoutingHooks hooks(ModelManager models, ContextHeaders headers) {
+    return new RoutingHooks(new TrafficAdmin(models, table, faults, scores, headers, rollouts), faults,
+        shadows);
+  }
+
+  /** The guard thread's once-a-second work (see {@link TrafficTable#tick}). */
+  public void tick() {
+    table.tick();
+  }
+
+  /** The table itself, for tests and for code that sets a policy programmatically. */
+  public TrafficTable table() {
+    return table;
+  }
+}

@@ -1,0 +1,69 @@
+#!/usr/bin/env bash
+# What a rollout policy costs the client, measured in one run: Sluice serves tiny_mlp as
+# versions 1 and 2 (the same graph); the load generator offers RATE req/s open loop (Poisson)
+# for DURATION s under three policies in turn — none (stable only), a 10% canary, and a 100%
+# shadow of version 2 — and the script prints each one's client p50/p99, errors, and (shadow)
+# the shadow copies scored and dropped. The ratio p99(policy) / p99(none) is the cost; the
+# issue's target is ≤ 1.2× at about 30% of capacity (set RATE accordingly for the machine).
+#
+# usage: RATE=150 DURATION=15 bash loadtest/rollout-cost.sh
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source loadtest/lib.sh
+
+RATE=${RATE:-150}
+DURATION=${DURATION:-15}
+PROTOCOL=${PROTOCOL:-grpc}
+
+if [[ ! -f $GATEWAY_JAR || ! -f $LOADTEST_JAR ]]; then
+  log "building the gateway and loadtest jars"
+  mvn -q -B -DskipTests -pl gateway,loadtest -am package
+fi
+work=$(mktemp -d)
+trap 'stop_server; rm -rf "$work"' EXIT
+mkdir -p "$work/repo/tiny_mlp/1" "$work/repo/tiny_mlp/2"
+cp examples/model_repository/tiny_mlp/1/model.onnx "$work/repo/tiny_mlp/1/"
+cp examples/model_repository/tiny_mlp/1/model.onnx "$work/repo/tiny_mlp/2/"
+printf 'name: "tiny_mlp"\nplatform: "onnxruntime_onnx"\nversion_policy: { all { } }\n' \
+    >"$work/repo/tiny_mlp/config.pbtxt"
+start_server "$work/ports.json" "$work/server.log" "" --model-repository "$work/repo" \
+    --drift-enabled false
+http=$(json_get "$work/ports.json" http)
+grpc=$(json_get "$work/ports.json" grpc)
+port=$([[ $PROTOCOL == grpc ]] && echo "$grpc" || echo "$http")
+base="http://127.0.0.1:$http/v2/models/tiny_mlp"
+log "Sluice (pid $SERVER_PID): $PROTOCOL load at $RATE req/s for $DURATION s per policy"
+
+run() {  # run NAME POLICY_JSON
+  curl -sS --fail-with-body -X PUT "$base/traffic" --data "$2" >/dev/null
+  java -jar "$LOADTEST_JAR" run --protocol "$PROTOCOL" --target "127.0.0.1:$port" \
+      --model tiny_mlp --input-shape 1,32 --datatype FP32 --mode open --arrival poisson \
+      --rate "$RATE" --warmup 2 --duration "$DURATION" --drain 30 \
+      --json-out "$work/$1.json" >"$work/$1.out" 2>&1
+  sleep 1
+  curl -sS "$base/traffic" >"$work/$1.traffic.json"
+}
+
+run none '{"stable": "1"}'
+run canary '{"stable": "1", "candidates": [{"version": "2", "weight": 10}]}'
+run shadow '{"stable": "1", "shadows": [{"version": "2", "fraction": 1.0}]}'
+
+python3 - "$work" <<'PY'
+import json, sys
+work = sys.argv[1]
+base = None
+for name in ("none", "canary", "shadow"):
+    r = json.load(open(f"{work}/{name}.json"))
+    t = json.load(open(f"{work}/{name}.traffic.json"))
+    p99 = r["latency_us"]["p99"] / 1000
+    base = base or p99
+    scores = [s for s in t.get("shadow_scores", []) if s["primary"] == "1"]
+    out = {"policy": name, "offered_rps": r["offered_rate"], "throughput_rps": round(r["throughput_rps"], 1),
+           "client_errors": r["error_count"], "p50_ms": round(r["latency_us"]["p50"] / 1000, 3),
+           "p99_ms": round(p99, 3), "p99_vs_none": round(p99 / base, 2)}
+    if name == "shadow":
+        out["shadow_compared"] = sum(s["agree"] + s["disagree"] for s in scores)
+        out["shadow_agreement"] = scores[0]["agreement"] if scores else None
+        out["shadow_dropped"] = t.get("shadow_dropped")
+    print(json.dumps(out))
+PY
