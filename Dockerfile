@@ -70,9 +70,11 @@ RUN version=$(mvn -B -ntp -q -N help:evaluate -Dexpression=onnxruntime.version -
 FROM ${JRE_IMAGE} AS jre
 
 # ---- cuda: NVIDIA's CUDA + cuDNN runtime, the JRE copied in, onnxruntime_gpu ahead of the
-# fat jar on the class path (same classes, CUDA-enabled native library). Models run on the
-# GPU with instance_group { kind: KIND_GPU } in config.pbtxt. Not built by CI (no GPU, no
-# registry here); pick the CUDA/cuDNN tag that ONNX Runtime's release names.
+# fat jar on the class path (same classes, CUDA-enabled native library): the same ORT a
+# `mvn -Pcuda` build packages. onnxruntime_gpu 1.29 needs CUDA 12.x and cuDNN 9.x (ORT's CUDA
+# requirements page), hence the 12.x *-cudnn-runtime tag. KIND_GPU models run on the GPU,
+# KIND_AUTO and group-less ones where the GPU is usable (README, "ONNX Runtime on CUDA").
+# Not built by CI (no GPU, no registry here).
 FROM ${CUDA_BASE_IMAGE} AS cuda
 ENV JAVA_HOME=/opt/java/openjdk
 ENV PATH=/opt/java/openjdk/bin:${PATH}

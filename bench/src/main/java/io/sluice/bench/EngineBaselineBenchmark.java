@@ -2,8 +2,10 @@ package io.sluice.bench;
 
 import io.sluice.runtime.Backend;
 import io.sluice.runtime.DataType;
+import io.sluice.runtime.Device;
 import io.sluice.runtime.Tensor;
 import io.sluice.runtime.TensorSpec;
+import io.sluice.runtime.onnx.CudaOptions;
 import io.sluice.runtime.onnx.OnnxBackend;
 import io.sluice.runtime.onnx.OnnxOptions;
 import java.util.List;
@@ -40,12 +42,24 @@ public class EngineBaselineBenchmark extends SluiceBenchmark {
   @Param({"1", "2", "4", "8", "16", "32", "64"})
   public int batch;
 
+  /**
+   * {@code cpu}, or {@code cuda}: the CUDA execution provider on device 0, required (needs the
+   * {@code -Pcuda} build and a GPU; {@code scripts/gpu-check.sh} passes {@code -p device=cuda}).
+   */
+  @Param({"cpu"})
+  public String device;
+
   private Backend backend;
   private List<Tensor> inputs;
 
   @Setup(Level.Trial)
   public void setUp() {
-    backend = OnnxBackend.open(BenchModels.find(model), OnnxOptions.ofDefaults());
+    OnnxOptions options = switch (device) {
+      case "cpu" -> OnnxOptions.ofDefaults();
+      case "cuda" -> OnnxOptions.ofDefaults().on(Device.cuda(0), CudaOptions.ofDefaults());
+      default -> throw new IllegalArgumentException("device: " + device + " (expected: cpu, cuda)");
+    };
+    backend = OnnxBackend.open(BenchModels.find(model), options);
     List<TensorSpec> specs = backend.signature().inputs();
     if (specs.size() != 1 || specs.get(0).type() != DataType.FP32) {
       throw new IllegalStateException(

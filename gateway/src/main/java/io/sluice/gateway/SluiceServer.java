@@ -169,7 +169,6 @@ public final class SluiceServer implements AutoCloseable {
                 config.engine().onnxInterOpThreads(),
                 config.engine().onnxSpinning(),
                 Map.of()),
-            false,
             config.security().overrideLimits());
     Optional<ModelRepository> folder = Optional.empty();
     if (config.models().modelRepository() != null) {

@@ -24,6 +24,14 @@ public interface Backend extends AutoCloseable {
    */
   List<Tensor> run(List<Tensor> inputs, Set<String> outputs);
 
+  /**
+   * Where this instance runs, {@link Device.Kind#AUTO} resolved to the CPU or a CUDA device, so
+   * the gateway can report it in the model's configuration; the CPU unless an engine says so.
+   */
+  default Device device() {
+    return Device.CPU;
+  }
+
   @Override
   void close();
 }

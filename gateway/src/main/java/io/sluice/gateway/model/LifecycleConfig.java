@@ -13,7 +13,6 @@ import io.sluice.runtime.BackendOptions;
  * @param backendDefaults engine-neutral defaults for every instance (threads, spinning; the
  *     device and the model's parameters are filled in per model, and an engine may let a
  *     parameter override a default)
- * @param cudaAvailable whether KIND_GPU instance groups run on the CUDA execution provider
  * @param overrideLimits how far a load request's {@code config} override may reconfigure a model
  */
 public record LifecycleConfig(
@@ -21,17 +20,14 @@ public record LifecycleConfig(
     int globalMaxQueueSize,
     long maxQueueTimeMicros,
     BackendOptions backendDefaults,
-    boolean cudaAvailable,
     OverrideLimits overrideLimits) {
 
   /** With no max queue time and the default {@link OverrideLimits}. */
   public LifecycleConfig(
       int defaultMaxBatchSize,
       int globalMaxQueueSize,
-      BackendOptions backendDefaults,
-      boolean cudaAvailable) {
-    this(defaultMaxBatchSize, globalMaxQueueSize, 0, backendDefaults, cudaAvailable,
-        OverrideLimits.ofDefaults());
+      BackendOptions backendDefaults) {
+    this(defaultMaxBatchSize, globalMaxQueueSize, 0, backendDefaults, OverrideLimits.ofDefaults());
   }
 
   public LifecycleConfig {
@@ -56,6 +52,6 @@ public record LifecycleConfig(
   }
 
   public static LifecycleConfig ofDefaults() {
-    return new LifecycleConfig(4, 4096, BackendOptions.ofDefaults(), false);
+    return new LifecycleConfig(4, 4096, BackendOptions.ofDefaults());
   }
 }

@@ -66,27 +66,59 @@ final class RuntimeConfigs {
     return Math.max(1, n);
   }
 
-  static boolean wantsGpu(ModelConfig config) {
-    return config.getInstanceGroupList().stream()
-        .anyMatch(g -> g.getKind() == ModelInstanceGroup.Kind.KIND_GPU);
+  /**
+   * The options one instance of {@code config} opens with: the defaults with the model's string
+   * parameters for the engine to read (ORT's thread counts and CUDA options, for one), on the
+   * device its instance groups ask for. A KIND_GPU group: CUDA, required, on its first gpu (else
+   * 0); only KIND_CPU groups: the CPU; KIND_AUTO or no group at all: AUTO, a GPU where the engine
+   * can use one (Triton's rule).
+   */
+  static BackendOptions backendOptions(ModelConfig config, BackendOptions defaults) {
+    Map<String, String> parameters = new HashMap<>();
+    config.getParametersMap().forEach((k, v) -> parameters.put(k, v.getStringValue()));
+    return defaults.withDevice(device(config)).withParameters(parameters);
+  }
+
+  static Device device(ModelConfig config) {
+    for (ModelInstanceGroup g : config.getInstanceGroupList()) {
+      if (g.getKind() == ModelInstanceGroup.Kind.KIND_GPU) {
+        return Device.cuda(g.getGpusCount() > 0 ? g.getGpus(0) : 0);
+      }
+    }
+    for (ModelInstanceGroup g : config.getInstanceGroupList()) {
+      if (g.getKind() == ModelInstanceGroup.Kind.KIND_AUTO) {
+        return Device.auto(g.getGpusCount() > 0 ? g.getGpus(0) : 0);
+      }
+    }
+    return config.getInstanceGroupCount() == 0 ? Device.AUTO : Device.CPU;
   }
 
   /**
-   * The options one instance of {@code config} opens with: the defaults, on CUDA when a KIND_GPU
-   * group asks for it and CUDA is available (the group's first gpu, else 0), with the model's
-   * string parameters for the engine to read (ORT's thread counts, for one).
+   * {@code config} with where its instances really run written in, as Triton reports it: each
+   * KIND_AUTO group becomes KIND_GPU (with the device) or KIND_CPU, and a config without groups
+   * gets one such group per instance it already had (one), so clients see the resolved kind.
    */
-  static BackendOptions backendOptions(
-      ModelConfig config, BackendOptions defaults, boolean cudaAvailable) {
-    boolean gpu = cudaAvailable && wantsGpu(config);
-    int device =
-        config.getInstanceGroupList().stream()
-            .filter(g -> g.getKind() == ModelInstanceGroup.Kind.KIND_GPU && g.getGpusCount() > 0)
-            .map(g -> g.getGpus(0))
-            .findFirst()
-            .orElse(0);
-    Map<String, String> parameters = new HashMap<>();
-    config.getParametersMap().forEach((k, v) -> parameters.put(k, v.getStringValue()));
-    return defaults.withDevice(gpu ? Device.cuda(device) : Device.CPU).withParameters(parameters);
+  static ModelConfig withResolvedDevice(ModelConfig config, Device resolved) {
+    ModelInstanceGroup.Kind kind =
+        resolved.isCuda() ? ModelInstanceGroup.Kind.KIND_GPU : ModelInstanceGroup.Kind.KIND_CPU;
+    ModelConfig.Builder b = config.toBuilder();
+    if (b.getInstanceGroupCount() == 0) {
+      ModelInstanceGroup.Builder g = ModelInstanceGroup.newBuilder().setKind(kind).setCount(1);
+      if (resolved.isCuda()) {
+        g.addGpus(resolved.id());
+      }
+      return b.addInstanceGroup(g).build();
+    }
+    for (int i = 0; i < b.getInstanceGroupCount(); i++) {
+      ModelInstanceGroup g = b.getInstanceGroup(i);
+      if (g.getKind() == ModelInstanceGroup.Kind.KIND_AUTO) {
+        ModelInstanceGroup.Builder r = g.toBuilder().setKind(kind).clearGpus();
+        if (resolved.isCuda()) {
+          r.addGpus(resolved.id());
+        }
+        b.setInstanceGroup(i, r);
+      }
+    }
+    return b.build();
   }
 }

@@ -72,13 +72,17 @@ final class VersionLoader {
     try {
       ConfigChecks.check(given);
       BackendProvider engine = backends.select(given, source.modelFile());
-      BackendOptions options =
-          RuntimeConfigs.backendOptions(given, config.backendDefaults(), config.cudaAvailable());
+      BackendOptions options = RuntimeConfigs.backendOptions(given, config.backendDefaults());
       Backend first = engine.open(source.modelFile(), options);
       instances.add(first);
+      if (options.device().isAuto()) {
+        // The other instances go where the first landed, and the config says where that is.
+        options = options.withDevice(first.device());
+      }
       ModelSignature signature = first.signature();
       source.declared().ifPresent(d -> SignatureCheck.check(name, d, signature));
-      ModelConfig completed = autoFill.complete(name, given, signature, engine);
+      ModelConfig completed = RuntimeConfigs.withResolvedDevice(
+          autoFill.complete(name, given, signature, engine), first.device());
       ConfigChecks.check(completed);
       int count = RuntimeConfigs.instanceCount(completed);
       for (int i = 1; i < count; i++) {

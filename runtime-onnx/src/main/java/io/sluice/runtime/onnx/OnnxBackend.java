@@ -6,6 +6,7 @@ import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 import io.sluice.runtime.Backend;
+import io.sluice.runtime.Device;
 import io.sluice.runtime.ModelSignature;
 import io.sluice.runtime.Status;
 import io.sluice.runtime.StatusException;
@@ -22,6 +23,8 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.locks.ReadWriteLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * One ONNX Runtime session as a {@link Backend}. The session is created from the model's path,
@@ -35,10 +38,12 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
  * session under a run in flight.
  */
 public final class OnnxBackend implements Backend {
+  private static final Logger logger = LoggerFactory.getLogger(OnnxBackend.class);
   private final Path modelFile;
   private final OrtEnvironment env;
   private final OrtSession session;
   private final ModelSignature signature;
+  private final Device device;
   private final Map<String, TensorSpec> inputSpecs = new HashMap<>();
   private final Set<String> allOutputs = new LinkedHashSet<>();
   private final ReadWriteLock closeLock = new ReentrantReadWriteLock();
@@ -46,8 +51,9 @@ public final class OnnxBackend implements Backend {
   private boolean closed;
 
   private OnnxBackend(Path modelFile, OrtEnvironment env, OrtSession session,
-      ModelSignature signature) {
+      ModelSignature signature, Device device) {
     this.modelFile = modelFile;
+    this.device = device;
     this.env = env;
     this.session = session;
     this.signature = signature;
@@ -64,9 +70,14 @@ public final class OnnxBackend implements Backend {
    *
    * @throws StatusException INVALID_ARGUMENT when the file is not a well-formed ModelProto
    *     ({@link OnnxModelCheck}); INTERNAL with ONNX Runtime's message when the file is missing or
-   *     not a loadable model; UNAVAILABLE when CUDA was asked for and cannot be used
+   *     not a loadable model; UNAVAILABLE when CUDA was required (KIND_GPU) and cannot be
+   *     used; AUTO falls back to the CPU instead ({@link ExecutionProviders})
    */
   public static OnnxBackend open(Path modelFile, OnnxOptions options) {
+    return open(modelFile, options, ExecutionProviders.ofRuntime());
+  }
+
+  static OnnxBackend open(Path modelFile, OnnxOptions options, ExecutionProviders providers) {
     Objects.requireNonNull(modelFile, "modelFile");
     Objects.requireNonNull(options, "options");
     if (!Files.isRegularFile(modelFile)) {
@@ -77,16 +88,37 @@ public final class OnnxBackend implements Backend {
     OnnxModelCheck.check(modelFile);
     OrtEnvironment env = OnnxEnvironment.get();
     OrtSession session;
-    try (OrtSession.SessionOptions so = OnnxSessionOptions.create(options)) {
-      session = env.createSession(modelFile.toString(), so);
+    Device device;
+    try {
+      Opened placed;
+      try {
+        placed = createSession(env, modelFile, options, providers);
+      } catch (OrtException e) {
+        if (!options.device().isAuto()) {
+          throw e;
+        }
+        // The CUDA provider was added but the session would not start on it (no device, a
+        // driver too old): AUTO falls back to the CPU rather than failing the load.
+        logger.info("{}: on the CPU; ONNX Runtime could not start the session on CUDA: {}",
+            modelFile, e.getMessage());
+        placed = createSession(env, modelFile, options.on(Device.CPU, options.cuda()), providers);
+      }
+      session = placed.session();
+      device = placed.device();
     } catch (OrtException e) {
+      if (options.device().isCuda()) {
+        throw Status.unavailable("cannot start ONNX model " + modelFile + " on CUDA device "
+                + options.device().id() + ": " + e.getMessage())
+            .withCause(e)
+            .asException();
+      }
       throw Status.internal("cannot load ONNX model " + modelFile + ": " + e.getMessage())
           .withCause(e)
           .asException();
     }
     NativeScope.opened();
     try {
-      return new OnnxBackend(modelFile, env, session, OnnxSignatures.read(session));
+      return new OnnxBackend(modelFile, env, session, OnnxSignatures.read(session), device);
     } catch (OrtException | RuntimeException e) {
       closeSession(session);
       if (e instanceof StatusException se) {
@@ -96,6 +128,24 @@ public final class OnnxBackend implements Backend {
           .withCause(e)
           .asException();
     }
+  }
+
+  private record Opened(OrtSession session, Device device) {}
+
+  private static Opened createSession(
+      OrtEnvironment env, Path modelFile, OnnxOptions options, ExecutionProviders providers)
+      throws OrtException {
+    OnnxSessionOptions.Placed placed =
+        OnnxSessionOptions.create(options, providers, modelFile.toString());
+    try (OrtSession.SessionOptions so = placed.options()) {
+      return new Opened(env.createSession(modelFile.toString(), so), placed.device());
+    }
+  }
+
+  /** Where this session runs: the CPU or a CUDA device, AUTO resolved. */
+  @Override
+  public Device device() {
+    return device;
   }
 
   /** Native ORT objects (sessions, tensors, results) open in this process, for leak checks. */

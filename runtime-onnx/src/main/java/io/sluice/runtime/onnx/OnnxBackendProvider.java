@@ -3,6 +3,7 @@ package io.sluice.runtime.onnx;
 import io.sluice.runtime.Backend;
 import io.sluice.runtime.BackendOptions;
 import io.sluice.runtime.BackendProvider;
+import io.sluice.runtime.Device;
 import java.nio.file.Path;
 import java.util.Objects;
 
@@ -12,7 +13,8 @@ import java.util.Objects;
  * an {@link OnnxBackend} with {@link OnnxOptions} built from the neutral options. Two model
  * parameters are read as Triton's ORT backend reads them: {@code intra_op_thread_count} and
  * {@code inter_op_thread_count} override the thread defaults when they are positive integers
- * (anything else keeps the default, as before).
+ * (anything else keeps the default, as before). On a CUDA or AUTO device the CUDA provider's
+ * options come from the parameters too ({@link CudaOptions}).
  */
 public final class OnnxBackendProvider implements BackendProvider {
   static final String PLATFORM = "onnxruntime_onnx";
@@ -45,8 +47,14 @@ public final class OnnxBackendProvider implements BackendProvider {
     Objects.requireNonNull(options, "options");
     int intra = positive(options.parameters().get(INTRA_OP_THREAD_COUNT), options.intraOpThreads());
     int inter = positive(options.parameters().get(INTER_OP_THREAD_COUNT), options.interOpThreads());
-    return new OnnxOptions(
-        intra, inter, options.allowSpinning(), options.device().isCuda(), options.device().id());
+    Device device = options.device();
+    CudaOptions cuda = device.kind() == Device.Kind.CPU
+        ? CudaOptions.ofDefaults()
+        : CudaOptions.from(device.id(), options.parameters());
+    if (device.kind() != Device.Kind.CPU && cuda.deviceId() != device.id()) {
+      device = new Device(device.kind(), cuda.deviceId());
+    }
+    return new OnnxOptions(intra, inter, options.allowSpinning(), device, cuda);
   }
 
   private static int positive(String s, int fallback) {

@@ -1,5 +1,6 @@
 package io.sluice.runtime.onnx;
 
+import io.sluice.runtime.Device;
 
 /**
  * How an ONNX Runtime session is built.
@@ -9,11 +10,13 @@ package io.sluice.runtime.onnx;
  * @param interOpThreads threads across independent operators
  * @param allowSpinning whether idle ORT threads spin; off by default, since spinning threads steal
  *     the event loops' CPU
- * @param useCuda run on the CUDA execution provider (needs the {@code cuda} build profile)
- * @param cudaDevice the CUDA device id
+ * @param device the CPU; CUDA, required (needs the {@code cuda} build profile and a GPU); or AUTO,
+ *     CUDA when usable else the CPU ({@link ExecutionProviders})
+ * @param cuda the CUDA execution provider's options, used when the session runs on CUDA
  */
 public record OnnxOptions(
-    int intraOpThreads, int interOpThreads, boolean allowSpinning, boolean useCuda, int cudaDevice) {
+    int intraOpThreads, int interOpThreads, boolean allowSpinning, Device device,
+    CudaOptions cuda) {
 
   public OnnxOptions {
     if (intraOpThreads < 1) {
@@ -22,9 +25,21 @@ public record OnnxOptions(
     if (interOpThreads < 1) {
       throw new IllegalArgumentException("interOpThreads: " + interOpThreads + " (expected: > 0)");
     }
+    if (device == null) {
+      throw new IllegalArgumentException("device: null (expected: CPU, CUDA or AUTO)");
+    }
+    if (cuda == null) {
+      throw new IllegalArgumentException("cuda: null (expected: CudaOptions.ofDefaults())");
+    }
   }
 
+  /** One thread each way, no spinning, on the CPU. */
   public static OnnxOptions ofDefaults() {
-    return new OnnxOptions(1, 1, false, false, 0);
+    return new OnnxOptions(1, 1, false, Device.CPU, CudaOptions.ofDefaults());
+  }
+
+  /** These options on {@code device}, with {@code cuda} for the CUDA provider. */
+  public OnnxOptions on(Device device, CudaOptions cuda) {
+    return new OnnxOptions(intraOpThreads, interOpThreads, allowSpinning, device, cuda);
   }
 }

@@ -51,7 +51,7 @@ class OnnxBackendProviderTest {
     OnnxOptions onnx =
         OnnxBackendProvider.options(BackendOptions.ofDefaults().withDevice(Device.cuda(1)));
 
-    assertThat(onnx.useCuda()).isTrue();
-    assertThat(onnx.cudaDevice()).isEqualTo(1);
+    assertThat(onnx.device()).isEqualTo(Device.cuda(1));
+    assertThat(onnx.cuda().deviceId()).isEqualTo(1);
   }
 }

@@ -7,6 +7,7 @@ import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtProvider;
 import io.sluice.runtime.DataType;
+import io.sluice.runtime.Device;
 import io.sluice.runtime.Status;
 import io.sluice.runtime.StatusException;
 import io.sluice.runtime.Tensor;
@@ -286,7 +287,8 @@ class OnnxBackendTest {
     Assumptions.assumeFalse(OrtEnvironment.getAvailableProviders().contains(OrtProvider.CUDA),
         "this ONNX Runtime build has CUDA");
     Path model = REPO.resolve("tiny_mlp/1/model.onnx");
-    assertThatThrownBy(() -> OnnxBackend.open(model, new OnnxOptions(1, 1, false, true, 0)))
+    OnnxOptions cuda = OnnxOptions.ofDefaults().on(Device.cuda(0), CudaOptions.ofDefaults());
+    assertThatThrownBy(() -> OnnxBackend.open(model, cuda))
         .isInstanceOfSatisfying(StatusException.class, e ->
             assertThat(e.status().code()).isEqualTo(Status.Code.UNAVAILABLE))
         .hasMessageContaining("no CUDA execution provider");
