@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# The drift monitor's cost, monitor on vs off in the same run: for tiny_mlp and iris, a closed
-# loop of CONCURRENCY requests over gRPC saturates a server pinned to CPU 1 (the driver on CPU 0)
-# for DURATION s; rounds alternate off/on so drift in the machine's load hits both alike. Prints
-# throughput (capacity at saturation) and p99 per configuration and the on/off ratios.
+# The drift monitor's cost: monitor and JSON-lines prediction log on vs both off, in one run.
+# For tiny_mlp and iris, a closed loop of CONCURRENCY requests over gRPC saturates a server
+# pinned to CPU 1 (the driver on CPU 0) for DURATION s; rounds alternate off/on so drift in the
+# machine's load hits both alike. Prints throughput (capacity at saturation) and p99 per
+# configuration and the on/off ratios.
 #
 # usage: ROUNDS=2 DURATION=10 CONCURRENCY=8 bash loadtest/drift-overhead.sh
 set -euo pipefail
@@ -20,8 +21,11 @@ trap 'stop_server; rm -rf "$work"' EXIT
 results="$work/results.tsv"
 for round in $(seq 1 "$ROUNDS"); do
   for monitor in false true; do
+    # On: the monitor and the JSON-lines prediction log, as a user would run them.
+    extra=()
+    [[ $monitor == true ]] && extra=(--prediction-log-dir "$work/predictions")
     start_server "$work/ports.json" "$work/server.log" 1 --model-repository examples/model_repository \
-      --drift-enabled "$monitor"
+      --drift-enabled "$monitor" "${extra[@]}"
     grpc=$(json_get "$work/ports.json" grpc)
     for model in tiny_mlp iris_classifier; do
       if [[ $model == tiny_mlp ]]; then args=(--input-shape 1,32); else args=(--input-name float_input --input-shape 1,4); fi
