@@ -65,6 +65,9 @@ final class BatchExecutor {
     long computeInput = inputDone - startNanos;
     long computeInfer = inferDone - inputDone;
     long computeOutput = outputDone - inferDone;
+    // Counted before any answer is released, so a client that reads the statistics after its
+    // answer always finds its own execution in them.
+    listener.onExecution(batchSize, batch.size(), computeInput, computeInfer, computeOutput);
     for (int i = 0; i < batch.size(); i++) {
       PendingRequest p = batch.get(i);
       InferenceResponse response =
@@ -73,7 +76,6 @@ final class BatchExecutor {
               computeInfer, computeOutput);
       completions.complete(p.sequence, () -> p.future.complete(response));
     }
-    listener.onExecution(batchSize, batch.size(), computeInput, computeInfer, computeOutput);
   }
 
   /** The union of what the batch asked for; empty (all outputs) if any request wants all. */

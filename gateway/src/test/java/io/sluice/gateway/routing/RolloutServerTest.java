@@ -95,7 +95,9 @@ class RolloutServerTest {
     return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
   }
 
-  private static final String INFER_BODY = "{\"inputs\": ["
+  // A fixed id: without one every answer carries a new generated id, and answers are compared
+  // byte for byte.
+  private static final String INFER_BODY = "{\"id\": \"same-request\", \"inputs\": ["
       + "{\"name\": \"a\", \"shape\": [4], \"datatype\": \"INT64\", \"data\": [1, 2, 3, 4]},"
       + "{\"name\": \"b\", \"shape\": [4], \"datatype\": \"INT64\", \"data\": [10, 10, 10, 10]}]}";
 
