@@ -47,7 +47,7 @@ public class EngineBaselineBenchmark extends SluiceBenchmark {
    * {@code -Pcuda} build and a GPU; {@code scripts/gpu-check.sh} passes {@code -p device=cuda}).
    */
   @Param({"cpu"})
-  public String device;
+  public String device = "cpu";
 
   private Backend backend;
   private List<Tensor> inputs;
