@@ -27,6 +27,7 @@ import java.util.Optional;
  * @param drift the drift monitor's windows, thresholds and alerts
  * @param predictionLog the JSON-lines prediction log
  * @param registry which MLflow registered models are followed
+ * @param logFormat text or JSON log lines
  */
 public record GatewayConfig(
     NetworkConfig network,
@@ -35,7 +36,8 @@ public record GatewayConfig(
     SecurityConfig security,
     DriftConfig drift,
     PredictionLogConfig predictionLog,
-    RegistryConfig registry) {
+    RegistryConfig registry,
+    LogFormat logFormat) {
 
   /** Which engine runs the models. */
   public enum Engine {
@@ -53,6 +55,7 @@ public record GatewayConfig(
     Objects.requireNonNull(drift, "drift");
     Objects.requireNonNull(predictionLog, "predictionLog");
     Objects.requireNonNull(registry, "registry");
+    Objects.requireNonNull(logFormat, "logFormat");
     if (models.modelRepository() == null && !registry.enabled()) {
       throw new IllegalArgumentException(
           "no models to serve (expected: --model-repository, --mlflow-uri with --mlflow-model,"
@@ -109,6 +112,7 @@ public record GatewayConfig(
     private int shutdownGraceSeconds;
     private ContextHeaders contextHeaders = ContextHeaders.defaults();
     private Engine engine;
+    private LogFormat logFormat = LogFormat.TEXT;
     private int onnxIntraOpThreads;
     private int onnxInterOpThreads;
     private boolean onnxSpinning;
@@ -265,6 +269,11 @@ public record GatewayConfig(
       String list = csv == null ? "" : csv.strip();
       this.contextHeaders =
           ContextHeaders.of(list.isEmpty() ? List.of() : Arrays.asList(list.split(",")));
+      return this;
+    }
+
+    public Builder logFormat(LogFormat logFormat) {
+      this.logFormat = logFormat;
       return this;
     }
 
@@ -549,7 +558,8 @@ public record GatewayConfig(
               modelCache, Optional.ofNullable(mlflowTokenFile),
               Optional.ofNullable(mlflowBasicAuthFile),
               Optional.ofNullable(mlflowWebhookSecretFile), repositoryPollInterval,
-              modelControlMode));
+              modelControlMode),
+          logFormat);
     }
   }
 }
