@@ -215,6 +215,11 @@ def check_fleet(prom, path_a, path_b, path_a0, path_b0):
     have = dict(success=success, failure=failure, items=items, execs=execs)
     if have != want:
         sys.exit(f"[observability] the replicas counted {have} (expected {want})")
+    # the latency histogram holds every answered request, successes and failures
+    timed = total(both, "sluice_request_duration_seconds_count", **sel)
+    if timed != success + failure:
+        sys.exit(f"[observability] the latency histogram counted {timed} requests"
+                 f" (expected {success + failure})")
     m = '{model="iris_classifier",version="1"}'
     await_value(prom, f"sluice:request_error_ratio:rate5m{m}", failure / (success + failure),
                 "fleet error ratio (4 of 30)")

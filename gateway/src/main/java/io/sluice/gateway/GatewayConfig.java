@@ -28,6 +28,7 @@ import java.util.Optional;
  * @param predictionLog the JSON-lines prediction log
  * @param registry which MLflow registered models are followed
  * @param routing traffic routing's webhook and shadow queue
+ * @param logFormat text or JSON log lines
  */
 public record GatewayConfig(
     NetworkConfig network,
@@ -37,7 +38,8 @@ public record GatewayConfig(
     DriftConfig drift,
     PredictionLogConfig predictionLog,
     RegistryConfig registry,
-    RoutingConfig routing) {
+    RoutingConfig routing,
+    LogFormat logFormat) {
 
   /** Which engine runs the models. */
   public enum Engine {
@@ -56,6 +58,7 @@ public record GatewayConfig(
     Objects.requireNonNull(predictionLog, "predictionLog");
     Objects.requireNonNull(registry, "registry");
     Objects.requireNonNull(routing, "routing");
+    Objects.requireNonNull(logFormat, "logFormat");
     if (models.modelRepository() == null && !registry.enabled()) {
       throw new IllegalArgumentException(
           "no models to serve (expected: --model-repository, --mlflow-uri with --mlflow-model,"
@@ -112,6 +115,7 @@ public record GatewayConfig(
     private int shutdownGraceSeconds;
     private ContextHeaders contextHeaders = ContextHeaders.defaults();
     private Engine engine;
+    private LogFormat logFormat = LogFormat.TEXT;
     private int onnxIntraOpThreads;
     private int onnxInterOpThreads;
     private boolean onnxSpinning;
@@ -271,6 +275,11 @@ public record GatewayConfig(
       String list = csv == null ? "" : csv.strip();
       this.contextHeaders =
           ContextHeaders.of(list.isEmpty() ? List.of() : Arrays.asList(list.split(",")));
+      return this;
+    }
+
+    public Builder logFormat(LogFormat logFormat) {
+      this.logFormat = logFormat;
       return this;
     }
 
@@ -572,7 +581,8 @@ public record GatewayConfig(
               Optional.ofNullable(mlflowWebhookSecretFile), repositoryPollInterval,
               modelControlMode),
           new RoutingConfig(Optional.ofNullable(rollbackWebhook), shadowQueueSize,
-              shadowMaxInFlight));
+              shadowMaxInFlight),
+          logFormat);
     }
   }
 }

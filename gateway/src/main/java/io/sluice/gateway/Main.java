@@ -128,6 +128,7 @@ public final class Main implements Runnable {
         return 0;
       }
       GatewayConfig config = resolve();
+      LogSetup.use(config.logFormat());
       Path portsFile = (Path) flag(Setting.PORTS_FILE);
       SluiceServer server = SluiceServer.start(config);
       CountDownLatch stop = new CountDownLatch(1);

@@ -185,6 +185,12 @@ enum Setting {
       "comma-separated HTTP headers / gRPC metadata keys kept in each request's context for"
           + " version selection and listeners (`traceparent`, `tracestate` always are)",
       (b, v) -> b.contextHeaders((String) v)),
+  LOG_FORMAT(
+      "--log-format", "log-format", Kind.LOG_FORMAT, () -> LogFormat.TEXT, "TEXT",
+      "TEXT: `[thread] LEVEL logger - message` lines; JSON: one JSON object per line on stderr"
+          + " (logback's `JsonEncoder`; grpc-java's java.util.logging included); the flag"
+          + " ignores case",
+      (b, v) -> b.logFormat((LogFormat) v)),
   ENGINE(
       "--engine", "engine", Kind.ENGINE, () -> GatewayConfig.Engine.ONNXRUNTIME, "ONNXRUNTIME",
       "ONNXRUNTIME, or ECHO: zeros of the real output sizes, no compute (benchmark ceiling); "
@@ -371,7 +377,8 @@ enum Setting {
     PATH(Path.class, "path"),
     URI(java.net.URI.class, "URI"),
     LIST(String.class, "list of names"),
-    ENGINE(GatewayConfig.Engine.class, "ONNXRUNTIME/ECHO");
+    ENGINE(GatewayConfig.Engine.class, "ONNXRUNTIME/ECHO"),
+    LOG_FORMAT(LogFormat.class, "TEXT/JSON");
 
     final Class<?> type;
     final String typeName;

@@ -6,6 +6,8 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.Timer;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -34,8 +36,17 @@ public final class VersionMeters {
   final Counter inferMicros;
   final Counter outputMicros;
   final DistributionSummary batchSizes;
+  final Timer requestDuration;
   private final Map<String, Counter> failures = new ConcurrentHashMap<>();
   private final Map<String, Counter> drops = new ConcurrentHashMap<>();
+
+  /** The request-duration histogram's bucket edges: 1 ms to 10 s, roughly 1-2.5-5 per decade. */
+  static final Duration[] REQUEST_BUCKETS = {
+    Duration.ofMillis(1), Duration.ofMillis(2), Duration.ofMillis(5), Duration.ofMillis(10),
+    Duration.ofMillis(25), Duration.ofMillis(50), Duration.ofMillis(100), Duration.ofMillis(250),
+    Duration.ofMillis(500), Duration.ofSeconds(1), Duration.ofMillis(2500), Duration.ofSeconds(5),
+    Duration.ofSeconds(10)
+  };
 
   public VersionMeters(MeterRegistry registry, String model, String version) {
     this.registry = registry;
@@ -64,6 +75,16 @@ public final class VersionMeters {
             .serviceLevelObjectives(1, 2, 4, 8, 16, 32, 64, 128)
             .register(registry);
     meters.add(batchSizes);
+    // Fixed buckets (no percentile histogram): a bounded, known series count per version, and
+    // edges at the latencies SLOs are written against, so histogram_quantile and burn-rate rules
+    // can read a threshold's bucket directly.
+    requestDuration =
+        Timer.builder("sluice_request_duration")
+            .description("Request duration, from acceptance to completion, successes and failures")
+            .tags(tags)
+            .serviceLevelObjectives(REQUEST_BUCKETS)
+            .register(registry);
+    meters.add(requestDuration);
     // Every failure reason exists from the start, so dashboards see zeros rather than gaps.
     for (String reason : new String[] {"REJECTED", "CANCELED", "BACKEND", "OTHER"}) {
       failure(reason);

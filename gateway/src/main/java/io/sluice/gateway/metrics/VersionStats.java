@@ -56,6 +56,7 @@ public final class VersionStats implements SchedulerListener {
     computeOutput.add(outputNanos);
     lastInferenceMillis.set(clock.millis());
     meters.success.increment();
+    meters.requestDuration.record(requestNanos, TimeUnit.NANOSECONDS);
     meters.requestMicros.increment(TimeUnit.NANOSECONDS.toMicros(requestNanos));
     meters.queueMicros.increment(TimeUnit.NANOSECONDS.toMicros(queueNanos));
     meters.inputMicros.increment(TimeUnit.NANOSECONDS.toMicros(inputNanos));
@@ -66,6 +67,7 @@ public final class VersionStats implements SchedulerListener {
   /** A request that failed after it was accepted for this version. */
   public void recordFailure(long requestNanos, Status.Code code) {
     fail.add(requestNanos);
+    meters.requestDuration.record(requestNanos, TimeUnit.NANOSECONDS);
     meters.failure(failureReason(code)).increment();
   }
 

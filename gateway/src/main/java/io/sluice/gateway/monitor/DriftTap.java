@@ -138,6 +138,7 @@ final class DriftTap implements InferenceListener {
     slot.epochMillis = clock.millis();
     slot.rows = rows;
     slot.requestId = event.context().id();
+    slot.traceParent = event.context().traceParent();
     slot.latencyNanos = event.totalNanos();
     slot.shadow = event.role() == InferenceEvent.Role.SHADOW;
     int at = 0;
@@ -271,6 +272,7 @@ final class DriftTap implements InferenceListener {
   void recycle(TapSlot slot) {
     slot.version = null;
     slot.requestId = null;
+    slot.traceParent = null;
     free.offer(slot);
   }
 

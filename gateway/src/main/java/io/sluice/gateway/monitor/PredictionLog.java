@@ -5,6 +5,7 @@ import com.fasterxml.jackson.core.JsonGenerator;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.sluice.gateway.monitor.ColumnLayout.TensorColumns;
+import io.sluice.gateway.request.TraceParent;
 import io.sluice.proto.inference.ModelConfigProto.ModelParameter;
 import java.io.IOException;
 import java.io.StringWriter;
@@ -21,7 +22,7 @@ import java.util.stream.Collectors;
 
 /**
  * The prediction log: one JSON record per monitored request — id, time, model, version, role,
- * latency, inputs and outputs by column (columns named in the model's {@value #REDACT} parameter
+ * latency, the W3C trace and span ids when the request carried a valid {@code traceparent}, inputs and outputs by column (columns named in the model's {@value #REDACT} parameter
  * written as {@code "REDACTED"}; BYTES values as the {@code #hash} the tap copied) — to each of
  * its {@link PredictionSink}s: the rotating {@code predictions.jsonl} files ({@link
  * RotatingFileSink}) and Kafka ({@link KafkaSink}, keyed by request id). It is fed from the
@@ -125,6 +126,12 @@ public final class PredictionLog implements AutoCloseable {
       g.writeStringField("role", slot.shadow ? "shadow" : "primary");
       g.writeNumberField("latency_us", slot.latencyNanos / 1000);
       g.writeNumberField("rows", slot.rows);
+      // Present only for a request that carried a valid W3C traceparent; an invalid one is absent.
+      TraceParent trace = TraceParent.parse(slot.traceParent);
+      if (trace != null) {
+        g.writeStringField("trace_id", trace.traceId());
+        g.writeStringField("span_id", trace.spanId());
+      }
       for (ReferenceProfile.Role role : ReferenceProfile.Role.values()) {
         g.writeObjectFieldStart(role == ReferenceProfile.Role.INPUT ? "inputs" : "outputs");
         int at = 0;

@@ -18,6 +18,8 @@ final class TapSlot {
   int rows;
   /** The request's id (the client's or a generated one); a reference, strings are immutable. */
   String requestId;
+  /** The request's raw {@code traceparent} header, or null; parsed by the monitor thread. */
+  String traceParent;
   long latencyNanos;
   boolean shadow;
 

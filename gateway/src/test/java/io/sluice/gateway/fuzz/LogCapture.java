@@ -12,7 +12,7 @@ import java.util.logging.Level;
 import java.util.logging.LogRecord;
 
 /**
- * Everything logged while a fuzz target runs: SLF4J's simple logger (Sluice, Netty), which
+ * Everything logged while a fuzz target runs: SLF4J's logger (logback's text layout; Sluice, Netty), which
  * writes to {@code System.err}, is teed here; java.util.logging (grpc-java) records at WARNING
  * or above are kept. {@link #problems} lists what a bad request must never cause: a WARN or ERROR
  * line, a stack trace, a SEVERE record.

@@ -60,6 +60,29 @@ class PredictionLogTest {
         .isEqualTo(ColumnMonitor.hashName(ColumnMonitor.categoryHash("red")));
     assertThat(r.get("inputs").get("colour").get(1).asText()).isEmpty();
     assertThat(r.get("outputs").get("y").toString()).isEqualTo("[1.0,0.0]");
+    assertThat(r.has("trace_id")).isFalse();
+    assertThat(r.has("span_id")).isFalse();
+  }
+
+  @Test
+  void aValidTraceparentGivesTheTraceAndSpanIdsAndAnInvalidOneNone(@TempDir Path dir)
+      throws Exception {
+    TapSlot traced = slot("traced");
+    traced.traceParent = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
+    TapSlot invalid = slot("invalid");
+    invalid.traceParent = "00-00000000000000000000000000000000-00f067aa0ba902b7-01";
+    try (PredictionLog log = new PredictionLog(dir, 1 << 20, 2, 100, meters)) {
+      log.append(traced, "m", "1", LAYOUT, NAMES, Set.of());
+      log.append(invalid, "m", "1", LAYOUT, NAMES, Set.of());
+    }
+    List<String> lines = Files.readAllLines(dir.resolve(PredictionLog.FILE));
+    ObjectMapper json = new ObjectMapper();
+    JsonNode first = json.readTree(lines.get(0));
+    assertThat(first.get("trace_id").asText()).isEqualTo("4bf92f3577b34da6a3ce929d0e0e4736");
+    assertThat(first.get("span_id").asText()).isEqualTo("00f067aa0ba902b7");
+    JsonNode second = json.readTree(lines.get(1));
+    assertThat(second.get("id").asText()).isEqualTo("invalid");
+    assertThat(second.has("trace_id")).isFalse();
   }
 
   @Test
