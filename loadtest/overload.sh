@@ -39,7 +39,7 @@ mkdir -p "$work/repo"
 cp -r "$MODELS_DIR/heavy_mlp" "$work/repo/"
 
 client() { taskset -c "$CLIENT_CPU" java -jar "$LOADTEST_JAR" run --model heavy_mlp \
-    --input-shape 1,256 --datatype FP32 --warmup 2 --drain 30 "$@"; }
+    --input-shape 1,256 --datatype FP32 --drain 30 "$@"; }
 
 # rss_peak PID OUTFILE: samples VmRSS (kB) every 200 ms until killed, keeping the peak.
 rss_peak() {
@@ -60,7 +60,7 @@ for variant in shedding none; do
       --max-connections 16000
   grpc=$(json_get "$work/ports-$variant.json" grpc)
   http=$(json_get "$work/ports-$variant.json" http)
-  client --protocol grpc --target "127.0.0.1:$grpc" --mode closed --concurrency 256 --duration 8 \
+  client --protocol grpc --target "127.0.0.1:$grpc" --mode closed --concurrency 256 --warmup 6 --duration 8 \
       --json-out "$work/cap-$variant.json" >/dev/null 2>&1
   capacity=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["throughput_rps"])' \
       "$work/cap-$variant.json")
@@ -76,7 +76,7 @@ for variant in shedding none; do
     [[ $protocol == http ]] && port=$http && conns=(--connections "$HTTP_CONNECTIONS")
     rss_peak "$SERVER_PID" "$work/rss-$variant-$protocol" &
     sampler=$!
-    client --protocol "$protocol" --target "127.0.0.1:$port" --mode open --arrival poisson \
+    client --protocol "$protocol" --target "127.0.0.1:$port" --mode open --arrival poisson --warmup 2 \
         --rate "$rate" --duration "$DURATION" --concurrency-limit 20000 --server-pid "$SERVER_PID" \
         "${conns[@]}" \
         --json-out "$work/over-$variant-$protocol.json" >/dev/null 2>&1 || true
