@@ -6,6 +6,7 @@
 # configuration and the on/off ratios.
 #
 # usage: ROUNDS=2 DURATION=10 CONCURRENCY=8 bash loadtest/drift-overhead.sh
+#        LOG=0 bash loadtest/drift-overhead.sh      (the monitor alone, no prediction log)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source loadtest/lib.sh
@@ -23,7 +24,7 @@ for round in $(seq 1 "$ROUNDS"); do
   for monitor in false true; do
     # On: the monitor and the JSON-lines prediction log, as a user would run them.
     extra=()
-    [[ $monitor == true ]] && extra=(--prediction-log-dir "$work/predictions")
+    [[ $monitor == true && ${LOG:-1} == 1 ]] && extra=(--prediction-log-dir "$work/predictions")
     start_server "$work/ports.json" "$work/server.log" 1 --model-repository examples/model_repository \
       --drift-enabled "$monitor" "${extra[@]}"
     grpc=$(json_get "$work/ports.json" grpc)
