@@ -28,12 +28,13 @@ TMP="$(mktemp -d "${TMPDIR:-/tmp}/sluice-mlflow.XXXXXX")"
 SLUICE_PID=""
 SLUICE_B_PID=""
 SLUICE_C_PID=""
+SLUICE_D_PID=""
 PROXY_PID=""
 cleanup() {
-  for pid in $SLUICE_PID $SLUICE_B_PID $SLUICE_C_PID $PROXY_PID; do
+  for pid in $SLUICE_PID $SLUICE_B_PID $SLUICE_C_PID $SLUICE_D_PID $PROXY_PID; do
     kill -TERM "$pid" 2>/dev/null || true
   done
-  for pid in $SLUICE_PID $SLUICE_B_PID $SLUICE_C_PID $PROXY_PID; do
+  for pid in $SLUICE_PID $SLUICE_B_PID $SLUICE_C_PID $SLUICE_D_PID $PROXY_PID; do
     wait "$pid" 2>/dev/null || true
   done
   bash scripts/mlflow-server.sh stop "$TMP/mlflow" || true
@@ -52,6 +53,13 @@ log "mlflow server at $URI"
 log "registered fraud versions $(grep -E "^[0-9]+$" "$TMP/versions.txt" | tr "\n" " ")"
 curl -sf -X POST -H 'Content-Type: application/json' \
   -d '{"name": "fraud", "alias": "champion", "version": "1"}' \
+  "$URI/api/2.0/mlflow/registered-models/alias" >/dev/null
+# Versions 1..4 of 'churn', for server D's alias-driven rollouts: 1, 2 and 3 the same weights
+# (seed 1: a challenger that agrees), 4 other weights (seed 2: one whose answers disagree).
+.venv-mlflow/bin/python interop/mlflow/register.py --uri "$URI" --name churn --batch 1,1,1,2 \
+  > "$TMP/churn-versions.txt" 2>> "$OUT/register.log"
+curl -sf -X POST -H 'Content-Type: application/json' \
+  -d '{"name": "churn", "alias": "champion", "version": "1"}' \
   "$URI/api/2.0/mlflow/registered-models/alias" >/dev/null
 
 # Server A polls every $POLL s, beside the folder repository. Server B polls only every 5
@@ -79,12 +87,22 @@ PROXY="http://127.0.0.1:$(cat "$TMP/proxy-port")"
   --http-port 0 --grpc-port 0 --metrics-port 0 --ports-file "$TMP/ports-c.json" \
   > "$OUT/sluice-c.log" 2>&1 < /dev/null &
 SLUICE_C_PID=$!
-for f in ports ports-b ports-c; do
+# Server D rolls out every challenger move of 'churn' by itself, with windows of seconds, and
+# writes the outcome back to MLflow (champion moved, or the version tagged).
+"$JAVA" -jar "$JAR" serve --mlflow-uri "$URI" --mlflow-model churn \
+  --mlflow-poll-seconds "$POLL" --model-cache "$TMP/cache-d" \
+  --mlflow-rollout true --rollout-shadow-seconds 3 --rollout-step-seconds 3 \
+  --rollout-steps 5,25,50 --mlflow-promote true \
+  --http-port 0 --grpc-port 0 --metrics-port 0 --ports-file "$TMP/ports-d.json" \
+  > "$OUT/sluice-d.log" 2>&1 < /dev/null &
+SLUICE_D_PID=$!
+for f in ports ports-b ports-c ports-d; do
   for _ in $(seq 1200); do
     [ -s "$TMP/$f.json" ] && break
     kill -0 "$SLUICE_PID" 2>/dev/null && kill -0 "$SLUICE_B_PID" 2>/dev/null \
-      && kill -0 "$SLUICE_C_PID" 2>/dev/null \
-      || { tail -40 "$OUT/sluice.log" "$OUT/sluice-b.log" "$OUT/sluice-c.log" >&2; exit 1; }
+      && kill -0 "$SLUICE_C_PID" 2>/dev/null && kill -0 "$SLUICE_D_PID" 2>/dev/null \
+      || { tail -40 "$OUT/sluice.log" "$OUT/sluice-b.log" "$OUT/sluice-c.log" \
+             "$OUT/sluice-d.log" >&2; exit 1; }
     sleep 0.1
   done
   [ -s "$TMP/$f.json" ] || { echo "sluice did not write $f.json" >&2; exit 1; }
@@ -96,6 +114,9 @@ export WEBHOOK_SECRET_FILE="$TMP/webhook-secret"
 export SLUICE_C_HTTP_URL="127.0.0.1:$(port http ports-c)"
 export SLUICE_C_METRICS_URL="127.0.0.1:$(port metrics ports-c)"
 export FAULT_PROXY_URL="$PROXY"
+export SLUICE_D_HTTP_URL="127.0.0.1:$(port http ports-d)"
+export SLUICE_D_GRPC_URL="127.0.0.1:$(port grpc ports-d)"
+export SLUICE_D_METRICS_URL="127.0.0.1:$(port metrics ports-d)"
 
 export SLUICE_HTTP_URL="127.0.0.1:$(port http)"
 export SLUICE_GRPC_URL="127.0.0.1:$(port grpc)"

@@ -16,6 +16,7 @@ import subprocess
 import sys
 import threading
 import time
+import urllib.parse
 import urllib.request
 from pathlib import Path
 
@@ -50,8 +51,8 @@ def expected(seed: int) -> float:
     return float(mlp_reference(X, params)[0, 0])
 
 
-def set_alias(alias: str, version: int) -> None:
-    body = json.dumps({"name": "fraud", "alias": alias, "version": str(version)}).encode()
+def set_alias(alias: str, version: int, model: str = "fraud") -> None:
+    body = json.dumps({"name": model, "alias": alias, "version": str(version)}).encode()
     req = urllib.request.Request(MLFLOW + "/api/2.0/mlflow/registered-models/alias", data=body,
                                  headers={"Content-Type": "application/json"}, method="POST")
     with urllib.request.urlopen(req, timeout=30) as r:
@@ -420,3 +421,155 @@ def test_an_artifact_path_with_dotdot_is_refused_with_its_reason(c):
     finally:
         fault(mode="off")
         set_alias("champion", 1)
+
+
+# ------------------------------------------------------------- alias-driven rollouts (server D)
+# Server D follows 'churn' with --mlflow-rollout: versions 1-3 have the same weights, 4 others.
+# Each challenger move starts shadow (3 s), then canary 5% -> 25% -> 50% (3 s each); the end is
+# written back to MLflow. Two HTTP and one gRPC client ask all the while; none may fail.
+
+def mlflow_get(endpoint: str, **params) -> dict:
+    query = "&".join(f"{k}={urllib.parse.quote(str(v))}" for k, v in params.items())
+    with urllib.request.urlopen(f"{MLFLOW}/api/2.0/mlflow/{endpoint}?{query}", timeout=30) as r:
+        return json.loads(r.read())
+
+
+def churn_alias(alias: str) -> str | None:
+    aliases = mlflow_get("registered-models/get", name="churn")["registered_model"].get("aliases", [])
+    return next((a["version"] for a in aliases if a["alias"] == alias), None)
+
+
+def churn_tags(version: int) -> dict:
+    mv = mlflow_get("model-versions/get", name="churn", version=version)["model_version"]
+    return {t["key"]: t["value"] for t in mv.get("tags", [])}
+
+
+def d_traffic() -> dict:
+    code, body, _ = helpers.curl(helpers.http_base(os.environ["SLUICE_D_HTTP_URL"])
+                                 + "/v2/models/churn/traffic")
+    return json.loads(body) if code == 200 else {}
+
+
+def d_rollout() -> dict:
+    return d_traffic().get("rollout") or {}
+
+
+class ChurnLoad:
+    """Two HTTP clients and one gRPC client asking 'churn' on server D until stopped."""
+
+    def __init__(self):
+        self.stop = threading.Event()
+        self.failures: list[str] = []
+        self.answered: dict[str, int] = {}
+        self.threads = [threading.Thread(target=self.run, args=(k,), daemon=True)
+                        for k in ("http", "http", "grpc")]
+
+    def run(self, kind: str):
+        d = os.environ["SLUICE_D_HTTP_URL"]
+        client = (httpclient.InferenceServerClient(d, network_timeout=60.0) if kind == "http"
+                  else grpcclient.InferenceServerClient(self.grpc_url()))
+        try:
+            while not self.stop.is_set():
+                try:
+                    if kind == "http":
+                        inp = httpclient.InferInput("input", [1, 32], "FP32")
+                        inp.set_data_from_numpy(X)
+                        v = client.infer("churn", [inp]).get_response()["model_version"]
+                    else:
+                        inp = grpcclient.InferInput("input", [1, 32], "FP32")
+                        inp.set_data_from_numpy(X)
+                        v = client.infer("churn", [inp]).get_response().model_version
+                    self.answered[v] = self.answered.get(v, 0) + 1
+                except Exception as e:  # noqa: BLE001 - every failure is the finding
+                    self.failures.append(f"{kind}: {e}")
+                time.sleep(0.002)
+        finally:
+            client.close()
+
+    @staticmethod
+    def grpc_url() -> str:
+        return os.environ["SLUICE_D_GRPC_URL"]
+
+    def __enter__(self):
+        for t in self.threads:
+            t.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.stop.set()
+        for t in self.threads:
+            t.join(60)
+
+
+def rollout_of(version: int, timeout: float) -> dict:
+    """Waits until server D's rollout of `version` has ended; returns its status."""
+    def ended():
+        r = d_rollout()
+        return (r.get("candidate") == str(version) and r.get("outcome") != "running"
+                and "registry" in r and r)
+    r = helpers.wait_for(ended, timeout=timeout, interval=0.2)
+    assert r, d_traffic()
+    return r
+
+
+# Shadow, three steps, a poll to notice the move and a load: well inside this on a busy box.
+ROLLOUT_S = 3 + 3 * 3 + FOLLOW_S + 30
+
+
+def test_a_challenger_that_agrees_is_rolled_out_and_champion_moved_in_mlflow():
+    with ChurnLoad() as load:
+        time.sleep(2)
+        set_alias("challenger", 2, model="churn")
+        r = rollout_of(2, ROLLOUT_S)
+        assert helpers.wait_for(lambda: churn_alias("champion") == "2", timeout=10), r
+        time.sleep(FOLLOW_S)  # the follower sees its own move: version 1 retired, 2 serves on
+    print(f"\nalias-driven rollout of churn 2: {r}; answers {load.answered},"
+          f" {len(load.failures)} failed")
+    assert r["outcome"] == "promoted", r
+    assert "champion moved to version 2" in r["registry"]
+    assert d_traffic()["policy"]["stable"] == "2"
+    assert load.failures == [], load.failures[:5]
+    assert load.answered.get("2", 0) > 0
+    samples = helpers.scrape(os.environ["SLUICE_D_METRICS_URL"])
+    assert helpers.metric_sum(samples, "sluice_alias_rollouts_total", model="churn",
+                              outcome="promoted") == 1
+
+
+def test_a_challenger_whose_answers_disagree_is_rolled_back_and_tagged_in_mlflow():
+    with ChurnLoad() as load:
+        time.sleep(1)
+        set_alias("challenger", 4, model="churn")
+        r = rollout_of(4, ROLLOUT_S)
+    print(f"\nalias-driven rollout of churn 4 (other weights): {r}; answers {load.answered},"
+          f" {len(load.failures)} failed")
+    assert r["outcome"].startswith("rolled back"), r
+    assert "agreement" in r["outcome"], r
+    tags = churn_tags(4)
+    assert tags.get("sluice.rollback") == r["outcome"], tags
+    assert churn_alias("champion") == "2"
+    assert d_traffic()["policy"]["stable"] == "2"
+    assert load.failures == [], load.failures[:5]
+
+
+def test_a_challenger_failing_half_its_requests_is_rolled_back_with_no_client_error():
+    d = helpers.http_base(os.environ["SLUICE_D_HTTP_URL"])
+    # Loaded first under the 'shadow' alias (no rollout), so its faults are set before it
+    # becomes the challenger.
+    set_alias("shadow", 3, model="churn")
+    assert helpers.wait_for(lambda: any(
+        e["name"] == "churn" and e["version"] == "3" and e["state"] == "READY"
+        for e in json.loads(helpers.curl(d + "/v2/repository/index", "-X", "POST", "-d", "{}")[1])),
+        timeout=FOLLOW_S)
+    code, body, _ = helpers.curl(d + "/v2/models/churn/versions/3/faults", "-X", "PUT",
+                                 "--data-binary", "@-", data=b'{"error_rate": 0.5, "delay_ms": 0}')
+    assert code == 200, body
+    with ChurnLoad() as load:
+        time.sleep(1)
+        set_alias("challenger", 3, model="churn")
+        r = rollout_of(3, ROLLOUT_S)
+    print(f"\nalias-driven rollout of churn 3 (50% injected errors): {r};"
+          f" answers {load.answered}, {len(load.failures)} failed")
+    assert r["outcome"].startswith("rolled back"), r
+    assert churn_tags(3).get("sluice.rollback") == r["outcome"]
+    assert churn_alias("champion") == "2"
+    assert load.failures == [], load.failures[:5]

@@ -145,6 +145,11 @@ public record GatewayConfig(
     private URI rollbackWebhook;
     private int shadowQueueSize;
     private int shadowMaxInFlight;
+    private boolean rolloutOnChallenger;
+    private List<String> rolloutSteps;
+    private int rolloutStepSeconds;
+    private int rolloutShadowSeconds;
+    private boolean mlflowPromote;
     private Path driftWebhookTemplate;
     private String driftWebhookSecret;
     private int driftWebhookMinIntervalSeconds;
@@ -526,6 +531,31 @@ public record GatewayConfig(
       return this;
     }
 
+    public Builder rolloutOnChallenger(boolean v) {
+      this.rolloutOnChallenger = v;
+      return this;
+    }
+
+    public Builder rolloutSteps(List<String> v) {
+      this.rolloutSteps = List.copyOf(v);
+      return this;
+    }
+
+    public Builder rolloutStepSeconds(int v) {
+      this.rolloutStepSeconds = v;
+      return this;
+    }
+
+    public Builder rolloutShadowSeconds(int v) {
+      this.rolloutShadowSeconds = v;
+      return this;
+    }
+
+    public Builder mlflowPromote(boolean v) {
+      this.mlflowPromote = v;
+      return this;
+    }
+
     public Builder shadowMaxInFlight(int v) {
       this.shadowMaxInFlight = v;
       return this;
@@ -581,7 +611,9 @@ public record GatewayConfig(
               Optional.ofNullable(mlflowWebhookSecretFile), repositoryPollInterval,
               modelControlMode),
           new RoutingConfig(Optional.ofNullable(rollbackWebhook), shadowQueueSize,
-              shadowMaxInFlight),
+              shadowMaxInFlight, new RolloutConfig(rolloutOnChallenger,
+                  RolloutConfig.weights(rolloutSteps), rolloutStepSeconds, rolloutShadowSeconds,
+                  mlflowPromote)),
           logFormat);
     }
   }

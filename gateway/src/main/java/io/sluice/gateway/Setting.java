@@ -338,6 +338,31 @@ enum Setting {
       "--shadow-max-in-flight", "shadow-max-in-flight", Kind.INT, () -> 16, "16",
       "shadow requests queued on the shadow versions at once; more wait in the shadow queue",
       (b, v) -> b.shadowMaxInFlight((Integer) v)),
+  MLFLOW_ROLLOUT(
+      "--mlflow-rollout", "mlflow-rollout", Kind.BOOLEAN, () -> false, "false",
+      "when the second alias of `--mlflow-aliases` (`challenger`) moves to a new version, roll"
+          + " it out: shadow, then the canary steps, each gated on the guards; promoted or"
+          + " rolled back by itself",
+      (b, v) -> b.rolloutOnChallenger((Boolean) v)),
+  ROLLOUT_STEPS(
+      "--rollout-steps", "rollout-steps", Kind.LIST, () -> "5,25,50", "5,25,50",
+      "an alias-driven rollout's canary weights in percent, in order",
+      (b, v) -> b.rolloutSteps(Setting.list(v))),
+  ROLLOUT_STEP_SECONDS(
+      "--rollout-step-seconds", "rollout-step-seconds", Kind.INT, () -> 60, "60",
+      "how long an alias-driven rollout holds each canary step",
+      (b, v) -> b.rolloutStepSeconds((Integer) v)),
+  ROLLOUT_SHADOW_SECONDS(
+      "--rollout-shadow-seconds", "rollout-shadow-seconds", Kind.INT, () -> 30, "30",
+      "how long an alias-driven rollout first runs the challenger as a shadow of all traffic"
+          + " (agreement scored); 0 skips it",
+      (b, v) -> b.rolloutShadowSeconds((Integer) v)),
+  MLFLOW_PROMOTE(
+      "--mlflow-promote", "mlflow-promote", Kind.BOOLEAN, () -> true, "true",
+      "after an alias-driven rollout, move `champion` to the winner in MLflow (and tag a"
+          + " rolled-back version `sluice.rollback` with the reason); false, or MLflow refusing,"
+          + " reports \"ready to promote\" instead",
+      (b, v) -> b.mlflowPromote((Boolean) v)),
   PREDICTION_LOG_DIR(
       "--prediction-log-dir", "prediction-log-dir", Kind.PATH, null, "none",
       "write one JSON line per monitored request to `predictions.jsonl` here (needs the drift"

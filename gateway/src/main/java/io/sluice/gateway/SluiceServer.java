@@ -31,6 +31,7 @@ import io.sluice.gateway.core.RegistryWebhook;
 import io.sluice.gateway.registry.CompositeRepository;
 import io.sluice.gateway.registry.FolderPoller;
 import io.sluice.gateway.registry.MlflowWebhook;
+import io.sluice.gateway.registry.AliasRollout;
 import io.sluice.gateway.registry.MlflowFollower;
 import io.sluice.gateway.registry.RegistryRepository;
 import io.sluice.registry.LocalModelRepository;
@@ -226,7 +227,8 @@ public final class SluiceServer implements AutoCloseable {
             Duration.ofSeconds(config.models().drainTimeoutSeconds()),
             routing.decorator());
     if (follower.isPresent()) {
-      follower.get().start(models, () -> models.loadAll().join());
+      follower.get().start(models, () -> models.loadAll().join(),
+          aliasRollout(config, follower.get(), routing, registry));
     } else {
       models.loadAll().join();
     }
@@ -318,6 +320,26 @@ public final class SluiceServer implements AutoCloseable {
       shadowThread.shutdownNow();
       throw e;
     }
+  }
+
+  /**
+   * The challenger listener: alias-driven rollouts when {@code --mlflow-rollout}, else none.
+   * Its registry calls get a daemon thread of their own, off the routing thread.
+   */
+  private static MlflowFollower.ChallengerListener aliasRollout(GatewayConfig config,
+      MlflowFollower follower, Routing routing, MeterRegistry registry) {
+    RolloutConfig rc = config.routing().rollout();
+    if (!rc.onChallenger() || follower.aliases().size() < 2) {
+      return MlflowFollower.ChallengerListener.NONE;
+    }
+    log.info("alias-driven rollouts: when {} moves, shadow {} s, then steps {} % of {} s each;"
+        + " MLflow write-back {}", follower.aliases().get(1), rc.shadowSeconds(), rc.steps(),
+        rc.stepSeconds(), rc.promote() ? "on" : "off");
+    return new AliasRollout(routing, AliasRollout.Writer.of(follower.client()), follower.aliases().get(0),
+        new AliasRollout.Plan(rc.shadowSeconds(), rc.stepSeconds(), rc.steps(), rc.promote()),
+        Executors.newSingleThreadExecutor(new DefaultThreadFactory("sluice-rollout-registry",
+            true)),
+        registry);
   }
 
   /** The webhook receiver when a secret is configured; it triggers the follower's poll. */

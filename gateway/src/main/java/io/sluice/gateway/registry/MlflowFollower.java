@@ -71,7 +71,20 @@ public final class MlflowFollower implements AutoCloseable {
   private final MeterRegistry meters;
   private final Map<String, Followed> models = new LinkedHashMap<>();
   private volatile ModelManager manager;
+  private volatile ChallengerListener onChallenger = ChallengerListener.NONE;
   private volatile boolean closed;
+
+  /** Told on the follower's thread when the second alias moves to a new, READY version. */
+  @FunctionalInterface
+  public interface ChallengerListener {
+    /**
+     * @param serving the version requests naming none get now
+     * @param challenger the version the alias names, loaded and READY
+     */
+    void moved(String model, long serving, long challenger);
+
+    ChallengerListener NONE = (model, serving, challenger) -> { };
+  }
 
   /** What the follower knows of one model; touched only on the follower's thread. */
   private static final class Followed {
@@ -80,6 +93,9 @@ public final class MlflowFollower implements AutoCloseable {
     final Map<Long, String> rejected = new HashMap<>();
     Map<String, Long> aliasVersions = Map.of();
     Long serving;
+    // The challenger version last handed to the listener (or seen at start): one rollout each.
+    Long challengerSeen;
+    boolean started;
     String publishedKey = "";
     Set<Long> published = Set.of();
     final java.util.ArrayDeque<Long> recent = new java.util.ArrayDeque<>();
@@ -132,6 +148,15 @@ public final class MlflowFollower implements AutoCloseable {
    * {@code loadAll} does that next); then attaches {@code manager} and starts polling.
    */
   public void start(ModelManager manager, Runnable loadAll) {
+    start(manager, loadAll, ChallengerListener.NONE);
+  }
+
+  /**
+   * As {@link #start(ModelManager, Runnable)}, and tells {@code onChallenger} of every later
+   * move of the second alias ({@code challenger}); the version it names at start is not a move.
+   */
+  public void start(ModelManager manager, Runnable loadAll, ChallengerListener onChallenger) {
+    this.onChallenger = onChallenger;
     runOnExecutor(() -> {
       for (Followed f : models.values()) {
         poll(f, false);
@@ -342,6 +367,35 @@ public final class MlflowFollower implements AutoCloseable {
     if (changed) {
       publish(f, true);
     }
+    challenger(f, record);
+  }
+
+  /** Hands a moved challenger, once READY, to the listener; never the champion itself. */
+  private void challenger(Followed f, ModelRecord record) {
+    Long v = aliases.size() < 2 ? null : f.aliasVersions.get(aliases.get(1));
+    if (!f.started) {
+      f.started = true;
+      f.challengerSeen = v;
+      return;
+    }
+    if (v == null || v.equals(f.challengerSeen) || f.serving == null || v.equals(f.serving)) {
+      return;
+    }
+    VersionEntry e = record.versions().get(v);
+    if (e == null || !e.isReady()) {
+      if (f.rejected.containsKey(v)) {
+        f.challengerSeen = v; // refused for good: nothing to roll out
+      }
+      return; // still loading; the next poll looks again
+    }
+    f.challengerSeen = v;
+    log.info("model '{}': {} moved to version {} (serving {})", f.name, aliases.get(1), v,
+        f.serving);
+    try {
+      onChallenger.moved(f.name, f.serving, v);
+    } catch (RuntimeException ex) {
+      log.error("model '{}': the challenger listener failed", f.name, ex);
+    }
   }
 
   private VersionSource refused(Followed f, long version) {
@@ -416,6 +470,11 @@ public final class MlflowFollower implements AutoCloseable {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
+  }
+
+  /** The client, for code that writes back to the registry (a rollout's promotion). */
+  public MlflowClient client() {
+    return client;
   }
 
   /** The aliases followed, first is the one unnamed requests get. */

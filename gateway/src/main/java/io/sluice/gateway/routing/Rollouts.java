@@ -26,8 +26,16 @@ final class Rollouts {
   record Plan(long candidate, int shadowSeconds, int stepSeconds, List<Double> steps,
       GuardConfig guards) {}
 
-  /** A rollout's progress, replaced whole at each phase. */
-  record Progress(Plan plan, long stable, String phase, String outcome) {}
+  /**
+   * A rollout's progress, replaced whole at each phase; {@code registry} is what the registry
+   * side made of its end (champion moved, ready to promote, version tagged), null until then.
+   */
+  record Progress(Plan plan, long stable, String phase, String outcome, RolloutOutcome then,
+      String registry) {
+    Progress at(String phase, String outcome) {
+      return new Progress(plan, stable, phase, outcome, then, registry);
+    }
+  }
 
   private final TrafficTable table;
   private final ScheduledExecutorService scheduler;
@@ -39,12 +47,16 @@ final class Rollouts {
   }
 
   void start(String model, long stable, Plan plan) {
+    start(model, stable, plan, RolloutOutcome.NONE);
+  }
+
+  void start(String model, long stable, Plan plan, RolloutOutcome then) {
     TrafficPolicy shadow = new TrafficPolicy(stable, List.of(new Candidate(plan.candidate(), 0)),
         List.of(new Shadow(plan.candidate(), 1.0)), null, plan.guards(),
         TrafficPolicy.Comparison.ofDefaults());
     table.put(model, shadow);
     LiveState mine = table.state(model);
-    progress.put(model, new Progress(plan, stable, "shadow", "running"));
+    progress.put(model, new Progress(plan, stable, "shadow", "running", then, null));
     log.info("rollout of model '{}' version {} over {}: shadow for {} s, then {}", model,
         plan.candidate(), stable, plan.shadowSeconds(), plan.steps());
     scheduler.schedule(() -> next(model, plan, mine, -1), plan.shadowSeconds(),
@@ -60,20 +72,20 @@ final class Rollouts {
     LiveState now = table.state(model);
     // A rollback keeps the policy object (only the live state changes): that is no supersession.
     if (p == null || now == null || now.policy() != mine.policy()) {
-      finish(model, p, "superseded by another policy");
+      finish(model, p, "superseded by another policy", RolloutOutcome.Result.SUPERSEDED);
       return;
     }
     long c = p.plan().candidate();
     if (now.isRolledBack(c)) {
       LiveState.Rollback rb = now.rolledBack().get(c);
       finish(model, p, "rolled back in " + p.phase() + ": " + rb.reason() + " (" + rb.detail()
-          + ")");
+          + ")", RolloutOutcome.Result.ROLLED_BACK);
       return;
     }
     int following = step + 1;
     if (following >= p.plan().steps().size()) {
       table.promote(model, c);
-      finish(model, p, "promoted");
+      finish(model, p, "promoted", RolloutOutcome.Result.PROMOTED);
       return;
     }
     double weight = p.plan().steps().get(following);
@@ -81,23 +93,48 @@ final class Rollouts {
         List.of(new Shadow(c, 1.0)), null, p.plan().guards(),
         TrafficPolicy.Comparison.ofDefaults()));
     LiveState put = table.state(model);
-    progress.put(model, new Progress(p.plan(), p.stable(), "canary " + weight + "%", "running"));
+    progress.put(model, p.at("canary " + weight + "%", "running"));
     scheduler.schedule(() -> next(model, plan, put, following), plan.stepSeconds(),
         TimeUnit.SECONDS);
   }
 
-  private void finish(String model, Progress p, String outcome) {
+  private void finish(String model, Progress p, String outcome, RolloutOutcome.Result result) {
     if (p == null) {
       return;
     }
-    progress.put(model, new Progress(p.plan(), p.stable(), p.phase(), outcome));
+    progress.put(model, p.at(p.phase(), outcome));
     log.info("rollout of model '{}' version {}: {}", model, p.plan().candidate(), outcome);
+    tell(model, p, result, outcome);
+  }
+
+  private static void tell(String model, Progress p, RolloutOutcome.Result result,
+      String reason) {
+    try {
+      p.then().finished(model, p.plan().candidate(), result, reason);
+    } catch (RuntimeException e) {
+      log.error("rollout of model '{}': the outcome listener failed", model, e);
+    }
   }
 
   /** An operator changed the policy: a running rollout stops where it is. */
   void supersede(String model, String by) {
-    progress.computeIfPresent(model, (m, p) -> p.outcome().equals("running")
-        ? new Progress(p.plan(), p.stable(), p.phase(), "superseded by " + by) : p);
+    Progress[] was = new Progress[1];
+    progress.computeIfPresent(model, (m, p) -> {
+      if (!p.outcome().equals("running")) {
+        return p;
+      }
+      was[0] = p;
+      return p.at(p.phase(), "superseded by " + by);
+    });
+    if (was[0] != null) {
+      tell(model, was[0], RolloutOutcome.Result.SUPERSEDED, "superseded by " + by);
+    }
+  }
+
+  /** What the registry made of the end of {@code candidate}'s rollout, for the status JSON. */
+  void note(String model, long candidate, String registry) {
+    progress.computeIfPresent(model, (m, p) -> p.plan().candidate() == candidate
+        ? new Progress(p.plan(), p.stable(), p.phase(), p.outcome(), p.then(), registry) : p);
   }
 
   boolean isRunning(String model) {
@@ -116,6 +153,9 @@ final class Rollouts {
     g.writeStringField("stable", Long.toString(p.stable()));
     g.writeStringField("phase", p.phase());
     g.writeStringField("outcome", p.outcome());
+    if (p.registry() != null) {
+      g.writeStringField("registry", p.registry());
+    }
     g.writeEndObject();
   }
 }

@@ -59,9 +59,41 @@ public final class Routing {
         shadows);
   }
 
+  /**
+   * Starts a step-wise rollout of {@code candidate} (READY already) for code rather than an
+   * operator: the MLflow follower, when the challenger alias moves. The stable version is the
+   * policy's when there is one, else {@code serving}. Default guards.
+   *
+   * @return why it did not start (one is running, or the candidate is stable), empty if it did
+   */
+  public java.util.Optional<String> startRollout(String model, long serving, long candidate,
+      int shadowSeconds, int stepSeconds, List<Double> steps, RolloutOutcome then) {
+    if (rollouts.isRunning(model)) {
+      return java.util.Optional.of("a rollout is already running for model '" + model + "'");
+    }
+    LiveState s = table.state(model);
+    long stable = s != null ? s.policy().stable() : serving;
+    if (stable == candidate) {
+      return java.util.Optional.of("version " + candidate + " is already stable");
+    }
+    rollouts.start(model, stable, new Rollouts.Plan(candidate, shadowSeconds, stepSeconds,
+        List.copyOf(steps), GuardConfig.ofDefaults()), then);
+    return java.util.Optional.empty();
+  }
+
+  /** Records in the traffic status what the registry made of a finished rollout. */
+  public void noteRollout(String model, long candidate, String registry) {
+    rollouts.note(model, candidate, registry);
+  }
+
   /** The guard thread's once-a-second work (see {@link TrafficTable#tick}). */
   public void tick() {
     table.tick();
+  }
+
+  /** The rollouts, for this package's tests. */
+  Rollouts rolloutsForTest() {
+    return rollouts;
   }
 
   /** The table itself, for tests and for code that sets a policy programmatically. */

@@ -99,6 +99,22 @@ public final class MlflowClient {
     return modelVersion(body.path("model_version"), "registered-models/alias");
   }
 
+  /**
+   * {@code POST registered-models/alias}: points {@code alias} at {@code version} (a rollout's
+   * promotion). Moving an alias to where it already is changes nothing, so a retry is safe.
+   */
+  public void setAlias(String name, String alias, String version) throws MlflowException {
+    post("registered-models/alias", JSON.createObjectNode().put("name", name).put("alias", alias)
+        .put("version", version));
+  }
+
+  /** {@code POST model-versions/set-tag}: sets (or overwrites) one tag of a version. */
+  public void setVersionTag(String name, String version, String key, String value)
+      throws MlflowException {
+    post("model-versions/set-tag", JSON.createObjectNode().put("name", name)
+        .put("version", version).put("key", key).put("value", value));
+  }
+
   /** {@code model-versions/get}. */
   public ModelVersion version(String name, String version) throws MlflowException {
     JsonNode body = get("model-versions/get", "name", name, "version", version);
@@ -314,6 +330,19 @@ public final class MlflowClient {
     }
     HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url.toString())).GET();
     return json(send(request, endpoint), endpoint);
+  }
+
+  private void post(String endpoint, JsonNode body) throws MlflowException {
+    byte[] bytes;
+    try {
+      bytes = JSON.writeValueAsBytes(body);
+    } catch (IOException e) {
+      throw new IllegalStateException("JSON of a tree cannot fail", e);
+    }
+    HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(base + API + endpoint))
+        .header("Content-Type", "application/json")
+        .POST(HttpRequest.BodyPublishers.ofByteArray(bytes));
+    send(request, endpoint);
   }
 
   private HttpResponse<byte[]> send(HttpRequest.Builder request, String what)

@@ -23,7 +23,8 @@ public final class MlflowException extends Exception {
     this.retryAfter = retryAfter;
   }
 
-  MlflowException(int status, String errorCode, String message) {
+  /** An answer with {@code status} and MLflow's {@code error_code} (also for stand-ins in tests). */
+  public MlflowException(int status, String errorCode, String message) {
     this(status, errorCode, message, Optional.empty(), null);
   }
 

@@ -61,6 +61,26 @@ class MlflowClientTest {
   }
 
   @Test
+  void aRefusedAliasMoveIsThrownWithItsStatusAndNotRetried() throws Exception {
+    mlflow.on("/api/2.0/mlflow/registered-models/alias", 403,
+        "{\"error_code\": \"PERMISSION_DENIED\", \"message\": \"no EDIT on fraud\"}");
+    mlflow.on("/api/2.0/mlflow/model-versions/set-tag", 200, "{}");
+    MlflowClient c = client(MlflowCredentials.bearer("s3cret"));
+
+    assertThatThrownBy(() -> c.setAlias("fraud", "champion", "3"))
+        .isInstanceOfSatisfying(MlflowException.class, e -> {
+          assertThat(e.status()).isEqualTo(403);
+          assertThat(e.getMessage()).contains("PERMISSION_DENIED", "no EDIT on fraud");
+        });
+    c.setVersionTag("fraud", "3", "sluice.rollback", "rolled back in shadow");
+
+    assertThat(sleeps).isEmpty();
+    assertThat(mlflow.requests).containsExactly("/api/2.0/mlflow/registered-models/alias",
+        "/api/2.0/mlflow/model-versions/set-tag");
+    assertThat(mlflow.authorizations).containsOnly("Bearer s3cret");
+  }
+
+  @Test
   void fiveHundredsAreRetriedWithJitteredBackoffUntilAnAnswer() throws Exception {
     mlflow.on(ALIAS, 503, "{\"error_code\": \"TEMPORARILY_UNAVAILABLE\", \"message\": \"busy\"}")
         .on(ALIAS, 500, "{\"error_code\": \"INTERNAL_ERROR\", \"message\": \"db\"}")
