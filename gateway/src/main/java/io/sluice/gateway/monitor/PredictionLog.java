@@ -123,6 +123,7 @@ public final class PredictionLog implements AutoCloseable {
       g.writeStringField("model", model);
       g.writeStringField("version", version);
       g.writeStringField("role", slot.shadow ? "shadow" : "primary");
+      g.writeStringField("route", slot.route.label());
       g.writeNumberField("latency_us", slot.latencyNanos / 1000);
       g.writeNumberField("rows", slot.rows);
       for (ReferenceProfile.Role role : ReferenceProfile.Role.values()) {

@@ -325,7 +325,16 @@ final class VersionMonitor {
     return profileHash;
   }
 
-  private final Performance performance = new Performance();
+  /** One per route (stable, canary, pinned): ground truth is kept per (version, route). */
+  private final Performance[] performance = newPerformance();
+
+  private static Performance[] newPerformance() {
+    Performance[] p = new Performance[io.sluice.gateway.model.Selection.Route.values().length];
+    for (int i = 0; i < p.length; i++) {
+      p[i] = new Performance();
+    }
+    return p;
+  }
 
   /**
    * Live accuracy (a categorical or discrete prediction: label equals prediction) or mean
@@ -350,8 +359,9 @@ final class VersionMonitor {
     }
   }
 
-  Performance performance() {
-    return performance;
+  /** The ground truth of the primary answers this version gave on {@code route}. */
+  Performance performance(io.sluice.gateway.model.Selection.Route route) {
+    return performance[route.ordinal()];
   }
 
   /**
