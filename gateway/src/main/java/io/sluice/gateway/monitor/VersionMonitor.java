@@ -1,5 +1,6 @@
 package io.sluice.gateway.monitor;
 
+import io.sluice.gateway.model.Selection;
 import io.sluice.gateway.monitor.ColumnLayout.TensorColumns;
 import io.sluice.gateway.monitor.ReferenceProfile.Column;
 import io.sluice.gateway.monitor.ReferenceProfile.Dataset;
@@ -329,7 +330,7 @@ final class VersionMonitor {
   private final Performance[] performance = newPerformance();
 
   private static Performance[] newPerformance() {
-    Performance[] p = new Performance[io.sluice.gateway.model.Selection.Route.values().length];
+    Performance[] p = new Performance[Selection.Route.values().length];
     for (int i = 0; i < p.length; i++) {
       p[i] = new Performance();
     }
@@ -360,7 +361,7 @@ final class VersionMonitor {
   }
 
   /** The ground truth of the primary answers this version gave on {@code route}. */
-  Performance performance(io.sluice.gateway.model.Selection.Route route) {
+  Performance performance(Selection.Route route) {
     return performance[route.ordinal()];
   }
 

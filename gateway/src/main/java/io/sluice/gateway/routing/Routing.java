@@ -57,15 +57,10 @@ public final class Routing {
     return listeners;
   }
 
-  /** The core's hooks, with shadow runs told to no listener. */
-  public RoutingHooks hooks(ModelManager models, ContextHeaders headers) {
-    return hooks(models, headers, List.of(), Ticker.SYSTEM);
-  }
-
   /**
    * The core's hooks: admin API, fault injection, shadow sink. Called once: it builds the shadow
    * runner, which tells {@code shadowListeners} (the drift monitor, the prediction log) of every
-   * shadow run as a SHADOW event.
+   * shadow run as a SHADOW event, timed with {@code ticker}.
    */
   public RoutingHooks hooks(ModelManager models, ContextHeaders headers,
       List<InferenceListener> shadowListeners, Ticker ticker) {
