@@ -273,7 +273,7 @@ public final class SluiceServer implements AutoCloseable {
             models, config.models().strictReadiness(), Ticker.SYSTEM, VERSION, registry,
             all, gate, monitor != null ? monitor : new MonitorQueries() {}, webhook,
             RequestIds.random(new SecureRandom()), config.registry().controlMode(),
-            routing.hooks(models, config.network().contextHeaders()));
+            routing.hooks(models, config.network().contextHeaders(), all, Ticker.SYSTEM));
     EventLoopGroup boss =
         new MultiThreadIoEventLoopGroup(
             1, new DefaultThreadFactory("sluice-accept", true), NioIoHandler.newFactory());

@@ -10,6 +10,7 @@ import io.prometheus.metrics.model.snapshots.HistogramSnapshot;
 import io.prometheus.metrics.model.snapshots.HistogramSnapshot.HistogramDataPointSnapshot;
 import io.prometheus.metrics.model.snapshots.Labels;
 import io.prometheus.metrics.model.snapshots.MetricSnapshots;
+import io.sluice.gateway.model.Selection;
 import io.sluice.gateway.monitor.ReferenceProfile.Kind;
 import java.util.ArrayList;
 import java.util.List;
@@ -116,12 +117,15 @@ final class DriftCollector implements MultiCollector {
           refRatio.dataPoint(gauge(refTotal == 0 ? 0 : (double) refBins[i] / refTotal, l));
         }
       }
-      VersionMonitor.Performance perf = m.performance();
-      long n = perf.labelled.sum();
-      if (n > 0) {
-        labelled.dataPoint(counter(n, "model", m.model, "version", m.version));
-        correct.dataPoint(counter(perf.correct.sum(), "model", m.model, "version", m.version));
-        mae.dataPoint(gauge(perf.absError.sum() / n, "model", m.model, "version", m.version));
+      for (Selection.Route route : Selection.Route.values()) {
+        VersionMonitor.Performance perf = m.performance(route);
+        long n = perf.labelled.sum();
+        if (n > 0) {
+          String[] l = {"model", m.model, "version", m.version, "route", route.label()};
+          labelled.dataPoint(counter(n, l));
+          correct.dataPoint(counter(perf.correct.sum(), l));
+          mae.dataPoint(gauge(perf.absError.sum() / n, l));
+        }
       }
       DriftReport r = m.last();
       if (r != null) {

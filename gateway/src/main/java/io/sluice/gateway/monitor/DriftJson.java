@@ -1,6 +1,7 @@
 package io.sluice.gateway.monitor;
 
 import com.fasterxml.jackson.core.JsonGenerator;
+import io.sluice.gateway.model.Selection;
 import java.io.IOException;
 import java.time.Instant;
 import java.util.Map;
@@ -55,10 +56,22 @@ final class DriftJson {
     g.writeEndObject();
   }
 
-  /** Ground truth so far: labels, coverage, accuracy or MAE (null without labels). */
+  /**
+   * Ground truth so far: labels, coverage, accuracy or MAE over every route, then the same per
+   * route under {@code "routes"} (only routes with labels); null without labels.
+   */
   static void writePerformance(JsonGenerator g, VersionMonitor m) throws IOException {
-    VersionMonitor.Performance p = m.performance();
-    long labelled = p.labelled.sum();
+    long labelled = 0;
+    long predictions = 0;
+    long correct = 0;
+    double absError = 0;
+    for (Selection.Route route : Selection.Route.values()) {
+      VersionMonitor.Performance p = m.performance(route);
+      labelled += p.labelled.sum();
+      predictions += p.predictions.sum();
+      correct += p.correct.sum();
+      absError += p.absError.sum();
+    }
     if (labelled == 0) {
       g.writeNullField("performance");
       return;
@@ -67,15 +80,31 @@ final class DriftJson {
     boolean classification = c != null && c.ref.hasCategories();
     g.writeObjectFieldStart("performance");
     g.writeStringField("prediction", c == null ? null : c.ref.name());
-    g.writeNumberField("labels", labelled);
-    long predictions = p.predictions.sum();
-    g.writeNumberField("coverage", predictions == 0 ? 0 : (double) labelled / predictions);
-    if (classification) {
-      g.writeNumberField("accuracy", (double) p.correct.sum() / labelled);
-    } else {
-      g.writeNumberField("mae", p.absError.sum() / labelled);
+    writeScores(g, classification, labelled, predictions, correct, absError);
+    g.writeObjectFieldStart("routes");
+    for (Selection.Route route : Selection.Route.values()) {
+      VersionMonitor.Performance p = m.performance(route);
+      long n = p.labelled.sum();
+      if (n > 0) {
+        g.writeObjectFieldStart(route.label());
+        writeScores(g, classification, n, p.predictions.sum(), p.correct.sum(),
+            p.absError.sum());
+        g.writeEndObject();
+      }
     }
     g.writeEndObject();
+    g.writeEndObject();
+  }
+
+  private static void writeScores(JsonGenerator g, boolean classification, long labelled,
+      long predictions, long correct, double absError) throws IOException {
+    g.writeNumberField("labels", labelled);
+    g.writeNumberField("coverage", predictions == 0 ? 0 : (double) labelled / predictions);
+    if (classification) {
+      g.writeNumberField("accuracy", (double) correct / labelled);
+    } else {
+      g.writeNumberField("mae", absError / labelled);
+    }
   }
 
   /** The completed window's fields, inside an object already started. */

@@ -107,7 +107,7 @@ public final class DriftMonitor implements InferenceListener, MonitorQueries, Au
         if (!slot.shadow) {
           double predicted = m.predicted(slot);
           if (!Double.isNaN(predicted)) {
-            feedback.record(slot.requestId, m, predicted, slot.epochMillis);
+            feedback.record(slot.requestId, m, slot.route, predicted, slot.epochMillis);
           }
         }
         if (predictionLog != null) {

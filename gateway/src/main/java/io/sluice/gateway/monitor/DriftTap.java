@@ -141,6 +141,7 @@ final class DriftTap implements InferenceListener {
     slot.traceParent = event.context().traceParent();
     slot.latencyNanos = event.totalNanos();
     slot.shadow = event.role() == InferenceEvent.Role.SHADOW;
+    slot.route = event.route();
     int at = 0;
     for (int i = 0; i < tensors.size(); i++) {
       TensorColumns t = tensors.get(i);

@@ -4,6 +4,7 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.sluice.gateway.core.FeedbackResult;
 import io.sluice.gateway.core.MonitorQueries;
+import io.sluice.gateway.model.Selection;
 import java.time.Clock;
 import java.util.ArrayDeque;
 import java.util.List;
@@ -15,8 +16,11 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * Ground truth joined to predictions: the monitor thread records each monitored request's
  * prediction under its V2 request id (bounded: the oldest go past {@code capacity}, and past the
  * TTL a prediction no longer takes a label); a feedback call (an event loop) looks its ids up,
- * scores a match on the version's {@link VersionMonitor.Performance} and counts every outcome in
- * {@code sluice_labels_received_total{model,outcome}}. The first label of an id wins.
+ * scores a match on the {@link VersionMonitor.Performance} of the version and route that
+ * answered, and counts every outcome in {@code sluice_labels_received_total{model,outcome}}. The
+ * first label of an id wins. Only primary answers are kept: a shadow's answer went to nobody, so
+ * a label is not scored against it (how far a shadow agrees with the primary is {@code
+ * sluice_shadow_*}'s job).
  */
 final class FeedbackStore {
   private final Map<String, Pending> byId = new ConcurrentHashMap<>();
@@ -35,17 +39,18 @@ final class FeedbackStore {
   }
 
   /** A logged prediction, waiting for its label. */
-  private record Pending(VersionMonitor monitor, double predicted, long millis,
-      AtomicBoolean labelled) {}
+  private record Pending(VersionMonitor monitor, Selection.Route route, double predicted,
+      long millis, AtomicBoolean labelled) {}
 
   /** Monitor thread: {@code id}'s prediction (ids seen twice keep the first). */
-  void record(String id, VersionMonitor monitor, double predicted, long millis) {
+  void record(String id, VersionMonitor monitor, Selection.Route route, double predicted,
+      long millis) {
     if (id == null || id.isEmpty() || byId.putIfAbsent(id,
-        new Pending(monitor, predicted, millis, new AtomicBoolean())) != null) {
+        new Pending(monitor, route, predicted, millis, new AtomicBoolean())) != null) {
       return;
     }
     order.addLast(id);
-    monitor.performance().predictions.increment();
+    monitor.performance(route).predictions.increment();
     while (order.size() > capacity
         || (!order.isEmpty() && millis - byId.get(order.peekFirst()).millis() > 2 * ttlMillis)) {
       byId.remove(order.pollFirst());
@@ -69,7 +74,7 @@ final class FeedbackStore {
         duplicate++;
       } else {
         matched++;
-        p.monitor().performance().score(p.predicted(), l.value());
+        p.monitor().performance(p.route()).score(p.predicted(), l.value());
       }
     }
     count(model, "matched", matched);

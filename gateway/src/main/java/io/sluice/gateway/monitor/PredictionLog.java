@@ -124,6 +124,7 @@ public final class PredictionLog implements AutoCloseable {
       g.writeStringField("model", model);
       g.writeStringField("version", version);
       g.writeStringField("role", slot.shadow ? "shadow" : "primary");
+      g.writeStringField("route", slot.route.label());
       g.writeNumberField("latency_us", slot.latencyNanos / 1000);
       g.writeNumberField("rows", slot.rows);
       // Present only for a request that carried a valid W3C traceparent; an invalid one is absent.

@@ -1,6 +1,7 @@
 package io.sluice.gateway.monitor;
 
 import io.sluice.gateway.model.LoadedVersion;
+import io.sluice.gateway.model.Selection;
 
 /**
  * One preallocated hand-off slot: the values the tap copied out of one request, so the request's
@@ -22,6 +23,8 @@ final class TapSlot {
   String traceParent;
   long latencyNanos;
   boolean shadow;
+  /** How the primary's version was chosen; a shadow copy carries the primary's route. */
+  Selection.Route route = Selection.Route.STABLE;
 
   TapSlot(int capacity, int maxTensors) {
     this.values = new long[capacity];

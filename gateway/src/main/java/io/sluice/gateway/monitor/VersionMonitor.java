@@ -1,5 +1,6 @@
 package io.sluice.gateway.monitor;
 
+import io.sluice.gateway.model.Selection;
 import io.sluice.gateway.monitor.ColumnLayout.TensorColumns;
 import io.sluice.gateway.monitor.ReferenceProfile.Column;
 import io.sluice.gateway.monitor.ReferenceProfile.Dataset;
@@ -325,7 +326,16 @@ final class VersionMonitor {
     return profileHash;
   }
 
-  private final Performance performance = new Performance();
+  /** One per route (stable, canary, pinned): ground truth is kept per (version, route). */
+  private final Performance[] performance = newPerformance();
+
+  private static Performance[] newPerformance() {
+    Performance[] p = new Performance[Selection.Route.values().length];
+    for (int i = 0; i < p.length; i++) {
+      p[i] = new Performance();
+    }
+    return p;
+  }
 
   /**
    * Live accuracy (a categorical or discrete prediction: label equals prediction) or mean
@@ -350,8 +360,9 @@ final class VersionMonitor {
     }
   }
 
-  Performance performance() {
-    return performance;
+  /** The ground truth of the primary answers this version gave on {@code route}. */
+  Performance performance(Selection.Route route) {
+    return performance[route.ordinal()];
   }
 
   /**

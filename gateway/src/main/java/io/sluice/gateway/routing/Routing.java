@@ -6,6 +6,7 @@ import io.sluice.gateway.core.RoutingHooks;
 import io.sluice.gateway.model.ModelManager;
 import io.sluice.gateway.model.SelectorDecorator;
 import io.sluice.gateway.request.ContextHeaders;
+import io.sluice.runtime.Ticker;
 import java.net.URI;
 import java.time.Clock;
 import java.util.List;
@@ -23,7 +24,9 @@ public final class Routing {
   private final TrafficTable table;
   private final Faults faults;
   private final ShadowScores scores;
-  private final ShadowRunner shadows;
+  private final Executor shadowExecutor;
+  private final int shadowQueueSize;
+  private final int shadowMaxInFlight;
   private final List<InferenceListener> listeners;
   private final Rollouts rollouts;
 
@@ -38,8 +41,9 @@ public final class Routing {
     this.table = new TrafficTable(meters, clock, random, rollbackWebhook);
     this.faults = new Faults(meters, random, scheduler);
     this.scores = new ShadowScores(meters);
-    this.shadows = new ShadowRunner(table, scores, shadowExecutor, shadowQueueSize,
-        shadowMaxInFlight);
+    this.shadowExecutor = shadowExecutor;
+    this.shadowQueueSize = shadowQueueSize;
+    this.shadowMaxInFlight = shadowMaxInFlight;
     this.listeners = List.of(new GuardListener(table), new RouteMeters(meters));
     this.rollouts = new Rollouts(table, scheduler);
   }
@@ -53,8 +57,15 @@ public final class Routing {
     return listeners;
   }
 
-  /** The core's hooks: admin API, fault injection, shadow sink. */
-  public RoutingHooks hooks(ModelManager models, ContextHeaders headers) {
+  /**
+   * The core's hooks: admin API, fault injection, shadow sink. Called once: it builds the shadow
+   * runner, which tells {@code shadowListeners} (the drift monitor, the prediction log) of every
+   * shadow run as a SHADOW event, timed with {@code ticker}.
+   */
+  public RoutingHooks hooks(ModelManager models, ContextHeaders headers,
+      List<InferenceListener> shadowListeners, Ticker ticker) {
+    ShadowRunner shadows = new ShadowRunner(table, scores, shadowExecutor, shadowQueueSize,
+        shadowMaxInFlight, shadowListeners, ticker);
     return new RoutingHooks(new TrafficAdmin(models, table, faults, scores, headers, rollouts), faults,
         shadows);
   }

@@ -1,12 +1,16 @@
 package io.sluice.gateway.routing;
 
+import io.sluice.gateway.core.InferenceEvent;
+import io.sluice.gateway.core.InferenceListener;
 import io.sluice.gateway.core.ShadowSink;
 import io.sluice.gateway.core.V2InferRequest;
 import io.sluice.gateway.model.LoadedVersion;
 import io.sluice.gateway.model.Selection;
 import io.sluice.runtime.InferenceRequest;
 import io.sluice.runtime.InferenceResponse;
+import io.sluice.runtime.Status;
 import io.sluice.runtime.Tensor;
+import io.sluice.runtime.Ticker;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.ArrayList;
@@ -29,13 +33,21 @@ import org.slf4j.LoggerFactory;
  * rather than taking the primary's capacity), and scores the answer against the primary's on
  * the same executor. The primary's answer is already on its way: nothing here can change it or
  * add to its latency.
+ *
+ * <p>Each shadow run that reached its version is then published, on the shadow executor, as an
+ * {@link InferenceEvent} with role SHADOW (the primary's request context, so the same id, and
+ * route; the shadow's version; the copied inputs and the shadow's outputs) to the listeners the
+ * server gives it: the drift monitor profiles the shadow version and the prediction log writes
+ * its record. The tensors stay valid while they run: the inputs are this task's copies, the
+ * outputs the shadow's own answer, and the lease is released only afterwards.
  */
 final class ShadowRunner implements ShadowSink {
   private static final Logger log = LoggerFactory.getLogger(ShadowRunner.class);
 
   /** One shadow copy waiting to run. */
   private record Task(LoadedVersion primary, LoadedVersion shadow, List<Tensor> inputs,
-      V2InferRequest request, List<Tensor> primaryOutputs, TrafficPolicy.Comparison comparison) {}
+      V2InferRequest request, List<Tensor> primaryOutputs, TrafficPolicy.Comparison comparison,
+      Selection.Route route) {}
 
   private final TrafficTable table;
   private final ShadowScores scores;
@@ -44,14 +56,19 @@ final class ShadowRunner implements ShadowSink {
   private final int maxInFlight;
   private final AtomicInteger inFlight = new AtomicInteger();
   private final AtomicInteger draining = new AtomicInteger();
+  private final List<InferenceListener> listeners;
+  private final Ticker ticker;
 
   /**
    * @param executor one thread: drains the queue and scores the answers
    * @param capacity the queue's bound; beyond it copies are dropped
    * @param maxInFlight shadow requests queued on shadow versions at once
+   * @param listeners told of every shadow run, on the shadow executor; each must never block
    */
   ShadowRunner(TrafficTable table, ShadowScores scores, Executor executor, int capacity,
-      int maxInFlight) {
+      int maxInFlight, List<InferenceListener> listeners, Ticker ticker) {
+    this.listeners = List.copyOf(listeners);
+    this.ticker = ticker;
     this.table = table;
     this.scores = scores;
     this.queue = new MpscArrayQueue<>(capacity);
@@ -75,7 +92,8 @@ final class ShadowRunner implements ShadowSink {
     List<Tensor> inputs = copy(request.inputs());
     List<Tensor> outputs = copy(primaryOutputs);
     for (LoadedVersion shadow : selection.shadows()) {
-      if (!queue.offer(new Task(primary, shadow, inputs, request, outputs, comparison))) {
+      if (!queue.offer(new Task(primary, shadow, inputs, request, outputs, comparison,
+          selection.route()))) {
         scores.dropped(primary.name(), "queue_full");
       }
     }
@@ -109,6 +127,7 @@ final class ShadowRunner implements ShadowSink {
       scores.dropped(t.primary().name(), "version_retired");
       return;
     }
+    long startNanos = ticker.nanoTime();
     CompletableFuture<InferenceResponse> answer;
     try {
       V2InferRequest r = t.request();
@@ -131,12 +150,34 @@ final class ShadowRunner implements ShadowSink {
           score.record(r);
           guard(t, r.agree());
         }
+        publish(t, result, error, ticker.nanoTime() - startNanos);
       } finally {
         t.shadow().release();
         inFlight.decrementAndGet();
         schedule();
       }
     }, executor);
+  }
+
+  /** Tells the listeners of a finished shadow run, before its lease is released. */
+  private void publish(Task t, InferenceResponse result, Throwable error, long totalNanos) {
+    if (listeners.isEmpty()) {
+      return;
+    }
+    InferenceEvent event = new InferenceEvent(t.shadow(), InferenceEvent.Role.SHADOW,
+        t.request().context(), t.inputs(), result == null ? List.of() : result.outputs(),
+        error == null ? null : Status.fromThrowable(error), totalNanos,
+        result == null ? 0 : result.queueNanos(),
+        result == null ? 0 : result.computeInputNanos(),
+        result == null ? 0 : result.computeInferNanos(),
+        result == null ? 0 : result.computeOutputNanos(), t.route());
+    for (int i = 0, n = listeners.size(); i < n; i++) {
+      try {
+        listeners.get(i).onInference(event);
+      } catch (RuntimeException e) {
+        log.warn("inference listener {} failed on a shadow run", listeners.get(i), e);
+      }
+    }
   }
 
   /** The agreement guard: a candidate shadowing stable whose answers disagree is rolled back. */

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.sluice.gateway.core.InferenceEvent;
 import io.sluice.gateway.model.LoadedVersion;
+import io.sluice.gateway.model.Selection;
 import io.sluice.gateway.model.TestVersions;
 import io.sluice.gateway.request.RequestContext;
 import io.sluice.proto.inference.ModelConfigProto;
@@ -76,6 +77,22 @@ class DriftTapTest {
     assertThat(slot.values[5]).as("an empty string is missing").isZero();
     assertThat(Double.longBitsToDouble(slot.values[7])).isEqualTo(9.0);
     assertThat(tap.poll()).isNull();
+  }
+
+  @Test
+  void aShadowRunIsTappedWithItsRoleAndThePrimarysRoute() {
+    DriftTap tap = tap(4, 64);
+    LoadedVersion v = TestVersions.of("m", 2, config(null));
+    InferenceEvent e = event(v, null);
+    tap.onInference(new InferenceEvent(v, InferenceEvent.Role.SHADOW,
+        RequestContext.ofId("req-7"), e.inputs(), e.outputs(), null, 0, 0, 0, 0, 0,
+        Selection.Route.CANARY));
+    TapSlot slot = tap.poll();
+    assertThat(slot.version).isSameAs(v);
+    assertThat(slot.shadow).isTrue();
+    assertThat(slot.route).isEqualTo(Selection.Route.CANARY);
+    assertThat(slot.requestId).isEqualTo("req-7");
+    assertThat(slot.rows).isEqualTo(2);
   }
 
   @Test

@@ -86,6 +86,27 @@ class PredictionLogTest {
   }
 
   @Test
+  void aRecordCarriesItsRoleAndRoute(@TempDir Path dir) throws Exception {
+    TapSlot shadow = slot("req-2");
+    shadow.shadow = true;
+    shadow.route = io.sluice.gateway.model.Selection.Route.CANARY;
+    try (PredictionLog log = new PredictionLog(dir, 1 << 20, 2, 100, meters)) {
+      log.append(slot("req-2"), "m", "1", LAYOUT, NAMES, Set.of());
+      log.append(shadow, "m", "2", LAYOUT, NAMES, Set.of());
+    }
+    List<String> lines = Files.readAllLines(dir.resolve(PredictionLog.FILE));
+    ObjectMapper json = new ObjectMapper();
+    JsonNode primary = json.readTree(lines.get(0));
+    assertThat(primary.get("role").asText()).isEqualTo("primary");
+    assertThat(primary.get("route").asText()).isEqualTo("stable");
+    JsonNode copy = json.readTree(lines.get(1));
+    assertThat(copy.get("id").asText()).isEqualTo("req-2");
+    assertThat(copy.get("version").asText()).isEqualTo("2");
+    assertThat(copy.get("role").asText()).isEqualTo("shadow");
+    assertThat(copy.get("route").asText()).isEqualTo("canary");
+  }
+
+  @Test
   void rotatesPastItsSizeAndKeepsItsFiles(@TempDir Path dir) throws Exception {
     try (PredictionLog log = new PredictionLog(dir, 1024, 2, 1000, meters)) {
       for (int i = 0; i < 40; i++) {
