@@ -6,13 +6,14 @@
 # the shadow copies scored and dropped. The ratio p99(policy) / p99(none) is the cost; the
 # issue's target is ≤ 1.2× at about 30% of capacity (set RATE accordingly for the machine).
 #
-# usage: RATE=150 DURATION=15 bash loadtest/rollout-cost.sh
+# usage: RATE=150 DURATION=15 ROUNDS=3 bash loadtest/rollout-cost.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source loadtest/lib.sh
 
 RATE=${RATE:-150}
 DURATION=${DURATION:-15}
+ROUNDS=${ROUNDS:-3}
 PROTOCOL=${PROTOCOL:-grpc}
 
 if [[ ! -f $GATEWAY_JAR || ! -f $LOADTEST_JAR ]]; then
@@ -44,26 +45,39 @@ run() {  # run NAME POLICY_JSON
   curl -sS "$base/traffic" >"$work/$1.traffic.json"
 }
 
-run none '{"stable": "1"}'
-run canary '{"stable": "1", "candidates": [{"version": "2", "weight": 10}]}'
-run shadow '{"stable": "1", "shadows": [{"version": "2", "fraction": 1.0}]}'
+# A first run that only warms the JIT and the engine: the first policy measured would otherwise
+# pay for it (seen: none's p99 4-7x the others'). Then ROUNDS rounds of none, canary, shadow,
+# interleaved, so the machine's drift over the run hits every policy alike; medians reported.
+run warmup '{"stable": "1"}'
+for round in $(seq 1 "$ROUNDS"); do
+  run "none-$round" '{"stable": "1"}'
+  run "canary-$round" '{"stable": "1", "candidates": [{"version": "2", "weight": 10}]}'
+  run "shadow-$round" '{"stable": "1", "shadows": [{"version": "2", "fraction": 1.0}]}'
+done
 
-python3 - "$work" <<'PY'
-import json, sys
-work = sys.argv[1]
-base = None
+python3 - "$work" "$ROUNDS" <<'PY'
+import json, statistics, sys
+work, rounds = sys.argv[1], int(sys.argv[2])
+def load(name, r):
+    return (json.load(open(f"{work}/{name}-{r}.json")),
+            json.load(open(f"{work}/{name}-{r}.traffic.json")))
+base = statistics.median(load("none", r)[0]["latency_us"]["p99"] / 1000 for r in range(1, rounds + 1))
 for name in ("none", "canary", "shadow"):
-    r = json.load(open(f"{work}/{name}.json"))
-    t = json.load(open(f"{work}/{name}.traffic.json"))
-    p99 = r["latency_us"]["p99"] / 1000
-    base = base or p99
-    scores = [s for s in t.get("shadow_scores", []) if s["primary"] == "1"]
-    out = {"policy": name, "offered_rps": r["offered_rate"], "throughput_rps": round(r["throughput_rps"], 1),
-           "client_errors": r["error_count"], "p50_ms": round(r["latency_us"]["p50"] / 1000, 3),
+    runs = [load(name, r) for r in range(1, rounds + 1)]
+    p99s = [x["latency_us"]["p99"] / 1000 for x, _ in runs]
+    p99 = statistics.median(p99s)
+    out = {"policy": name, "offered_rps": runs[0][0]["offered_rate"],
+           "throughput_rps": round(statistics.median(x["throughput_rps"] for x, _ in runs), 1),
+           "client_errors": sum(x["error_count"] for x, _ in runs),
+           "p50_ms": round(statistics.median(x["latency_us"]["p50"] / 1000 for x, _ in runs), 3),
+           "p99_ms_per_round": [round(v, 3) for v in p99s],
            "p99_ms": round(p99, 3), "p99_vs_none": round(p99 / base, 2)}
     if name == "shadow":
-        out["shadow_compared"] = sum(s["agree"] + s["disagree"] for s in scores)
-        out["shadow_agreement"] = scores[0]["agreement"] if scores else None
-        out["shadow_dropped"] = t.get("shadow_dropped")
+        scores = [s for _, t in runs for s in t.get("shadow_scores", []) if s["primary"] == "1"]
+        last = runs[-1][1]
+        out["shadow_compared_total"] = sum(s["agree"] + s["disagree"] for s in [
+            s for s in runs[-1][1].get("shadow_scores", []) if s["primary"] == "1"])
+        out["shadow_agreement"] = scores[-1]["agreement"] if scores else None
+        out["shadow_dropped_total"] = last.get("shadow_dropped")
     print(json.dumps(out))
 PY
