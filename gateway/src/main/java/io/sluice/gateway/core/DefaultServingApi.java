@@ -38,72 +38,32 @@ public final class DefaultServingApi implements ServingApi {
   private final RegistryWebhook webhook;
   private final TrafficControl traffic;
 
-  /** With statistics and metrics as the only inference listener. */
+  /**
+   * With statistics and metrics as the only inference listener, no monitor, registry webhook or
+   * routing, and the repository API in explicit mode: what a test of the serving core needs.
+   */
   public DefaultServingApi(
       ModelManager models,
       boolean strictReadiness,
       Ticker ticker,
       String serverVersion,
       MeterRegistry registry) {
-    this(models, strictReadiness, ticker, serverVersion, registry, List.of());
+    this(models, strictReadiness, ticker, serverVersion, registry, List.of(), new DrainGate(),
+        new MonitorQueries() {}, RegistryWebhook.NONE, RequestIds.random(new SecureRandom()),
+        ModelControlMode.EXPLICIT, RoutingHooks.NONE);
   }
 
   /**
    * @param listeners told of every finished inference after statistics and metrics, in order;
    *     each must never block (see {@link InferenceListener})
-   */
-  public DefaultServingApi(
-      ModelManager models,
-      boolean strictReadiness,
-      Ticker ticker,
-      String serverVersion,
-      MeterRegistry registry,
-      List<InferenceListener> listeners) {
-    this(models, strictReadiness, ticker, serverVersion, registry, listeners, new DrainGate());
-  }
-
-  /**
    * @param gate the process's shutdown admission: once it drains, inference is refused with
    *     UNAVAILABLE and readiness is false
-   */
-  public DefaultServingApi(
-      ModelManager models,
-      boolean strictReadiness,
-      Ticker ticker,
-      String serverVersion,
-      MeterRegistry registry,
-      List<InferenceListener> listeners,
-      DrainGate gate) {
-    this(models, strictReadiness, ticker, serverVersion, registry, listeners, gate,
-        new MonitorQueries() {}, RegistryWebhook.NONE);
-  }
-
-  /**
-   * As above, answering drift queries from {@code monitor}.
-   *
+   * @param monitor answers drift queries
    * @param webhook the receiver of {@code POST /v2/registry/webhook}
-   */
-  public DefaultServingApi(
-      ModelManager models,
-      boolean strictReadiness,
-      Ticker ticker,
-      String serverVersion,
-      MeterRegistry registry,
-      List<InferenceListener> listeners,
-      DrainGate gate,
-      MonitorQueries monitor,
-      RegistryWebhook webhook) {
-    this(models, strictReadiness, ticker, serverVersion, registry, listeners, gate, monitor,
-        webhook, RequestIds.random(new SecureRandom()), ModelControlMode.EXPLICIT,
-        RoutingHooks.NONE);
-  }
-
-  /**
-   * As above, naming requests that arrive without an id from {@code ids} (the answer carries it,
-   * and so does every listener's event), with the repository API accepted or refused as {@code
-   * mode} says, and with traffic routing: its admin API, fault injection and shadow copies.
-   *
+   * @param ids names the requests that arrive without an id (the answer carries it, and so does
+   *     every listener's event)
    * @param mode whether load and unload requests may change what serves
+   * @param routing traffic routing: its admin API, fault injection and shadow copies
    */
   public DefaultServingApi(
       ModelManager models,
