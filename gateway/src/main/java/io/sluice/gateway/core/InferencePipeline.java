@@ -53,12 +53,6 @@ final class InferencePipeline implements InferenceApi {
   private final FaultInjector faults;
   private final ShadowSink shadows;
 
-  InferencePipeline(
-      ModelManager models, Ticker ticker, List<InferenceListener> listeners, DrainGate gate,
-      RequestIds ids) {
-    this(models, ticker, listeners, gate, ids, FaultInjector.NONE, ShadowSink.NONE);
-  }
-
   /**
    * @param ids names the requests that arrive without an id
    * @param faults runs each admitted request on its version (and injects a drill's faults)
