@@ -28,8 +28,8 @@ if [[ ! -f $GATEWAY_JAR || ! -f $LOADTEST_JAR ]]; then
   mvn -q -B -DskipTests -pl gateway,loadtest -am package
 fi
 work=$(mktemp -d)
-pids=()
-trap 'for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; stop_server; rm -rf "$work"' EXIT
+LOAD_PIDS=()
+trap 'for p in "${LOAD_PIDS[@]}"; do kill "$p" 2>/dev/null || true; done; stop_server; rm -rf "$work"' EXIT
 
 mkdir -p "$work/repo" "$work/staging"
 cp -r examples/model_repository/tiny_mlp "$work/repo/"
@@ -39,11 +39,7 @@ start_server "$work/ports.json" "$work/server.log" "" --model-repository "$work/
 http=$(json_get "$work/ports.json" http)
 grpc=$(json_get "$work/ports.json" grpc)
 metrics=$(json_get "$work/ports.json" metrics)
-body=$(python3 -c 'import json; print(json.dumps({"inputs": [{"name": "input", "shape": [1, 32], "datatype": "FP32", "data": [0.5] * 32}]}))')
-served() {
-  curl -s -X POST "http://127.0.0.1:$http/v2/models/tiny_mlp/infer" -d "$body" \
-      | python3 -c 'import json,sys; print(json.load(sys.stdin).get("model_version", ""))'
-}
+served() { served_version "$http" tiny_mlp; }
 # await_version V: until the answers come from V, at most 60 s.
 await_version() {
   local i
@@ -54,32 +50,8 @@ await_version() {
   log "FAILED: version $1 not served within 60 s"
   return 1
 }
-rss() { awk '/^VmRSS/ {print $2}' "/proc/$SERVER_PID/status"; }
-
-# run_load PHASE SECONDS: both protocols at once, in the background.
-run_load() {
-  pids=()
-  for protocol in grpc http; do
-    port=$grpc
-    if [[ $protocol == http ]]; then port=$http; fi
-    java -jar "$LOADTEST_JAR" run --protocol "$protocol" --target "127.0.0.1:$port" \
-        --model tiny_mlp --input-shape 1,32 --datatype FP32 --mode open --arrival poisson \
-        --rate "$RATE" --warmup 1 --duration "$2" --drain 30 --require-success \
-        --json-out "$work/$1-$protocol.json" >"$work/$1-$protocol.out" 2>&1 &
-    pids+=($!)
-  done
-}
-wait_load() {
-  local status=0 i
-  for i in 0 1; do
-    if ! wait "${pids[$i]}"; then
-      log "FAILED: $1 load:"; tail -5 "$work/$1-$([[ $i == 0 ]] && echo grpc || echo http).out" >&2
-      status=1
-    fi
-  done
-  pids=()
-  return $status
-}
+run_load() { load_both "$work" "$1" "$2" tiny_mlp "$RATE" "$grpc" "$http"; }
+wait_load() { wait_both "$work" "$1"; }
 
 # A cold JVM's first seconds are JIT and class loading: warm up before the steady baseline.
 log "warm-up: $RATE req/s over gRPC and over HTTP for $WARMUP_S s"
@@ -88,7 +60,7 @@ wait_load warmup || log "warm-up had errors (a cold JVM on a busy machine); not 
 log "steady: $RATE req/s over gRPC and over HTTP for $STEADY_S s"
 run_load steady "$STEADY_S"
 wait_load steady
-rss_trend=("$(rss)")
+rss_trend=("$(server_rss)")
 log "swaps: version 2 added and removed $SWAPS times under the same load"
 # About 3 s a swap at a 1 s poll interval (two polls and two loads); the load outlasts them.
 run_load swaps $((SWAPS * 4 + 6))
@@ -101,25 +73,18 @@ for ((i = 1; i <= SWAPS; i++)); do
   await_version 2
   rm -rf "$model/2"
   await_version 1
-  if ((i % RSS_EVERY == 0)); then rss_trend+=("$(rss)"); fi
+  if ((i % RSS_EVERY == 0)); then rss_trend+=("$(server_rss)"); fi
 done
 t_swaps=$(python3 -c "import time; print(round(time.time() - $t_start, 1))")
 log "$SWAPS swaps in $t_swaps s"
 status=0
 wait_load swaps || status=1
-rss_after=$(rss)
-timeouts=$(curl -s "http://127.0.0.1:$metrics/metrics" \
-    | awk '/^sluice_version_drain_timeouts_total/ {s += $2} END {print s + 0}')
-python3 - "$work" "$SWAPS" "$RSS_EVERY" "$rss_after" "${rss_trend[@]}" <<'PY' >&2
-import json, sys
-w, swaps, every, after, trend = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4]), [int(v) for v in sys.argv[5:]]
-for p in ("grpc", "http"):
-    s = json.load(open(f"{w}/steady-{p}.json"))
-    m = json.load(open(f"{w}/swaps-{p}.json"))
-    def p99(r): return r["latency_us"]["p99"]
-    def errs(r): return r["error_count"]
-    print(f"[folder-swap] {p}: p99 steady {p99(s):.0f} us, during swaps {p99(m):.0f} us"
-          f" (ratio {p99(m) / p99(s):.2f}); failed {errs(s)} steady, {errs(m)} during swaps")
+rss_after=$(server_rss)
+timeouts=$(drain_timeouts "$metrics")
+swap_p99s folder-swap "$work"
+python3 - "$SWAPS" "$RSS_EVERY" "$rss_after" "${rss_trend[@]}" <<'PY' >&2
+import sys
+swaps, every, after, trend = int(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3]), [int(v) for v in sys.argv[4:]]
 marks = ["before"] + [f"after {every * (i + 1)}" for i in range(len(trend) - 1)]
 print("[folder-swap] RSS KiB: " + ", ".join(f"{m} {v}" for m, v in zip(marks, trend))
       + f", after all {swaps}: {after}")

@@ -1,4 +1,4 @@
-# Shared helpers of loadtest/smoke.sh and loadtest/report.sh (sourced, not run).
+# Shared helpers of the load-test scripts (sourced, not run).
 
 GATEWAY_JAR=gateway/target/sluice-gateway-0.1.0-SNAPSHOT-all.jar
 LOADTEST_JAR=loadtest/target/sluice-loadtest-0.1.0-SNAPSHOT-all.jar
@@ -52,4 +52,66 @@ stop_server() {
     wait "$SERVER_PID" 2>/dev/null || true
   fi
   SERVER_PID=""
+}
+
+# ---- shared by the swap-under-load scripts (folder-swap-under-load.sh, mlflow-swap-under-load.sh)
+
+# served_version HTTP_PORT MODEL: the model_version of one JSON answer (32 FP32 inputs of 0.5).
+served_version() {
+  local body
+  body=$(python3 -c 'import json; print(json.dumps({"inputs": [{"name": "input", "shape": [1, 32], "datatype": "FP32", "data": [0.5] * 32}]}))')
+  curl -s -X POST "http://127.0.0.1:$1/v2/models/$2/infer" -d "$body" \
+      | python3 -c 'import json,sys; print(json.load(sys.stdin).get("model_version", ""))'
+}
+
+# server_rss: the resident set of SERVER_PID, in KiB.
+server_rss() { awk '/^VmRSS/ {print $2}' "/proc/$SERVER_PID/status"; }
+
+# load_both DIR PHASE SECONDS MODEL RATE GRPC_PORT HTTP_PORT: the same open Poisson load over gRPC
+# and over HTTP at once, in the background (LOAD_PIDS); DIR/PHASE-{grpc,http}.json and .out.
+load_both() {
+  local dir=$1 phase=$2 seconds=$3 model=$4 rate=$5 protocol port
+  LOAD_PIDS=()
+  for protocol in grpc http; do
+    port=$6
+    if [[ $protocol == http ]]; then port=$7; fi
+    java -jar "$LOADTEST_JAR" run --protocol "$protocol" --target "127.0.0.1:$port" \
+        --model "$model" --input-shape 1,32 --datatype FP32 --mode open --arrival poisson \
+        --rate "$rate" --warmup 1 --duration "$seconds" --drain 30 --require-success \
+        --json-out "$dir/$phase-$protocol.json" >"$dir/$phase-$protocol.out" 2>&1 &
+    LOAD_PIDS+=($!)
+  done
+}
+
+# wait_both DIR PHASE: waits for load_both's two generators; fails when either failed.
+wait_both() {
+  local status=0 i protocols=(grpc http)
+  for i in 0 1; do
+    if ! wait "${LOAD_PIDS[$i]}"; then
+      log "FAILED: $2 load:"; tail -5 "$1/$2-${protocols[$i]}.out" >&2
+      status=1
+    fi
+  done
+  LOAD_PIDS=()
+  return $status
+}
+
+# drain_timeouts METRICS_PORT: sluice_version_drain_timeouts_total summed over its series.
+drain_timeouts() {
+  curl -s "http://127.0.0.1:$1/metrics" | awk '/^sluice_version_drain_timeouts_total/ {s += $2} END {print s + 0}'
+}
+
+# swap_p99s TAG DIR: per protocol, p99 and failures of the steady phase against the swaps phase.
+swap_p99s() {
+  python3 - "$1" "$2" <<'PY' >&2
+import json, sys
+tag, w = sys.argv[1], sys.argv[2]
+for p in ("grpc", "http"):
+    s = json.load(open(f"{w}/steady-{p}.json"))
+    m = json.load(open(f"{w}/swaps-{p}.json"))
+    def p99(r): return r["latency_us"]["p99"]
+    def errs(r): return r["error_count"]
+    print(f"[{tag}] {p}: p99 steady {p99(s):.0f} us, during swaps {p99(m):.0f} us"
+          f" (ratio {p99(m) / p99(s):.2f}); failed {errs(s)} steady, {errs(m)} during swaps")
+PY
 }

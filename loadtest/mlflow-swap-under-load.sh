@@ -23,8 +23,8 @@ if [[ ! -f $GATEWAY_JAR || ! -f $LOADTEST_JAR ]]; then
 fi
 bash scripts/mlflow-env.sh >&2
 work=$(mktemp -d)
-pids=()
-trap 'for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; stop_server;
+LOAD_PIDS=()
+trap 'for p in "${LOAD_PIDS[@]}"; do kill "$p" 2>/dev/null || true; done; stop_server;
       bash scripts/mlflow-server.sh stop "$work/mlflow" || true; rm -rf "$work"' EXIT
 
 uri=$(bash scripts/mlflow-server.sh start "$work/mlflow")
@@ -41,37 +41,9 @@ start_server "$work/ports.json" "$work/server.log" "" --mlflow-uri "$uri" --mlfl
 http=$(json_get "$work/ports.json" http)
 grpc=$(json_get "$work/ports.json" grpc)
 metrics=$(json_get "$work/ports.json" metrics)
-body=$(python3 -c 'import json; print(json.dumps({"inputs": [{"name": "input", "shape": [1, 32], "datatype": "FP32", "data": [0.5] * 32}]}))')
-served() {
-  curl -s -X POST "http://127.0.0.1:$http/v2/models/fraud/infer" -d "$body" \
-      | python3 -c 'import json,sys; print(json.load(sys.stdin).get("model_version", ""))'
-}
-rss() { awk '/^VmRSS/ {print $2}' "/proc/$SERVER_PID/status"; }
-
-# run_load PHASE SECONDS: both protocols at once, in the background.
-run_load() {
-  pids=()
-  for protocol in grpc http; do
-    port=$grpc
-    if [[ $protocol == http ]]; then port=$http; fi
-    java -jar "$LOADTEST_JAR" run --protocol "$protocol" --target "127.0.0.1:$port" \
-        --model fraud --input-shape 1,32 --datatype FP32 --mode open --arrival poisson \
-        --rate "$RATE" --warmup 1 --duration "$2" --drain 30 --require-success \
-        --json-out "$work/$1-$protocol.json" >"$work/$1-$protocol.out" 2>&1 &
-    pids+=($!)
-  done
-}
-wait_load() {
-  local status=0 i
-  for i in 0 1; do
-    if ! wait "${pids[$i]}"; then
-      log "FAILED: $1 load:"; tail -5 "$work/$1-$([[ $i == 0 ]] && echo grpc || echo http).out" >&2
-      status=1
-    fi
-  done
-  pids=()
-  return $status
-}
+served() { served_version "$http" fraud; }
+run_load() { load_both "$work" "$1" "$2" fraud "$RATE" "$grpc" "$http"; }
+wait_load() { wait_both "$work" "$1"; }
 
 # A cold JVM's first seconds are JIT and class loading: warm up before the steady baseline.
 log "warm-up: $RATE req/s over gRPC and over HTTP for $WARMUP_S s"
@@ -80,7 +52,7 @@ wait_load warmup || log "warm-up had errors (a cold JVM on a busy machine); not 
 log "steady: $RATE req/s over gRPC and over HTTP for $STEADY_S s"
 run_load steady "$STEADY_S"
 wait_load steady
-rss_before=$(rss)
+rss_before=$(server_rss)
 log "swaps: $SWAPS champion moves under the same load"
 run_load swaps $((SWAPS * 3 + 10))
 sleep 2
@@ -95,21 +67,10 @@ done
 log "alias move to first answer from the new version (s): ${follow[*]}"
 status=0
 wait_load swaps || status=1
-rss_after=$(rss)
-timeouts=$(curl -s "http://127.0.0.1:$metrics/metrics" \
-    | awk '/^sluice_version_drain_timeouts_total/ {s += $2} END {print s + 0}')
-python3 - "$work" "$rss_before" "$rss_after" <<'PY' >&2
-import json, sys
-w, before, after = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
-for p in ("grpc", "http"):
-    s = json.load(open(f"{w}/steady-{p}.json"))
-    m = json.load(open(f"{w}/swaps-{p}.json"))
-    def p99(r): return r["latency_us"]["p99"]
-    def errs(r): return r["error_count"]
-    print(f"[swap] {p}: p99 steady {p99(s):.0f} us, during swaps {p99(m):.0f} us"
-          f" (ratio {p99(m) / p99(s):.2f}); failed {errs(s)} steady, {errs(m)} during swaps")
-print(f"[swap] RSS {before} KiB before the moves, {after} KiB after")
-PY
+rss_after=$(server_rss)
+timeouts=$(drain_timeouts "$metrics")
+swap_p99s swap "$work"
+log "RSS $rss_before KiB before the moves, $rss_after KiB after"
 if [[ $timeouts != 0 ]]; then log "FAILED: $timeouts drain timeouts"; status=1; fi
 if ((status == 0)); then log "swap under load: 1 passed, 0 failed"; else tail -20 "$work/server.log" >&2; fi
 exit $status
