@@ -38,18 +38,7 @@ work=$(mktemp -d)
 load_pid=""
 trap '[[ -n $load_pid ]] && kill "$load_pid" 2>/dev/null; stop_server; rm -rf "$work"' EXIT
 
-mkdir -p "$work/repo/tiny_mlp/1" "$work/repo/tiny_mlp/2"
-cp examples/model_repository/tiny_mlp/1/model.onnx "$work/repo/tiny_mlp/1/"
-cp examples/model_repository/tiny_mlp/1/model.onnx "$work/repo/tiny_mlp/2/"
-# Both versions loaded (Triton's default policy would serve only the latest); autofill does the rest.
-printf 'name: "tiny_mlp"\nplatform: "onnxruntime_onnx"\nversion_policy: { all { } }\n' \
-    >"$work/repo/tiny_mlp/config.pbtxt"
-start_server "$work/ports.json" "$work/server.log" "" --model-repository "$work/repo" \
-    --drift-enabled false
-http=$(json_get "$work/ports.json" http)
-grpc=$(json_get "$work/ports.json" grpc)
-port=$([[ $PROTOCOL == grpc ]] && echo "$grpc" || echo "$http")
-base="http://127.0.0.1:$http/v2/models/tiny_mlp"
+start_two_versions "$work"
 log "Sluice (pid $SERVER_PID): http $http, grpc $grpc; $PROTOCOL load at $RATE req/s, canary $WEIGHT%"
 
 admin() {  # admin METHOD PATH [BODY]: the admin API on loopback (no token configured)

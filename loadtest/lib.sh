@@ -115,3 +115,24 @@ for p in ("grpc", "http"):
           f" (ratio {p99(m) / p99(s):.2f}); failed {errs(s)} steady, {errs(m)} during swaps")
 PY
 }
+
+# ---- shared by canary-rollback.sh and rollout-cost.sh
+
+# start_two_versions DIR: tiny_mlp versions 1 and 2 (the same model twice, both loaded) in
+# DIR/repo, served by a Sluice with drift off; sets http, grpc, base (the model's HTTP URL) and
+# port (PROTOCOL's port).
+start_two_versions() {
+  local dir=$1
+  mkdir -p "$dir/repo/tiny_mlp/1" "$dir/repo/tiny_mlp/2"
+  cp examples/model_repository/tiny_mlp/1/model.onnx "$dir/repo/tiny_mlp/1/"
+  cp examples/model_repository/tiny_mlp/1/model.onnx "$dir/repo/tiny_mlp/2/"
+  # Both versions loaded (Triton's default policy would serve only the latest); autofill does the rest.
+  printf 'name: "tiny_mlp"\nplatform: "onnxruntime_onnx"\nversion_policy: { all { } }\n' \
+      >"$dir/repo/tiny_mlp/config.pbtxt"
+  start_server "$dir/ports.json" "$dir/server.log" "" --model-repository "$dir/repo" \
+      --drift-enabled false
+  http=$(json_get "$dir/ports.json" http)
+  grpc=$(json_get "$dir/ports.json" grpc)
+  port=$([[ $PROTOCOL == grpc ]] && echo "$grpc" || echo "$http")
+  base="http://127.0.0.1:$http/v2/models/tiny_mlp"
+}

@@ -22,17 +22,7 @@ if [[ ! -f $GATEWAY_JAR || ! -f $LOADTEST_JAR ]]; then
 fi
 work=$(mktemp -d)
 trap 'stop_server; rm -rf "$work"' EXIT
-mkdir -p "$work/repo/tiny_mlp/1" "$work/repo/tiny_mlp/2"
-cp examples/model_repository/tiny_mlp/1/model.onnx "$work/repo/tiny_mlp/1/"
-cp examples/model_repository/tiny_mlp/1/model.onnx "$work/repo/tiny_mlp/2/"
-printf 'name: "tiny_mlp"\nplatform: "onnxruntime_onnx"\nversion_policy: { all { } }\n' \
-    >"$work/repo/tiny_mlp/config.pbtxt"
-start_server "$work/ports.json" "$work/server.log" "" --model-repository "$work/repo" \
-    --drift-enabled false
-http=$(json_get "$work/ports.json" http)
-grpc=$(json_get "$work/ports.json" grpc)
-port=$([[ $PROTOCOL == grpc ]] && echo "$grpc" || echo "$http")
-base="http://127.0.0.1:$http/v2/models/tiny_mlp"
+start_two_versions "$work"
 log "Sluice (pid $SERVER_PID): $PROTOCOL load at $RATE req/s for $DURATION s per policy"
 
 run() {  # run NAME POLICY_JSON
