@@ -11,12 +11,15 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-/** The {@code sluice-loadtest} command line: {@code run} one window or {@code profile} a server. */
+/**
+ * The {@code sluice-loadtest} command line: {@code run} one window or {@code profile} a server;
+ * {@code floor-server} is the B2 baseline such a profile can be pointed at.
+ */
 @Command(
     name = "sluice-loadtest",
     mixinStandardHelpOptions = true,
     description = "Open-loop load generator for KServe V2 servers (gRPC and HTTP binary).",
-    subcommands = {Main.Run.class, Main.Profile.class})
+    subcommands = {Main.Run.class, Main.Profile.class, FloorCommand.class})
 public final class Main implements Runnable {
 
   @Override
