@@ -36,7 +36,7 @@ class FloorServerTest {
     try (HttpFloorServer server = new HttpFloorServer(serverLoops, "127.0.0.1", 0, canned);
         Session session = session(new HttpTransport(
             "127.0.0.1", server.port(), payload, 4, clientLoops.next()))) {
-      WindowResult r = session.closed("c4", 4, Window.ofSeconds(0.1, 0.3));
+      WindowResult r = session.closed("c4", 4, Window.ofSeconds(1, 0.5));
 
       assertThat(r.errors()).isEmpty();
       assertThat(r.succeeded()).isPositive();
@@ -78,7 +78,7 @@ class FloorServerTest {
     try (GrpcFloorServer server = new GrpcFloorServer(serverLoops, "127.0.0.1", 0, canned)) {
       try (Session session = session(new GrpcTransport(
           "127.0.0.1", server.port(), payload, 1, clientLoops))) {
-        WindowResult r = session.closed("c4", 4, Window.ofSeconds(1, 0.3));
+        WindowResult r = session.closed("c4", 4, Window.ofSeconds(1, 0.5));
 
         assertThat(r.errors()).isEmpty();
         assertThat(r.succeeded()).isPositive();
