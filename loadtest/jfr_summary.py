@@ -47,6 +47,7 @@ def main():
     gc_count = 0
     gc_total_ms = 0.0
     gc_max_ms = 0.0
+    gc_names = collections.Counter()
     gc = {}
 
     def unit_ms(text):
@@ -93,6 +94,7 @@ def main():
                 gc_count += 1
                 gc_total_ms += unit_ms(gc.get("sumOfPauses", "0 ms"))
                 gc_max_ms = max(gc_max_ms, unit_ms(gc.get("longestPause", "0 ms")))
+                gc_names[gc.get("name", "?").strip('"')] += 1
             else:
                 flush()
             kind = None
@@ -107,7 +109,8 @@ def main():
             "top_frames": share(self_by_frame, 12),
             "sluice_inclusive": share(inclusive_sluice, 12),
             "threads": share(threads, 8),
-            "gc": {"collections": gc_count, "total_pause_ms": round(gc_total_ms, 1), "max_pause_ms": round(gc_max_ms, 1)},
+            "gc": {"collections": gc_count, "total_pause_ms": round(gc_total_ms, 1), "max_pause_ms": round(gc_max_ms, 3),
+                   "collectors": dict(gc_names.most_common())},
         },
         sys.stdout,
         indent=1,

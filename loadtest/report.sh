@@ -5,15 +5,22 @@
 #   bash loadtest/report.sh --quick    # short windows, fewer configurations (a few minutes; for checking the script)
 #
 # B0: in-process ONNX Runtime (bench/ JMH EngineBaselineBenchmark, sample mode) on the server's CPU.
-# Then for tiny_mlp (gRPC and HTTP) and heavy_mlp, resnet18 (gRPC): Sluice with --engine echo
-# (B1, transport ceiling), batching off (config without dynamic_batching) and batching on; for each
-# a c=1 window, the SLO-capacity search, windows at 50% and 80% of it, and a closed-loop
-# saturation window. The server and B0 run on SERVER_CPUS (default 1), the client on CLIENT_CPUS
-# (default 0). Raw JSON and logs: loadtest/target/report/. Nothing but 127.0.0.1 is contacted.
+# Then for tiny_mlp (gRPC and HTTP): B2, the transport floor (`sluice-loadtest floor-server`, a bare
+# Netty / grpc-java server answering a canned V2 response), and Sluice with --engine echo (B1),
+# batching off (config without dynamic_batching) and batching on; for heavy_mlp and resnet18
+# (gRPC): B0q (`sluice-loadtest b0q`: the same search fed in process through the runtime's batcher
+# and ORT), then Sluice echo, off and on. For each a c=1 window, the SLO-capacity search, windows
+# at 50% and 80% of it, and a closed-loop saturation window. The servers, B0 and B0q run on
+# SERVER_CPUS (default 1), the client on CLIENT_CPUS (default 0). Raw JSON and logs:
+# loadtest/target/report/. Nothing but 127.0.0.1 is contacted.
 #
 # Environment: SERVER_CPUS, CLIENT_CPUS, MODELS_DIR (default build/models), REBUILD=1 (rebuild the
-# jars even when present), SKIP_B0=1, PROFILE=0 (no JFR in the server), NICE=-10 (run B0, server
-# and client at that niceness: steadier numbers on a shared box, at the other users' expense).
+# jars even when present), SKIP_B0=1, SKIP_B0Q=1, PROFILE=0 (no JFR in the server), NICE=-10 (run
+# B0, server and client at that niceness: steadier numbers on a shared box, at the other users'
+# expense), ROUNDS=N (repeat every configuration N times, interleaved: round 1 all, round 2 all,
+# ...; the report gives the min–max of the headline ratios over the rounds), UNPINNED=1 (then run
+# the tiny_mlp rows once more with neither server nor client pinned, as users run), SERVER_JAVA
+# (the java binary of the servers, B0q and the floor; default: java on PATH).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source loadtest/lib.sh
@@ -21,6 +28,10 @@ source loadtest/lib.sh
 QUICK=0
 if [[ ${1:-} == --quick ]]; then QUICK=1; fi
 SERVER_CPUS=${SERVER_CPUS:-1}
+ROUNDS=${ROUNDS:-1}
+UNPINNED=${UNPINNED:-0}
+# The JVM of everything measured on the server side; lib.sh's start_server may read it too.
+SERVER_JAVA=${SERVER_JAVA:-java}
 CLIENT_CPUS=${CLIENT_CPUS:-0}
 MODELS_DIR=${MODELS_DIR:-build/models}
 DATA=loadtest/target/report
@@ -45,8 +56,8 @@ trap cleanup EXIT
 
 # ---------------------------------------------------------------------------------- build
 if [[ ${REBUILD:-0} == 1 || ! -f $GATEWAY_JAR ]]; then
-  log "building and installing all modules (tests skipped)"
-  mvn -q -B -DskipTests install
+  log "building the gateway (tests skipped)"
+  mvn -q -B -DskipTests -pl gateway -am package
 fi
 if [[ ${REBUILD:-0} == 1 || ! -f $LOADTEST_JAR ]]; then
   log "building the load generator"
@@ -181,12 +192,68 @@ if os.path.exists(p):
 PY
 }
 
+# ---------------------------------------------------------------------------------- B0q
+# b0q MODEL SHAPE SLO_MS WINDOW: the profile's search fed in process through the runtime's batcher
+# and ORT (`sluice-loadtest b0q`, the gateway's jar on the classpath for the runtime), pinned like
+# the server, same windows; JSON as a configuration named MODEL__b0q__inproc.
+b0q() {
+  local model=$1 shape=$2 slo_ms=$3 window=$4
+  local name=${model}__b0q__inproc${TAG:+__$TAG} pin=(taskset -c "$SERVER_CPUS")
+  if [[ ${SKIP_B0Q:-0} == 1 ]]; then return 0; fi
+  if [[ ${TAG:-} == unpinned ]]; then pin=(); fi
+  log "== $name (SLO p99 ≤ $slo_ms ms)"
+  # shellcheck disable=SC2086
+  "${NICE_CMD[@]}" "${pin[@]}" "$SERVER_JAVA" $SERVER_JAVA_OPTS -cp "$LOADTEST_JAR:$GATEWAY_JAR" \
+    io.sluice.loadtest.Main b0q --label "$model b0q" \
+    --model-file "$MODELS_DIR/$model/1/model.onnx" --model "$model" --input-shape "$shape" \
+    --batching true --max-batch-size 64 --slo-ms "$slo_ms" \
+    --initial-warmup "$INITIAL_WARMUP" --initial-warmup-concurrency 8 --warmup "$WARMUP" --c1-duration "$C1" \
+    --window "$window" --report-window "$REPORT_WINDOW" --bisections "$BISECTIONS" \
+    --saturation-concurrency 128 --retries "$RETRIES" \
+    --json-out "$DATA/$name.json" 2>&1 | tee "$DATA/$name.log" >&2 || log "$name failed"
+}
+
 # ---------------------------------------------------------------------------------- one configuration
-# profile MODEL VARIANT PROTOCOL SHAPE SLO_MS WINDOW
+# start_floor PROTOCOL PORTS_FILE LOG CPU_LIST: B2, the floor server, in the background like
+# start_server (sets SERVER_PID; an empty CPU_LIST runs it unpinned), on the servers' JVM and flags.
+start_floor() {
+  local protocol=$1 ports=$2 logfile=$3 cpus=$4 pin=() i
+  rm -f "$ports"
+  if [[ -n $cpus ]]; then pin=(taskset -c "$cpus"); fi
+  # shellcheck disable=SC2086
+  (exec "${NICE_CMD[@]}" "${pin[@]}" "$SERVER_JAVA" ${SERVER_JAVA_OPTS:-} -jar "$LOADTEST_JAR" floor-server \
+      --protocol "$protocol" --port 0 --ports-file "$ports" --model tiny_mlp --output-shape 1,1 \
+      --event-loop-threads 1 >"$logfile" 2>&1) &
+  SERVER_PID=$!
+  for ((i = 0; i < 120; i++)); do
+    if [[ -s $ports ]]; then return 0; fi
+    if ! kill -0 "$SERVER_PID" 2>/dev/null; then
+      log "floor server exited before serving; last lines of $logfile:"
+      tail -20 "$logfile" >&2
+      return 1
+    fi
+    sleep 0.5
+  done
+  log "floor server did not write $ports within 60 s"
+  return 1
+}
+
+# jfr_for: the jfr tool of the servers' JVM (a JDK 17 jfr may not read a newer JDK's recording).
+jfr_for() {
+  local bin
+  bin=$(dirname "$(readlink -f "$(command -v "$SERVER_JAVA")")")/jfr
+  if [[ -x $bin ]]; then echo "$bin"; else echo jfr; fi
+}
+
+# profile MODEL VARIANT PROTOCOL SHAPE SLO_MS WINDOW: one configuration against a server started
+# for it. VARIANT is echo, off or on (Sluice) or floor (B2). TAG (global; empty in round 1, rN in
+# round N, "unpinned" for the unpinned pass) is appended to the file names; TAG=unpinned runs
+# server and client without taskset.
 profile() {
   local model=$1 variant=$2 protocol=$3 shape=$4 slo_ms=$5 window=$6
-  local name=${model}__${variant}__${protocol} repo engine=()
-  repo=$(repo_for "$model" "$variant")
+  local name=${model}__${variant}__${protocol}${TAG:+__$TAG} repo engine=()
+  local scpus=$SERVER_CPUS client_pin=(taskset -c "$CLIENT_CPUS") stats=()
+  if [[ ${TAG:-} == unpinned ]]; then scpus=""; client_pin=(); fi
   if [[ $variant == echo ]]; then engine=(--engine echo); fi
   log "== $name (SLO p99 ≤ $slo_ms ms)"
   local jfr=$DATA/$name.jfr saved_opts=$SERVER_JAVA_OPTS
@@ -194,27 +261,37 @@ profile() {
     # JFR's default settings (≈1% overhead): where the server's CPU goes, for the report's notes.
     SERVER_JAVA_OPTS="$SERVER_JAVA_OPTS -XX:StartFlightRecording=filename=$jfr,settings=default,dumponexit=true"
   fi
-  start_server "$DATA/ports.json" "$DATA/$name.server.log" "$SERVER_CPUS" \
-    --model-repository "$repo" --event-loop-threads 1 \
-    --onnx-intra-op-threads 1 --onnx-inter-op-threads 1 --onnx-spinning false "${engine[@]}"
   local http grpc port
-  http=$(json_get "$DATA/ports.json" http)
-  grpc=$(json_get "$DATA/ports.json" grpc)
-  port=$grpc
-  if [[ $protocol == http ]]; then port=$http; fi
+  if [[ $variant == floor ]]; then
+    if ! start_floor "$protocol" "$DATA/ports.json" "$DATA/$name.server.log" "$scpus"; then
+      log "$name: floor server did not start"
+      SERVER_JAVA_OPTS=$saved_opts
+      return 0
+    fi
+    port=$(json_get "$DATA/ports.json" "$protocol")
+  else
+    repo=$(repo_for "$model" "$variant")
+    start_server "$DATA/ports.json" "$DATA/$name.server.log" "$scpus" \
+      --model-repository "$repo" --event-loop-threads 1 \
+      --onnx-intra-op-threads 1 --onnx-inter-op-threads 1 --onnx-spinning false "${engine[@]}"
+    http=$(json_get "$DATA/ports.json" http)
+    grpc=$(json_get "$DATA/ports.json" grpc)
+    port=$grpc
+    if [[ $protocol == http ]]; then port=$http; fi
+    stats=(--stats-url "http://127.0.0.1:$http/v2/models/$model/stats")
+  fi
   # shellcheck disable=SC2086
-  "${NICE_CMD[@]}" taskset -c "$CLIENT_CPUS" java $CLIENT_JAVA_OPTS -jar "$LOADTEST_JAR" profile \
+  "${NICE_CMD[@]}" "${client_pin[@]}" java $CLIENT_JAVA_OPTS -jar "$LOADTEST_JAR" profile \
     --label "$model $variant $protocol" --protocol "$protocol" --target "127.0.0.1:$port" \
     --model "$model" --input-shape "$shape" --datatype FP32 --slo-ms "$slo_ms" \
     --initial-warmup "$INITIAL_WARMUP" --initial-warmup-concurrency 8 --warmup "$WARMUP" --c1-duration "$C1" \
     --window "$window" --report-window "$REPORT_WINDOW" --bisections "$BISECTIONS" \
-    --saturation-concurrency 128 --retries "$RETRIES" --server-pid "$SERVER_PID" \
-    --stats-url "http://127.0.0.1:$http/v2/models/$model/stats" \
+    --saturation-concurrency 128 --retries "$RETRIES" --server-pid "$SERVER_PID" "${stats[@]}" \
     --json-out "$DATA/$name.json" 2>&1 | tee "$DATA/$name.log" >&2 || log "$name failed"
   stop_server
   SERVER_JAVA_OPTS=$saved_opts
   if [[ -s $jfr ]]; then
-    jfr print --stack-depth 24 --events jdk.ExecutionSample,jdk.NativeMethodSample,jdk.GarbageCollection "$jfr" \
+    "$(jfr_for)" print --stack-depth 24 --events jdk.ExecutionSample,jdk.NativeMethodSample,jdk.GarbageCollection "$jfr" \
       | python3 loadtest/jfr_summary.py >"$DATA/$name.profile.json" || log "$name: JFR summary failed"
   fi
 }
@@ -254,24 +331,46 @@ for m in heavy_mlp resnet18; do
   fi
 done
 
-for variant in echo off on; do
-  profile tiny_mlp "$variant" grpc 1,32 "${SLO_MS[tiny_mlp]}" "$W_TINY"
-  profile tiny_mlp "$variant" http 1,32 "${SLO_MS[tiny_mlp]}" "$W_TINY"
+tiny_rows() {
+  local variant
+  for variant in floor echo off on; do
+    profile tiny_mlp "$variant" grpc 1,32 "${SLO_MS[tiny_mlp]}" "$W_TINY"
+    profile tiny_mlp "$variant" http 1,32 "${SLO_MS[tiny_mlp]}" "$W_TINY"
+  done
+}
+
+# Round 1 writes the plain names; round N > 1 appends __rN, so rounds interleave (all of round 1,
+# then all of round 2) and any foreign load lands on every configuration alike.
+for ((round = 1; round <= ROUNDS; round++)); do
+  TAG=""
+  if ((round > 1)); then TAG=r$round; log "---- round $round of $ROUNDS"; fi
+  tiny_rows
+  b0q heavy_mlp 1,256 "${SLO_MS[heavy_mlp]}" "$W_HEAVY"
+  for variant in echo off on; do
+    if ((QUICK)) && [[ $variant == echo ]]; then continue; fi
+    profile heavy_mlp "$variant" grpc 1,256 "${SLO_MS[heavy_mlp]}" "$W_HEAVY"
+  done
+  b0q resnet18 1,3,112,112 "${SLO_MS[resnet18]}" "$W_RESNET"
+  for variant in echo off on; do
+    if ((QUICK)) && [[ $variant == echo ]]; then continue; fi
+    profile resnet18 "$variant" grpc 1,3,112,112 "${SLO_MS[resnet18]}" "$W_RESNET"
+  done
 done
-for variant in echo off on; do
-  if ((QUICK)) && [[ $variant == echo ]]; then continue; fi
-  profile heavy_mlp "$variant" grpc 1,256 "${SLO_MS[heavy_mlp]}" "$W_HEAVY"
-done
-for variant in echo off on; do
-  if ((QUICK)) && [[ $variant == echo ]]; then continue; fi
-  profile resnet18 "$variant" grpc 1,3,112,112 "${SLO_MS[resnet18]}" "$W_RESNET"
-done
+if [[ $UNPINNED == 1 ]]; then
+  TAG=unpinned
+  log "---- unpinned pass (tiny_mlp, no taskset)"
+  tiny_rows
+fi
+TAG=""
 
 kill "$monitor_pid" 2>/dev/null || true
 monitor_pid=""
 ended_epoch=$(date +%s)
 cmd="bash loadtest/report.sh"
 if ((QUICK)); then cmd+=" --quick"; fi
+if ((ROUNDS > 1)); then cmd="ROUNDS=$ROUNDS $cmd"; fi
+if [[ $UNPINNED == 1 ]]; then cmd="UNPINNED=1 $cmd"; fi
+server_java_version=$("$SERVER_JAVA" -version 2>&1 | head -1 | tr -d '"')
 python3 - "$DATA/meta.json" <<PY
 import json, os, platform, subprocess, sys
 cpu = "unknown"
@@ -286,6 +385,8 @@ json.dump({
   "cpus": os.cpu_count(), "cpu_model": cpu, "mem_gib": mem, "kernel": platform.platform(), "java": java,
   "server_cpus": "$SERVER_CPUS", "client_cpus": "$CLIENT_CPUS",
   "server_java_opts": "$SERVER_JAVA_OPTS", "window_note": "$window_note",
+  "server_java": "$SERVER_JAVA", "server_java_version": "$server_java_version",
+  "rounds": $ROUNDS, "unpinned": $UNPINNED == 1,
   "slo_us": {"tiny_mlp": ${SLO_MS[tiny_mlp]} * 1000, "heavy_mlp": ${SLO_MS[heavy_mlp]} * 1000, "resnet18": ${SLO_MS[resnet18]} * 1000},
   "slo_source": {"tiny_mlp": "${SLO_SOURCE[tiny_mlp]}", "heavy_mlp": "${SLO_SOURCE[heavy_mlp]}", "resnet18": "${SLO_SOURCE[resnet18]}"},
   "b0_note": "$b0_note", "gateway_built": "$gateway_built", "git_rev": "$git_rev",

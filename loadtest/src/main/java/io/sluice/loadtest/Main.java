@@ -11,12 +11,18 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-/** The {@code sluice-loadtest} command line: {@code run} one window or {@code profile} a server. */
+/**
+ * The {@code sluice-loadtest} command line: {@code run} one window or {@code profile} a server;
+ * {@code floor-server} (B2) is a bare server such a profile can be pointed at, {@code b0q} (B0q)
+ * the same profile fed in process into the runtime.
+ */
 @Command(
     name = "sluice-loadtest",
     mixinStandardHelpOptions = true,
     description = "Open-loop load generator for KServe V2 servers (gRPC and HTTP binary).",
-    subcommands = {Main.Run.class, Main.Profile.class})
+    subcommands = {
+      Main.Run.class, Main.Profile.class, FloorCommand.class, QueueingBaselineCommand.class
+    })
 public final class Main implements Runnable {
 
   @Override
@@ -25,8 +31,11 @@ public final class Main implements Runnable {
   }
 
   public static void main(String[] args) {
-    System.exit(
-        new CommandLine(new Main()).setCaseInsensitiveEnumValuesAllowed(true).execute(args));
+    System.exit(commandLine().execute(args));
+  }
+
+  static CommandLine commandLine() {
+    return new CommandLine(new Main()).setCaseInsensitiveEnumValuesAllowed(true);
   }
 
   static EventLoopGroup eventLoops(int threads) {
@@ -113,10 +122,29 @@ public final class Main implements Runnable {
       name = "profile",
       mixinStandardHelpOptions = true,
       description = "c=1 closed loop, search for the highest rate meeting the p99 SLO, windows at"
-          + " 50% and 80% of it, and a closed-loop saturation window; one JSON result.")
+          + " 50%% and 80%% of it, and a closed-loop saturation window; one JSON result.")
   static final class Profile implements Callable<Integer> {
     @Mixin TargetOptions target;
 
+    @Mixin ProfileOptions profile;
+
+    @Override
+    public Integer call() throws Exception {
+      EventLoopGroup group = eventLoops(target.ioThreads);
+      try (Session session = target.session(group)) {
+        profile.measure(session, target.protocol.name().toLowerCase(), target.model, target.seed);
+        return 0;
+      } finally {
+        group.shutdownGracefully(0, 1, java.util.concurrent.TimeUnit.SECONDS);
+      }
+    }
+  }
+
+  /**
+   * What {@code profile} measures and how, apart from the target: shared with {@code b0q}, so the
+   * in-process baseline is searched by exactly the same rule.
+   */
+  static final class ProfileOptions {
     @Option(names = "--label", defaultValue = "", description = "name of this configuration")
     String label;
 
@@ -161,7 +189,7 @@ public final class Main implements Runnable {
     @Option(
         names = "--report-window",
         defaultValue = "8",
-        description = "seconds of the 50% and 80% windows")
+        description = "seconds of the 50%% and 80%% windows")
     double reportWindow;
 
     @Option(
@@ -198,76 +226,72 @@ public final class Main implements Runnable {
     @Option(names = "--json-out", description = "result file (default: standard output)")
     Path jsonOut;
 
-    @Override
-    public Integer call() throws Exception {
+    /** Runs the whole profile on {@code session} and writes its JSON. */
+    ProfileResult measure(Session session, String protocol, String model, long seed)
+        throws Exception {
       long began = System.nanoTime();
-      EventLoopGroup group = eventLoops(target.ioThreads);
-      try (Session session = target.session(group)) {
-        String transport = session.transport().describe();
-        WindowResult warm = null;
-        if (initialWarmup > 0) {
-          warm =
-              session.closed(
-                  "warmup", initialWarmupConcurrency, Window.ofSeconds(initialWarmup - 1, 1));
-          System.err.println(Summary.line(transport, warm));
-        }
-        // With a warm-up, c=1 runs after the search: a freshly started server on one core is
-        // still JIT-compiling for a while, and c=1 should measure the request path, not C2.
-        WindowResult c1 = warm == null ? c1(session, transport) : null;
-        double basis = warm != null ? warm.throughputRps() : c1.throughputRps();
-        double first = startRate > 0 ? startRate : Math.max(10, 0.5 * basis);
-        SloSearch search =
-            new SloSearch(
-                sloMs * 1000, maxErrorRatio, 0.85, maxDoublings, maxHalvings, bisections, retries);
-        SloSearch.Outcome outcome =
-            search.search(
-                first,
-                (rate, attempt) -> {
-                  WindowResult r =
-                      session.open(
-                          attempt == 0 ? "search" : "search-retry",
-                          arrival,
-                          rate,
-                          target.seed + attempt,
-                          Window.ofSeconds(warmup, window),
-                          outstandingFor(rate));
-                  System.err.println(Summary.line(transport, r));
-                  return r;
-                });
-        double x = outcome.sloRate();
-        WindowResult at50 = x > 0 ? fraction(session, transport, "at50", 0.5 * x) : null;
-        WindowResult at80 = x > 0 ? fraction(session, transport, "at80", 0.8 * x) : null;
-        if (c1 == null) {
-          c1 = c1(session, transport);
-        }
-        WindowResult saturation = null;
-        if (saturationConcurrency > 0) {
-          saturation =
-              session.closed(
-                  "saturation", saturationConcurrency, Window.ofSeconds(warmup, window));
-          System.err.println(Summary.line(transport, saturation));
-        }
-        ProfileResult result =
-            new ProfileResult(
-                label,
-                target.protocol.name().toLowerCase(),
-                target.model,
-                transport,
-                sloMs * 1000,
-                c1,
-                outcome.steps(),
-                x,
-                outcome.best(),
-                at50,
-                at80,
-                saturation,
-                Math.round((System.nanoTime() - began) / 1e8) / 10.0);
-        Json.write(result, jsonOut);
-        System.err.printf("%s: x_slo %.1f req/s (p99 <= %.3f ms)%n", label, x, sloMs);
-        return 0;
-      } finally {
-        group.shutdownGracefully(0, 1, java.util.concurrent.TimeUnit.SECONDS);
+      String transport = session.transport().describe();
+      WindowResult warm = null;
+      if (initialWarmup > 0) {
+        warm =
+            session.closed(
+                "warmup", initialWarmupConcurrency, Window.ofSeconds(initialWarmup - 1, 1));
+        System.err.println(Summary.line(transport, warm));
       }
+      // With a warm-up, c=1 runs after the search: a freshly started server on one core is
+      // still JIT-compiling for a while, and c=1 should measure the request path, not C2.
+      WindowResult c1 = warm == null ? c1(session, transport) : null;
+      double basis = warm != null ? warm.throughputRps() : c1.throughputRps();
+      double first = startRate > 0 ? startRate : Math.max(10, 0.5 * basis);
+      SloSearch search =
+          new SloSearch(
+              sloMs * 1000, maxErrorRatio, 0.85, maxDoublings, maxHalvings, bisections, retries);
+      SloSearch.Outcome outcome =
+          search.search(
+              first,
+              (rate, attempt) -> {
+                WindowResult r =
+                    session.open(
+                        attempt == 0 ? "search" : "search-retry",
+                        arrival,
+                        rate,
+                        seed + attempt,
+                        Window.ofSeconds(warmup, window),
+                        outstandingFor(rate));
+                System.err.println(Summary.line(transport, r));
+                return r;
+              });
+      double x = outcome.sloRate();
+      WindowResult at50 = x > 0 ? fraction(session, transport, "at50", 0.5 * x, seed) : null;
+      WindowResult at80 = x > 0 ? fraction(session, transport, "at80", 0.8 * x, seed) : null;
+      if (c1 == null) {
+        c1 = c1(session, transport);
+      }
+      WindowResult saturation = null;
+      if (saturationConcurrency > 0) {
+        saturation =
+            session.closed(
+                "saturation", saturationConcurrency, Window.ofSeconds(warmup, window));
+        System.err.println(Summary.line(transport, saturation));
+      }
+      ProfileResult result =
+          new ProfileResult(
+              label,
+              protocol,
+              model,
+              transport,
+              sloMs * 1000,
+              c1,
+              outcome.steps(),
+              x,
+              outcome.best(),
+              at50,
+              at80,
+              saturation,
+              Math.round((System.nanoTime() - began) / 1e8) / 10.0);
+      Json.write(result, jsonOut);
+      System.err.printf("%s: x_slo %.1f req/s (p99 <= %.3f ms)%n", label, x, sloMs);
+      return result;
     }
 
     private WindowResult c1(Session session, String transport) throws InterruptedException {
@@ -276,14 +300,15 @@ public final class Main implements Runnable {
       return c1;
     }
 
-    private WindowResult fraction(Session session, String transport, String label, double rate)
+    private WindowResult fraction(
+        Session session, String transport, String label, double rate, long seed)
         throws InterruptedException {
       WindowResult r =
           session.open(
               label,
               arrival,
               rate,
-              target.seed + 1,
+              seed + 1,
               Window.ofSeconds(warmup, reportWindow),
               outstandingFor(rate));
       System.err.println(Summary.line(transport, r));

@@ -19,7 +19,7 @@ import java.util.TreeMap;
  * size ({@code batch_stats}), and where a request's server time went ({@code inference_stats}:
  * queue, compute input, infer, output), all differenced over the window.
  */
-final class ServerStats {
+final class ServerStats implements Session.Stats {
   /** The per-request durations of {@code inference_stats}, in the order a request meets them. */
   static final List<String> STAGES =
       List.of("success", "queue", "compute_input", "compute_infer", "compute_output");
@@ -84,7 +84,8 @@ final class ServerStats {
   }
 
   /** The statistics now; {@link Snapshot#EMPTY} when they cannot be read. */
-  Snapshot snapshot() {
+  @Override
+  public Snapshot snapshot() {
     try {
       HttpResponse<String> r =
           client.send(

@@ -19,7 +19,7 @@ final class Session implements AutoCloseable {
   private final Ticker ticker;
   private final CpuTime clientCpu;
   private final CpuTime serverCpu;
-  private final ServerStats stats;
+  private final Stats stats;
   private final long drainNanos;
   private final ScheduledExecutorService sampler =
       Executors.newSingleThreadScheduledExecutor(
@@ -38,7 +38,7 @@ final class Session implements AutoCloseable {
       Ticker ticker,
       CpuTime clientCpu,
       CpuTime serverCpu,
-      ServerStats stats,
+      Stats stats,
       long drainNanos) {
     this.transport = transport;
     this.ticker = ticker;
@@ -46,6 +46,12 @@ final class Session implements AutoCloseable {
     this.serverCpu = serverCpu;
     this.stats = stats;
     this.drainNanos = drainNanos;
+  }
+
+  /** The server's cumulative statistics: over HTTP ({@link ServerStats}) or in process. */
+  @FunctionalInterface
+  interface Stats {
+    ServerStats.Snapshot snapshot();
   }
 
   Transport transport() {
