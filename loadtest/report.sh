@@ -3,6 +3,7 @@
 #
 #   bash loadtest/report.sh            # full run  -> reports/performance.md, reports/latency-vs-throughput.svg
 #   bash loadtest/report.sh --quick    # short windows, fewer configurations (a few minutes; for checking the script)
+#   bash loadtest/report.sh --peers    # then loadtest/peers.sh: Sluice vs MLServer, KServe, PyTriton -> reports/peers.md
 #
 # B0: in-process ONNX Runtime (bench/ JMH EngineBaselineBenchmark, sample mode) on the server's CPU.
 # Then for tiny_mlp (gRPC and HTTP) and heavy_mlp, resnet18 (gRPC): Sluice with --engine echo
@@ -19,7 +20,10 @@ cd "$(dirname "$0")/.."
 source loadtest/lib.sh
 
 QUICK=0
-if [[ ${1:-} == --quick ]]; then QUICK=1; fi
+RUN_PEERS=0
+for arg in "$@"; do
+  case $arg in --quick) QUICK=1 ;; --peers) RUN_PEERS=1 ;; esac
+done
 SERVER_CPUS=${SERVER_CPUS:-1}
 CLIENT_CPUS=${CLIENT_CPUS:-0}
 MODELS_DIR=${MODELS_DIR:-build/models}
@@ -293,3 +297,4 @@ json.dump({
 PY
 python3 loadtest/render_report.py --data "$DATA" --out reports/performance.md --plot reports/latency-vs-throughput.svg
 log "wrote reports/performance.md and reports/latency-vs-throughput.svg in $(( (ended_epoch - started_epoch) / 60 )) min $(( (ended_epoch - started_epoch) % 60 )) s"
+if ((RUN_PEERS)); then QUICK=$QUICK bash loadtest/peers.sh; fi
