@@ -270,15 +270,20 @@ run_sluice() {
 }
 
 run_peer() {
-  local round=$1 peer=$2 logf=$DATA/r${1}_${2}.server.log
+  local round=$1 peer=$2 logf=$DATA/r${1}_${2}.server.log try
   log "== round $round: $peer"
-  if ! start_peer "$peer" "$logf"; then
+  # Two tries: on a busy box a peer's own start-up timeouts can fire (PyTriton's client gives
+  # tritonserver a fixed time to load each model); the first try's log is kept.
+  for try in 1 2; do
+    if start_peer "$peer" "$logf"; then
+      measure "$round" "$peer"
+      stop_peer
+      return 0
+    fi
     stop_peer
-    skip "$peer" "did not start: $(grep -vE '^\s*$' "$logf" | tail -3 | tr '\n' ' ' | cut -c1-400)"
-    return 0
-  fi
-  measure "$round" "$peer"
-  stop_peer
+    mv "$logf" "$logf.try$try"
+  done
+  skip "$peer" "did not start (2 tries): $( (grep -E 'Error|ERROR|error:' "$logf.try2" || tail -3 "$logf.try2") | tail -1 | cut -c1-400)"
 }
 
 log "peers: $PEERS; $ROUNDS round(s), ${WARMUP} s warm-up + ${WINDOW} s per window; server CPU $SERVER_CPUS, client CPU $CLIENT_CPUS"

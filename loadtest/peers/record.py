@@ -44,7 +44,10 @@ def from_driver(path: str, log: str) -> dict:
     }
     if not r["succeeded"]:
         out["infer_per_s"] = None
-        out["why"] = "no request succeeded: " + ", ".join(f"{k} x{v}" for k, v in r["errors"].items())
+        errs = ", ".join(f"{k} x{v}" for k, v in r["errors"].items())
+        out["why"] = ("no request succeeded: " + errs) if errs else (
+            f"no request completed inside the window ({r['scheduled']} started): the server or the client stalled"
+        )
     return out
 
 
