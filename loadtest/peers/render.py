@@ -196,7 +196,7 @@ def main() -> None:
 
         def ms(k):
             v = r.get(k)
-            return "" if v is None else f"{v / 1000:.2f}"
+            return "" if v is None or r["infer_per_s"] is None else f"{v / 1000:.2f}"
 
         md.append(
             f"| {r['round']} | {r['server']} | {r['paired_with'] or ''} | {r['workload']} | {r['client']} "
