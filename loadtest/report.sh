@@ -3,6 +3,7 @@
 #
 #   bash loadtest/report.sh            # full run  -> reports/performance.md, reports/latency-vs-throughput.svg
 #   bash loadtest/report.sh --quick    # short windows, fewer configurations (a few minutes; for checking the script)
+#   bash loadtest/report.sh --peers    # then loadtest/peers.sh: Sluice vs MLServer, KServe, PyTriton -> reports/peers.md
 #
 # B0: in-process ONNX Runtime (bench/ JMH EngineBaselineBenchmark, sample mode) on the server's CPU.
 # Then for tiny_mlp (gRPC and HTTP): B2, the transport floor (`sluice-loadtest floor-server`, a bare
@@ -26,7 +27,10 @@ cd "$(dirname "$0")/.."
 source loadtest/lib.sh
 
 QUICK=0
-if [[ ${1:-} == --quick ]]; then QUICK=1; fi
+RUN_PEERS=0
+for arg in "$@"; do
+  case $arg in --quick) QUICK=1 ;; --peers) RUN_PEERS=1 ;; esac
+done
 SERVER_CPUS=${SERVER_CPUS:-1}
 ROUNDS=${ROUNDS:-1}
 UNPINNED=${UNPINNED:-0}
@@ -128,7 +132,9 @@ repo_for() {
         sed '/^dynamic_batching/d' "$src/config.pbtxt" >"$dir/$model/config.pbtxt"
       fi
     fi
-    ln -s "$(realpath "$src/1/model.onnx")" "$dir/$model/1/model.onnx"
+    # A hard link (or a copy): Sluice refuses a model file whose symlink leads out of its folder.
+    ln "$(realpath "$src/1/model.onnx")" "$dir/$model/1/model.onnx" 2>/dev/null \
+      || cp "$src/1/model.onnx" "$dir/$model/1/model.onnx"
   fi
   echo "$dir"
 }
@@ -394,3 +400,4 @@ json.dump({
 PY
 python3 loadtest/render_report.py --data "$DATA" --out reports/performance.md --plot reports/latency-vs-throughput.svg
 log "wrote reports/performance.md and reports/latency-vs-throughput.svg in $(( (ended_epoch - started_epoch) / 60 )) min $(( (ended_epoch - started_epoch) % 60 )) s"
+if ((RUN_PEERS)); then QUICK=$QUICK bash loadtest/peers.sh; fi
