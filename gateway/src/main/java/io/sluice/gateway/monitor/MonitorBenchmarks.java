@@ -80,6 +80,38 @@ public final class MonitorBenchmarks {
       }
     }
 
+    /**
+     * A window over a real profile ({@code reference_profile.json}: iris's 150 rows, so its
+     * numeric columns are decided by exact KS), fed {@code rows}-row slots whose every column
+     * holds {@code value}, as the load test's fixed payload does.
+     */
+    public Window(java.nio.file.Path profileFile, int rows, double value, int windowRows)
+        throws java.io.IOException {
+      ProfileJson.Loaded profile = ProfileJson.read(profileFile);
+      List<ColumnLayout.TensorColumns> tensors = new ArrayList<>();
+      int width = profile.profile().columns().size();
+      tensors.add(new ColumnLayout.TensorColumns("x", Role.INPUT,
+          io.sluice.runtime.DataType.FP32, width, 0));
+      List<Column> cols = new ArrayList<>();
+      for (int i = 0; i < width; i++) {
+        Column c = profile.profile().columns().get(i);
+        // One tensor "x" whose column i is the profile's column i, inputs and outputs alike.
+        cols.add(new Column(c.name(), Role.INPUT, "x", i, c.kind(), c.count(), c.missing(),
+            c.distinct(), c.min(), c.max(), c.mean(), c.std(), c.edges(), c.binCounts(),
+            c.binSums(), c.decileEdges(), c.decileCounts(), c.sample(), c.categories(),
+            c.other()));
+      }
+      DriftConfig config = DriftConfig.defaults().withWindow(windowRows, 0, 0, 0);
+      monitor = new VersionMonitor("bench", "1", new ColumnLayout(tensors), config,
+          new ProfileJson.Loaded(new ReferenceProfile(ReferenceProfile.FORMAT,
+              profile.profile().dataset(), cols), profile.hash()),
+          Set.of(), report -> windows++);
+      slot = new TapSlot(rows * width, 1);
+      slot.rows = rows;
+      slot.tensorRows[0] = rows;
+      java.util.Arrays.fill(slot.values, 0, rows * width, Double.doubleToRawLongBits(value));
+    }
+
     /** Files one slot (scoring the window whenever it fills). */
     public void add() {
       monitor.add(slot);

@@ -16,6 +16,15 @@ interface PredictionSink {
   /** One record: {@code key} is the request id, {@code json} the record without a newline. */
   void write(String key, String json);
 
+  /**
+   * One record as the log formats it: UTF-8 ending in a newline. A sink that writes bytes (the
+   * file) overrides this to skip the decoding.
+   */
+  default void write(String key, byte[] utf8Line) {
+    write(key, new String(utf8Line, 0, utf8Line.length - 1,
+        java.nio.charset.StandardCharsets.UTF_8));
+  }
+
   /** Called when the queue is momentarily empty. */
   void flush();
 

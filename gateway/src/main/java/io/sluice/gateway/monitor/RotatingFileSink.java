@@ -46,11 +46,15 @@ final class RotatingFileSink implements PredictionSink {
 
   @Override
   public void write(String key, String json) {
+    write(key, (json + "\n").getBytes(StandardCharsets.UTF_8));
+  }
+
+  @Override
+  public void write(String key, byte[] bytes) {
     if (file == null) {
       failed.increment();
       return;
     }
-    byte[] bytes = (json + "\n").getBytes(StandardCharsets.UTF_8);
     try {
       if (size > 0 && size + bytes.length > maxBytes) {
         file.close();

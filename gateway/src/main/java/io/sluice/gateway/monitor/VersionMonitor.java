@@ -403,10 +403,24 @@ final class VersionMonitor {
     return layout;
   }
 
-  /** Each layout column's name: the profile's, else {@code tensor[i]}. */
+  /** Monitor thread only: {@link #columnNames}, until the reference changes. */
+  private List<String> names;
+  private ColumnMonitor[] namesFor;
+
+  /**
+   * Each layout column's name: the profile's, else {@code tensor[i]}. Monitor thread (the
+   * prediction log, once per record): kept until the live reference replaces the columns.
+   */
   List<String> columnNames() {
+    if (names == null || namesFor != columns) {
+      namesFor = columns;
+      names = List.copyOf(namesOf(columns));
+    }
+    return names;
+  }
+
+  private List<String> namesOf(ColumnMonitor[] cs) {
     List<String> out = new ArrayList<>(layout.columnCount());
-    ColumnMonitor[] cs = columns;
     for (TensorColumns t : layout.tensors()) {
       for (int c = 0; c < t.width(); c++) {
         ColumnMonitor m = cs == null ? null : cs[t.firstColumn() + c];

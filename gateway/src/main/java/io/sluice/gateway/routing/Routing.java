@@ -29,6 +29,7 @@ public final class Routing {
   private final int shadowMaxInFlight;
   private final List<InferenceListener> listeners;
   private final Rollouts rollouts;
+  private final ScheduledExecutorService scheduler;
 
   /**
    * @param random uniform in [0, 1), thread-safe (arms, shadow fractions, injected errors)
@@ -38,6 +39,7 @@ public final class Routing {
   public Routing(MeterRegistry meters, Clock clock, DoubleSupplier random,
       ScheduledExecutorService scheduler, Executor shadowExecutor, URI rollbackWebhook,
       int shadowQueueSize, int shadowMaxInFlight) {
+    this.scheduler = scheduler;
     this.table = new TrafficTable(meters, clock, random, rollbackWebhook);
     this.faults = new Faults(meters, random, scheduler);
     this.scores = new ShadowScores(meters);
@@ -65,7 +67,7 @@ public final class Routing {
   public RoutingHooks hooks(ModelManager models, ContextHeaders headers,
       List<InferenceListener> shadowListeners, Ticker ticker) {
     ShadowRunner shadows = new ShadowRunner(table, scores, shadowExecutor, shadowQueueSize,
-        shadowMaxInFlight, shadowListeners, ticker);
+        shadowMaxInFlight, shadowListeners, ticker, scheduler);
     return new RoutingHooks(new TrafficAdmin(models, table, faults, scores, headers, rollouts), faults,
         shadows);
   }

@@ -18,6 +18,9 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.jctools.queues.MpscArrayQueue;
 import org.slf4j.Logger;
@@ -33,6 +36,13 @@ import org.slf4j.LoggerFactory;
  * rather than taking the primary's capacity), and scores the answer against the primary's on
  * the same executor. The primary's answer is already on its way: nothing here can change it or
  * add to its latency.
+ *
+ * <p>Shadows yield to the primary: a copy starts only while the primary version's scheduler has
+ * no request waiting, so on a busy core a shadow's engine run does not sit between queued
+ * primary requests and their instance. Otherwise the drain stops and is tried again {@value
+ * #YIELD_MILLIS} ms later (on the routing thread); copies wait in the bounded queue meanwhile, and
+ * one that finds it full is dropped and counted ({@code queue_full}), so under sustained
+ * saturation a shadow loses copies rather than taking the primary's capacity.
  *
  * <p>Each shadow run that reached its version is then published, on the shadow executor, as an
  * {@link InferenceEvent} with role SHADOW (the primary's request context, so the same id, and
@@ -58,15 +68,22 @@ final class ShadowRunner implements ShadowSink {
   private final AtomicInteger draining = new AtomicInteger();
   private final List<InferenceListener> listeners;
   private final Ticker ticker;
+  /** Where a drain that yielded to the primary is tried again. */
+  private final ScheduledExecutorService retry;
+  private final AtomicBoolean retrying = new AtomicBoolean();
+  static final long YIELD_MILLIS = 1;
 
   /**
    * @param executor one thread: drains the queue and scores the answers
    * @param capacity the queue's bound; beyond it copies are dropped
    * @param maxInFlight shadow requests queued on shadow versions at once
    * @param listeners told of every shadow run, on the shadow executor; each must never block
+   * @param retry runs the retry of a drain that yielded to a busy primary (the routing thread)
    */
   ShadowRunner(TrafficTable table, ShadowScores scores, Executor executor, int capacity,
-      int maxInFlight, List<InferenceListener> listeners, Ticker ticker) {
+      int maxInFlight, List<InferenceListener> listeners, Ticker ticker,
+      ScheduledExecutorService retry) {
+    this.retry = retry;
     this.listeners = List.copyOf(listeners);
     this.ticker = ticker;
     this.table = table;
@@ -111,13 +128,32 @@ final class ShadowRunner implements ShadowSink {
     do {
       draining.set(1);
       while (inFlight.get() < maxInFlight) {
-        Task t = queue.poll();
+        Task t = queue.peek();
         if (t == null) {
           break;
         }
-        start(t);
+        if (t.primary().scheduler().pendingCount() > 0) {
+          retryLater();
+          break;
+        }
+        start(queue.poll());
       }
     } while (draining.decrementAndGet() != 0);
+  }
+
+  /** One retry at a time: the drain that runs it finds the queue as it then is. */
+  private void retryLater() {
+    if (retrying.compareAndSet(false, true)) {
+      try {
+        retry.schedule(() -> {
+          retrying.set(false);
+          schedule();
+        }, YIELD_MILLIS, TimeUnit.MILLISECONDS);
+      } catch (java.util.concurrent.RejectedExecutionException e) {
+        // shutting down: the queued copies are not run (the primaries have their answers)
+        retrying.set(false);
+      }
+    }
   }
 
   private void start(Task t) {

@@ -139,4 +139,37 @@ class WindowsTest {
     // undrifted: D stays near the sampling noise of 500 reference values (D_crit 0.061)
     assertThat(x.scores().get("ks")).isLessThan(0.061 + 0.0133);
   }
+
+  @Test
+  void aRememberedExactKsPValueIsTheOneComputedAfresh() {
+    // Three windows: the second repeats the first's values (so its statistic), the third differs.
+    List<DriftReport> out = new ArrayList<>();
+    VersionMonitor m = new VersionMonitor("m", "1", LAYOUT, config(200, 0, 0, 0), reference(),
+        Set.of(), out::add);
+    TapSlot first = slot(200, 1, new SplittableRandom(11));
+    TapSlot shifted = slot(200, 3, new SplittableRandom(12));
+    for (int i = 0; i < 200; i++) {
+      shifted.values[i] = Double.doubleToRawLongBits(
+          Double.longBitsToDouble(shifted.values[i]) + 0.3);
+    }
+    m.add(first);
+    m.add(first);
+    m.add(shifted);
+    assertThat(out).hasSize(3);
+    double[] ref = reference().profile().columns().get(0).sample();
+    for (int w = 0; w < 3; w++) {
+      TapSlot s = w < 2 ? first : shifted;
+      double[] cur = new double[200];
+      for (int i = 0; i < cur.length; i++) {
+        cur[i] = Double.longBitsToDouble(s.values[i]);
+      }
+      DriftStatistics.Result fresh = DriftStatistics.ks(ref, cur);
+      ColumnReport x = out.get(w).columns().get(0);
+      assertThat(x.method()).isEqualTo("ks");
+      assertThat(x.scores().get("ks")).isEqualTo(fresh.statistic());
+      assertThat(x.scores().get("ks_p_value")).isEqualTo(fresh.pValue());
+    }
+    assertThat(out.get(2).columns().get(0).scores().get("ks_p_value"))
+        .isNotEqualTo(out.get(0).columns().get(0).scores().get("ks_p_value"));
+  }
 }

@@ -48,8 +48,16 @@ class ShadowRunnerTest {
   private final List<InferenceEvent> events = new ArrayList<>();
   private final List<Long> leasesSeen = new ArrayList<>();
 
+  private final ManualScheduler routingThread = new ManualScheduler();
+
   private static LoadedVersion version(long n,
       Function<List<Tensor>, CompletableFuture<InferenceResponse>> engine) {
+    return version(n, engine, new int[1]);
+  }
+
+  /** {@code pending[0]}: what the version's scheduler reports as waiting. */
+  private static LoadedVersion version(long n,
+      Function<List<Tensor>, CompletableFuture<InferenceResponse>> engine, int[] pending) {
     return TestVersions.running("m", n, CONFIG, SIGNATURE, new Scheduler() {
       @Override
       public CompletableFuture<InferenceResponse> enqueue(
@@ -59,7 +67,7 @@ class ShadowRunnerTest {
 
       @Override
       public int pendingCount() {
-        return 0;
+        return pending[0];
       }
 
       @Override
@@ -74,7 +82,7 @@ class ShadowRunnerTest {
         Runnable::run, 16, 4, List.of(e -> {
           events.add(e);
           leasesSeen.add(e.version().inFlight());
-        }), () -> now[0] += 1_000);
+        }), () -> now[0] += 1_000, routingThread);
   }
 
   private static V2InferRequest request() {
@@ -126,5 +134,29 @@ class ShadowRunnerTest {
     assertThat(events.get(0).status().code()).isEqualTo(Status.Code.INTERNAL);
     assertThat(events.get(0).outputs()).isEmpty();
     assertThat(shadow.inFlight()).isZero();
+  }
+
+  @Test
+  void aShadowWaitsWhileThePrimaryHasRequestsQueuedAndRunsOnceItHasNone() {
+    int[] pending = {3};
+    LoadedVersion primary = version(1, in -> CompletableFuture.failedFuture(
+        new AssertionError("not run")), pending);
+    LoadedVersion shadow = version(2, in -> CompletableFuture.completedFuture(
+        new InferenceResponse(List.of(Tensor.ofFloats("y", new long[] {1, 1}, 7f)), 1, 0, 0,
+            0, 0)));
+    ShadowRunner runner = runner();
+    runner.offer(new Selection(primary, List.of(shadow), Selection.Route.STABLE, null),
+        request(), List.of(Tensor.ofFloats("y", new long[] {1, 1}, 7f)));
+    assertThat(events).as("held while the primary has work waiting").isEmpty();
+
+    routingThread.advance(1);
+    assertThat(events).as("still busy at the retry").isEmpty();
+
+    pending[0] = 0;
+    routingThread.advance(1);
+    assertThat(events).hasSize(1);
+    assertThat(events.get(0).version()).isSameAs(shadow);
+    assertThat(meters.find("sluice_shadow_dropped").counters()).allSatisfy(
+        c -> assertThat(c.count()).isZero());
   }
 }
