@@ -112,6 +112,7 @@ public record GatewayConfig(
     private int maxQueueSize;
     private int drainTimeoutSeconds;
     private int maxQueueTimeMillis;
+    private int maxInflightRequests;
     private int shutdownGraceSeconds;
     private ContextHeaders contextHeaders = ContextHeaders.defaults();
     private Engine engine;
@@ -267,6 +268,11 @@ public record GatewayConfig(
 
     public Builder maxQueueTimeMillis(int maxQueueTimeMillis) {
       this.maxQueueTimeMillis = maxQueueTimeMillis;
+      return this;
+    }
+
+    public Builder maxInflightRequests(int maxInflightRequests) {
+      this.maxInflightRequests = maxInflightRequests;
       return this;
     }
 
@@ -587,7 +593,7 @@ public record GatewayConfig(
                   maxGrpcCallsPerConnection)),
           new ModelsConfig(
               modelRepository, strictReadiness, defaultMaxBatchSize, maxQueueSize,
-              drainTimeoutSeconds, maxQueueTimeMillis),
+              drainTimeoutSeconds, maxQueueTimeMillis, maxInflightRequests),
           new EngineConfig(engine, onnxIntraOpThreads, onnxInterOpThreads, onnxSpinning),
           new SecurityConfig(
               Optional.ofNullable(adminTokenFile),

@@ -14,6 +14,9 @@ import java.nio.file.Path;
  *     requests it admitted before its engine is closed anyway
  * @param maxQueueTimeMillis load shedding: the longest a request may wait for an instance; one
  *     that could not start within it is refused at once (503 / UNAVAILABLE); 0 for no limit
+ * @param maxInflightRequests load shedding at the front door: while the server holds this many
+ *     inference requests admitted and not yet answered, a new one is refused before its body is
+ *     read (503 / UNAVAILABLE); 0 for no limit
  */
 public record ModelsConfig(
     Path modelRepository,
@@ -21,7 +24,8 @@ public record ModelsConfig(
     int defaultMaxBatchSize,
     int maxQueueSize,
     int drainTimeoutSeconds,
-    int maxQueueTimeMillis) {
+    int maxQueueTimeMillis,
+    int maxInflightRequests) {
 
   public ModelsConfig {
     if (defaultMaxBatchSize < 0) {
@@ -33,6 +37,10 @@ public record ModelsConfig(
     if (maxQueueTimeMillis < 0) {
       throw new IllegalArgumentException(
           "maxQueueTimeMillis: " + maxQueueTimeMillis + " (expected: >= 0)");
+    }
+    if (maxInflightRequests < 0) {
+      throw new IllegalArgumentException(
+          "maxInflightRequests: " + maxInflightRequests + " (expected: >= 0)");
     }
   }
 }

@@ -170,6 +170,13 @@ enum Setting {
       "load shedding: a request that could not start within this many ms (or its deadline) is "
           + "refused at once with 503 / UNAVAILABLE and a retry hint; 0 = no limit",
       (b, v) -> b.maxQueueTimeMillis((Integer) v)),
+  MAX_INFLIGHT_REQUESTS(
+      "--max-inflight-requests", "max-inflight-requests", Kind.INT, () -> 1024, "1024",
+      "load shedding at the front door: while the server holds this many inference requests "
+          + "admitted and not yet answered, a new one is refused before its body is read, with "
+          + "503 `Retry-After: 1` / UNAVAILABLE (`sluice_requests_dropped_total{reason=\"inflight_limit\"}`); "
+          + "0 = no limit",
+      (b, v) -> b.maxInflightRequests((Integer) v)),
   SHUTDOWN_GRACE_SECONDS(
       "--shutdown-grace-seconds", "shutdown-grace-seconds", Kind.INT, () -> 25, "25",
       "on SIGTERM: readiness turns false, new requests get 503 / UNAVAILABLE, admitted ones "

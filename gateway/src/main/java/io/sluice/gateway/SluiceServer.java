@@ -10,6 +10,7 @@ import io.netty.channel.nio.NioIoHandler;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.sluice.gateway.core.DefaultServingApi;
 import io.sluice.gateway.routing.Routing;
+import io.sluice.gateway.core.Admission;
 import io.sluice.gateway.core.DrainGate;
 import io.sluice.gateway.core.InferenceListener;
 import io.sluice.gateway.core.MonitorQueries;
@@ -271,7 +272,8 @@ public final class SluiceServer implements AutoCloseable {
     ServingApi api =
         new DefaultServingApi(
             models, config.models().strictReadiness(), Ticker.SYSTEM, VERSION, registry,
-            all, gate, monitor != null ? monitor : new MonitorQueries() {}, webhook,
+            all, gate, new Admission(gate, config.models().maxInflightRequests(), registry),
+            monitor != null ? monitor : new MonitorQueries() {}, webhook,
             RequestIds.random(new SecureRandom()), config.registry().controlMode(),
             routing.hooks(models, config.network().contextHeaders(), all, Ticker.SYSTEM));
     EventLoopGroup boss =

@@ -5,6 +5,7 @@ import io.sluice.gateway.model.ModelManager;
 import io.sluice.gateway.request.RequestIds;
 import io.sluice.proto.inference.GrpcService.ModelStatisticsResponse;
 import io.sluice.proto.inference.ModelConfigProto.ModelConfig;
+import io.sluice.runtime.Status;
 import io.sluice.runtime.Ticker;
 import java.security.SecureRandom;
 import java.util.ArrayList;
@@ -37,6 +38,7 @@ public final class DefaultServingApi implements ServingApi {
   private final MonitorQueries monitor;
   private final RegistryWebhook webhook;
   private final TrafficControl traffic;
+  private final Admission admission;
 
   /**
    * With statistics and metrics as the only inference listener, no monitor, registry webhook or
@@ -49,8 +51,8 @@ public final class DefaultServingApi implements ServingApi {
       String serverVersion,
       MeterRegistry registry) {
     this(models, strictReadiness, ticker, serverVersion, registry, List.of(), new DrainGate(),
-        new MonitorQueries() {}, RegistryWebhook.NONE, RequestIds.random(new SecureRandom()),
-        ModelControlMode.EXPLICIT, RoutingHooks.NONE);
+        Admission.unlimited(registry), new MonitorQueries() {}, RegistryWebhook.NONE,
+        RequestIds.random(new SecureRandom()), ModelControlMode.EXPLICIT, RoutingHooks.NONE);
   }
 
   /**
@@ -58,6 +60,7 @@ public final class DefaultServingApi implements ServingApi {
    *     each must never block (see {@link InferenceListener})
    * @param gate the process's shutdown admission: once it drains, inference is refused with
    *     UNAVAILABLE and readiness is false
+   * @param admission the front door's overload check, over {@code gate}'s count
    * @param monitor answers drift queries
    * @param webhook the receiver of {@code POST /v2/registry/webhook}
    * @param ids names the requests that arrive without an id (the answer carries it, and so does
@@ -73,12 +76,14 @@ public final class DefaultServingApi implements ServingApi {
       MeterRegistry registry,
       List<InferenceListener> listeners,
       DrainGate gate,
+      Admission admission,
       MonitorQueries monitor,
       RegistryWebhook webhook,
       RequestIds ids,
       ModelControlMode mode,
       RoutingHooks routing) {
     this.monitor = monitor;
+    this.admission = admission;
     this.traffic = routing.control();
     this.webhook = webhook;
     List<InferenceListener> all = new ArrayList<>();
@@ -91,6 +96,11 @@ public final class DefaultServingApi implements ServingApi {
             models, strictReadiness, new ServerInfo("sluice", serverVersion, EXTENSIONS), gate);
     this.control = new DefaultRepositoryControl(models, mode);
     this.errors = new MeteredErrorCounter(registry);
+  }
+
+  @Override
+  public Status checkAdmission() {
+    return admission.checkAdmission();
   }
 
   @Override

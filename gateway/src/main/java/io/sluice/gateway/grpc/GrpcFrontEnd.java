@@ -29,7 +29,8 @@ import java.util.concurrent.TimeUnit;
  * The inbound message limit comes from {@link GrpcConfig}, far above grpc-java's 4 MiB default.
  *
  * <p>Security comes from a {@link ServerSecurity}: TLS (ALPN h2) when it has a context, and the
- * repository methods behind its admin guard ({@link AdminInterceptor}).
+ * repository methods behind its admin guard ({@link AdminInterceptor}). Overload is refused at
+ * call start, before the context is read, by {@link AdmissionInterceptor}.
  *
  * <p>Connection hygiene, from {@link GrpcConfig}: the listening socket carries the same {@link
  * ConnectionLimiter} as HTTP's (through {@code channelFactory}, the builder's public hook on the
@@ -118,6 +119,8 @@ public final class GrpcFrontEnd implements AutoCloseable {
         .intercept(new AdminInterceptor(security.admin(), AdminInterceptor.REPOSITORY_METHODS))
         .intercept(new RouteMetadataInterceptor())
         .intercept(new ContextMetadataInterceptor(headers))
+        // Before the context is read: a refusal at the front door costs as little as it can.
+        .intercept(new AdmissionInterceptor(api))
         .intercept(new ErrorCountingInterceptor(api))
         .build();
     try {

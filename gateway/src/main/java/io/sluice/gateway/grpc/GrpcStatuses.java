@@ -50,10 +50,15 @@ final class GrpcStatuses {
     if (status.retryAfterMillis() <= 0) {
       return toGrpc(failure).asRuntimeException();
     }
+    return toGrpc(status).asRuntimeException(trailers(status));
+  }
+
+  /** The trailers that carry {@code status}'s retry hint (it must have one). */
+  static Metadata trailers(Status status) {
     Metadata trailers = new Metadata();
     trailers.put(RETRY_PUSHBACK_MS, Long.toString(status.retryAfterMillis()));
     trailers.put(RETRY_AFTER, Long.toString(Math.max(1, (status.retryAfterMillis() + 999) / 1000)));
-    return toGrpc(status).asRuntimeException(trailers);
+    return trailers;
   }
 
   /** The failure itself, not the wrapper a future puts around it. */

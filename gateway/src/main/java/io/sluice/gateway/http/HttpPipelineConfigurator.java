@@ -28,6 +28,8 @@ import java.util.Optional;
  *   <li>{@link HttpServerCodec}: HTTP/1.1 framing;
  *   <li>{@link RequestTimeouts#messages()}: idle, header and body timeouts (408), judged from the
  *       decoded messages and the responses;
+ *   <li>{@link AdmissionGuard}: load shedding at the front door; an inference request refused
+ *       for overload is answered 503 without its body being inflated or read into memory;
  *   <li>{@link BodyInflater}: {@code Content-Encoding: gzip|deflate} request bodies, inflated in
  *       bounded steps and stopped at the decompressed-size limit (413); any other coding 415;
  *   <li>{@link ExpectContinueGuard}: {@code Expect: 100-continue}, 413 at once when the declared
@@ -92,6 +94,7 @@ final class HttpPipelineConfigurator extends ChannelInitializer<SocketChannel> {
             // Body chunks as large as a socket read, rather than 8 KiB slices of it.
             new HttpDecoderConfig().setMaxChunkSize(MAX_CHUNK_BYTES)))
         .addLast("timeouts", timeouts.messages())
+        .addLast("admission", new AdmissionGuard(api))
         .addLast("inflater", new BodyInflater(config.inflateLimit(), meters, api))
         .addLast("expect-continue", new ExpectContinueGuard(config.maxBodyBytes(), api, meters))
         .addLast("aggregator", new BodyLimitingAggregator(config.maxBodyBytes(), api, meters))

@@ -154,6 +154,10 @@ final class RequestDispatcher extends ChannelInboundHandlerAdapter {
   private void dispatch(ChannelHandlerContext ctx, FullHttpRequest request) {
     try {
       DecoderResult framing = request.decoderResult();
+      if (framing.cause() instanceof AdmissionRefusedException) {
+        refuse(ctx, request, (AdmissionRefusedException) framing.cause());
+        return;
+      }
       if (!framing.isSuccess()) {
         finish(ctx, request, HttpResponses.closing(framingError(framing.cause())));
         return;
@@ -268,6 +272,14 @@ final class RequestDispatcher extends ChannelInboundHandlerAdapter {
     }
     api.recordError("http", v.result().name());
     return HttpResponses.error(status, v.message());
+  }
+
+  /** Answers a request the front door refused for overload; the connection stays open. */
+  private void refuse(ChannelHandlerContext ctx, FullHttpRequest request,
+      AdmissionRefusedException refusal) {
+    api.recordError("http", refusal.status().code().name());
+    FullHttpResponse response = HttpErrors.response(refusal.status());
+    finish(ctx, request, refusal.closing() ? HttpResponses.closing(response) : response);
   }
 
   /** Asks the guard; a denial is answered (401/403), counted, and nothing else happens. */

@@ -116,6 +116,14 @@ final class FakeServingApi implements ServingApi, AutoCloseable {
         .build();
   }
 
+  /** What the front door answers: null admits (the default), a status refuses. */
+  volatile Status admission;
+
+  @Override
+  public Status checkAdmission() {
+    return admission;
+  }
+
   @Override
   public CompletableFuture<V2InferResponse> infer(
       String model, String version, V2InferRequest request) {

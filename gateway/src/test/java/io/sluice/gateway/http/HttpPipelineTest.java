@@ -269,4 +269,76 @@ class HttpPipelineTest {
     assertThat(EmbeddedHttp.body(r)).contains("unknown datatype").contains("(cut)");
     big.assertClean();
   }
+
+  @Test
+  void anInferenceRefusedAtTheFrontDoorIsAnswered503WithoutReachingTheApi() {
+    api.admission = Status.overloaded("overloaded: test", 1000);
+    http.send(post("/v2/models/echo/infer", "", INFER_JSON) + get("/v2/health/live"));
+
+    FullHttpResponse refused = http.response();
+    assertThat(refused.status().code()).isEqualTo(503);
+    assertThat(refused.headers().get(HttpHeaderNames.RETRY_AFTER)).isEqualTo("1");
+    assertThat(refused.headers().contains(HttpHeaderNames.CONNECTION)).isFalse();
+    assertThat(EmbeddedHttp.body(refused)).isEqualTo("{\"error\":\"overloaded: test\"}");
+    assertThat(EmbeddedHttp.body(http.response())).as("health is never refused")
+        .isEqualTo("{\"live\":true}");
+    assertThat(api.lastRequest).as("the refused request never reached the api").isNull();
+  }
+
+  @Test
+  void aRefusalBehindAPendingInferenceIsAnsweredInRequestOrder() {
+    CompletableFuture<V2InferResponse> pending = new CompletableFuture<>();
+    answerInferenceWith(pending);
+    http.send(post("/v2/models/echo/infer", "", INFER_JSON));
+    api.admission = Status.overloaded("overloaded: test", 1000);
+    http.send(post("/v2/models/echo/infer", "", INFER_JSON) + get("/v2/health/live"));
+    assertThat(http.response()).isNull();
+
+    pending.complete(FakeServingApi.echo("echo", api.lastRequest));
+
+    assertThat(http.response().status().code()).isEqualTo(200);
+    assertThat(http.response().status().code()).isEqualTo(503);
+    assertThat(EmbeddedHttp.body(http.response())).isEqualTo("{\"live\":true}");
+  }
+
+  @Test
+  void aRefusedBodyInManyChunksIsReleasedAndTheNextRequestIsAdmitted() {
+    api.admission = Status.overloaded("overloaded: test", 1000);
+    String raw = post("/v2/models/echo/infer", "", INFER_JSON);
+    int half = raw.length() - INFER_JSON.length() / 2;
+    http.send(raw.substring(0, half));
+    assertThat(http.response()).as("answered after the last chunk").isNull();
+    http.send(raw.substring(half));
+    assertThat(http.response().status().code()).isEqualTo(503);
+
+    api.admission = null;
+    http.send(post("/v2/models/echo/infer", "", INFER_JSON));
+    assertThat(http.response().status().code()).isEqualTo(200);
+  }
+
+  @Test
+  void aRefusedGzipBodyIsNeverInflated() throws IOException {
+    api.admission = Status.overloaded("overloaded: test", 1000);
+    ByteArrayOutputStream gz = new ByteArrayOutputStream();
+    try (GZIPOutputStream out = new GZIPOutputStream(gz)) {
+      out.write(new byte[512 * 1024]);
+    }
+    byte[] body = gz.toByteArray();
+    http.send(("POST /v2/models/echo/infer HTTP/1.1\r\nHost: x\r\nContent-Encoding: gzip\r\n"
+        + "Content-Length: " + body.length + "\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1));
+    http.send(body);
+    // Inflated, this body is over the 1 KiB limit (413); refused first, it is a 503.
+    assertThat(http.response().status().code()).isEqualTo(503);
+  }
+
+  @Test
+  void aRefusedRequestThatExpectsContinueIsAnsweredAtOnceAndCloses() {
+    api.admission = Status.overloaded("overloaded: test", 1000);
+    http.send("POST /v2/models/echo/infer HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\n"
+        + "Content-Length: " + INFER_JSON.length() + "\r\n\r\n");
+    FullHttpResponse refused = http.response();
+    assertThat(refused.status().code()).isEqualTo(503);
+    assertThat(refused.headers().get(HttpHeaderNames.CONNECTION)).isEqualTo("close");
+    assertThat(http.server.isOpen()).isFalse();
+  }
 }

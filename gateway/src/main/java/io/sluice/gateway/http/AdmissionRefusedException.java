@@ -1,0 +1,33 @@
+package io.sluice.gateway.http;
+
+import io.sluice.runtime.Status;
+
+/**
+ * The cause in a request's failed decoder result when the front door refused it for overload:
+ * {@link RequestDispatcher} answers the status (503 with {@code Retry-After}) in request order.
+ * Thrown by nobody, so it carries no stack trace.
+ */
+final class AdmissionRefusedException extends RuntimeException {
+  private static final long serialVersionUID = 1L;
+
+  private final transient Status status;
+  private final boolean closing;
+
+  /**
+   * @param closing the answer closes the connection: the client may never send the body the
+   *     decoder still expects ({@code Expect: 100-continue} answered with a refusal)
+   */
+  AdmissionRefusedException(Status status, boolean closing) {
+    super(status.description(), null, false, false);
+    this.status = status;
+    this.closing = closing;
+  }
+
+  Status status() {
+    return status;
+  }
+
+  boolean closing() {
+    return closing;
+  }
+}
