@@ -204,7 +204,9 @@ final class TrafficAdmin implements TrafficControl {
       throw Status.notFound("faults are set per version (expected: PUT /v2/models/" + model
           + "/versions/{v}/faults)").asException();
     }
-    long v = version.length() > 18 ? -1 : Long.parseLong(version);
+    // Not a number is not a version: NOT_FOUND below, as over HTTP, never a parse failure.
+    long v = version.length() > 18 || !version.chars().allMatch(Character::isDigit)
+        ? -1 : Long.parseLong(version);
     if (!r.versions().containsKey(v)) {
       throw Status.notFound("unknown version " + version + " of model '" + model + "'")
           .asException();
