@@ -144,6 +144,7 @@ public record GatewayConfig(
     private int driftSlotValues;
     private URI driftWebhookUrl;
     private URI rollbackWebhook;
+    private Path trafficStateDir;
     private int shadowQueueSize;
     private int shadowMaxInFlight;
     private boolean rolloutOnChallenger;
@@ -532,6 +533,12 @@ public record GatewayConfig(
       return this;
     }
 
+    /** Where traffic policies are kept across restarts; null keeps them in memory only. */
+    public Builder trafficStateDir(Path dir) {
+      this.trafficStateDir = dir;
+      return this;
+    }
+
     public Builder shadowQueueSize(int v) {
       this.shadowQueueSize = v;
       return this;
@@ -617,7 +624,7 @@ public record GatewayConfig(
               Optional.ofNullable(mlflowWebhookSecretFile), repositoryPollInterval,
               modelControlMode),
           new RoutingConfig(Optional.ofNullable(rollbackWebhook), shadowQueueSize,
-              shadowMaxInFlight, new RolloutConfig(rolloutOnChallenger,
+              shadowMaxInFlight, Optional.ofNullable(trafficStateDir), new RolloutConfig(rolloutOnChallenger,
                   RolloutConfig.weights(rolloutSteps), rolloutStepSeconds, rolloutShadowSeconds,
                   mlflowPromote)),
           logFormat);

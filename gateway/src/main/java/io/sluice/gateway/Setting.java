@@ -336,6 +336,11 @@ enum Setting {
       "--rollback-webhook", "rollback-webhook", Kind.STRING, () -> "", "none",
       "POST each canary rollback (automatic or manual) here as JSON: model, version, reason",
       (b, v) -> b.rollbackWebhook((String) v)),
+  TRAFFIC_STATE_DIR(
+      "--traffic-state-dir", "traffic-state-dir", Kind.PATH, null, "none (policies live in memory)",
+      "keep each model's traffic policy here (`<model>.json`, written atomically on every change)"
+          + " and restore it at start, after the models load",
+      (b, v) -> b.trafficStateDir((Path) v)),
   SHADOW_QUEUE_SIZE(
       "--shadow-queue-size", "shadow-queue-size", Kind.INT, () -> 1024, "1024",
       "shadow copies waiting to run; when full a copy is dropped and counted"

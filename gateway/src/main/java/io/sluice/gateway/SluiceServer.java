@@ -79,6 +79,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class SluiceServer implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(SluiceServer.class);
+  private static final Duration STATE_WRITE_GRACE = Duration.ofSeconds(5);
   /** Sluice's version, reported by {@code GET /v2} and gRPC ServerMetadata. */
   public static final String VERSION = "0.1.0";
 
@@ -98,6 +99,8 @@ public final class SluiceServer implements AutoCloseable {
   private final ScheduledExecutorService credentials;
   // The routing thread (guard ticks, injected delays) and the shadow thread.
   private final List<ExecutorService> routingThreads;
+  // Writes --traffic-state-dir; drained, not cut, at shutdown, so the last change is saved.
+  private final ExecutorService stateThread;
   private final Optional<MlflowFollower> follower;
   private final Optional<FolderPoller> folderPoller;
 
@@ -114,6 +117,7 @@ public final class SluiceServer implements AutoCloseable {
       ServerSecurity security,
       ScheduledExecutorService credentials,
       List<ExecutorService> routingThreads,
+      ExecutorService stateThread,
       DriftMonitor monitor,
       ScheduledExecutorService monitorThread,
       Optional<MlflowFollower> follower,
@@ -134,6 +138,7 @@ public final class SluiceServer implements AutoCloseable {
     this.security = security;
     this.credentials = credentials;
     this.routingThreads = routingThreads;
+    this.stateThread = stateThread;
   }
 
   /** Loads every model of the repository, then binds the three ports. */
@@ -211,10 +216,26 @@ public final class SluiceServer implements AutoCloseable {
         new DefaultThreadFactory("sluice-routing", true));
     ExecutorService shadowThread =
         Executors.newSingleThreadExecutor(new DefaultThreadFactory("sluice-shadow", true));
+    // Saves traffic policies to --traffic-state-dir: file I/O, so never on an event loop.
+    ExecutorService stateThread =
+        Executors.newSingleThreadExecutor(new DefaultThreadFactory("sluice-traffic-state", true));
     RoutingConfig rc = config.routing();
-    Routing routing = new Routing(registry, Clock.systemUTC(),
-        () -> ThreadLocalRandom.current().nextDouble(), routingThread, shadowThread,
-        rc.rollbackWebhook().orElse(null), rc.shadowQueueSize(), rc.shadowMaxInFlight());
+    Routing routing;
+    try {
+      routing = new Routing(registry, Clock.systemUTC(),
+          () -> ThreadLocalRandom.current().nextDouble(), routingThread, shadowThread,
+          rc.rollbackWebhook().orElse(null), rc.shadowQueueSize(), rc.shadowMaxInFlight(),
+          rc.stateDir().orElse(null), stateThread);
+    } catch (RuntimeException e) {
+      routingThread.shutdownNow();
+      shadowThread.shutdownNow();
+      stateThread.shutdownNow();
+      credentials.shutdownNow();
+      security.close();
+      lifecycle.shutdownNow();
+      follower.ifPresent(MlflowFollower::close);
+      throw e;
+    }
     routingThread.scheduleAtFixedRate(routing::tick, 1, 1, TimeUnit.SECONDS);
     ModelManager models =
         new ModelManager(
@@ -233,6 +254,8 @@ public final class SluiceServer implements AutoCloseable {
     } else {
       models.loadAll().join();
     }
+    // After the first load, so the saved policies' versions can be checked; before the ports.
+    routing.restore(models, config.network().contextHeaders());
     Optional<FolderPoller> folderPoller = Optional.empty();
     if (folder.isPresent() && config.registry().repositoryPollSeconds() > 0) {
       FolderPoller p = new FolderPoller(folder.get(), models,
@@ -298,7 +321,7 @@ public final class SluiceServer implements AutoCloseable {
       return new SluiceServer(
           models, api, boss, workers, http, grpc, metrics, gate,
           Duration.ofSeconds(net.shutdownGraceSeconds()), security, credentials,
-          List.of(routingThread, shadowThread), monitor,
+          List.of(routingThread, shadowThread), stateThread, monitor,
           monitorThread, follower, folderPoller);
     } catch (IOException | RuntimeException e) {
       if (grpc != null) {
@@ -320,6 +343,7 @@ public final class SluiceServer implements AutoCloseable {
       credentials.shutdownNow();
       routingThread.shutdownNow();
       shadowThread.shutdownNow();
+      stateThread.shutdownNow();
       throw e;
     }
   }
@@ -498,5 +522,16 @@ public final class SluiceServer implements AutoCloseable {
     security.close();
     credentials.shutdownNow();
     routingThreads.forEach(ExecutorService::shutdownNow);
+    stateThread.shutdown();
+    try {
+      if (!stateThread.awaitTermination(STATE_WRITE_GRACE.toMillis(), TimeUnit.MILLISECONDS)) {
+        log.warn("traffic policies still being saved after {} s: given up",
+            STATE_WRITE_GRACE.toSeconds());
+        stateThread.shutdownNow();
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      stateThread.shutdownNow();
+    }
   }
 }

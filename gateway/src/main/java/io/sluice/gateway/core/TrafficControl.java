@@ -6,7 +6,8 @@ import java.io.IOException;
 
 /**
  * The rollout admin API as the front ends see it ({@code /v2/models/{m}/traffic}, {@code
- * promote}, {@code rollback}, {@code versions/{v}/faults}). Bodies arrive as the bytes the client
+ * promote}, {@code rollback}, {@code versions/{v}/faults}, and the same calls of gRPC's {@code
+ * sluice.admin.v1.TrafficAdmin}). Bodies arrive as the bytes the client
  * sent and are parsed in the routing package, whose errors say what was wrong and what was
  * expected. The defaults answer UNIMPLEMENTED: a server started without routing, and test fakes.
  */

@@ -19,8 +19,9 @@ import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The gRPC front end: Triton's {@code inference.GRPCInferenceService} and {@code
- * grpc.health.v1.Health} on one Netty server.
+ * The gRPC front end: Triton's {@code inference.GRPCInferenceService}, {@code
+ * grpc.health.v1.Health} and Sluice's rollout admin ({@code sluice.admin.v1.TrafficAdmin}) on one
+ * Netty server.
  *
  * <p>The server runs on event loops it is given and does not own, the same ones the HTTP server
  * uses, so a small machine has one set of I/O threads. It uses a direct executor: handlers run on
@@ -29,8 +30,8 @@ import java.util.concurrent.TimeUnit;
  * The inbound message limit comes from {@link GrpcConfig}, far above grpc-java's 4 MiB default.
  *
  * <p>Security comes from a {@link ServerSecurity}: TLS (ALPN h2) when it has a context, and the
- * repository methods behind its admin guard ({@link AdminInterceptor}). Overload is refused at
- * call start, before the context is read, by {@link AdmissionInterceptor}.
+ * repository and rollout admin methods behind its admin guard ({@link AdminInterceptor}).
+ * Overload is refused at call start, before the context is read, by {@link AdmissionInterceptor}.
  *
  * <p>Connection hygiene, from {@link GrpcConfig}: the listening socket carries the same {@link
  * ConnectionLimiter} as HTTP's (through {@code channelFactory}, the builder's public hook on the
@@ -45,6 +46,10 @@ import java.util.concurrent.TimeUnit;
  */
 public final class GrpcFrontEnd implements AutoCloseable {
   private static final Duration SHUTDOWN_GRACE = Duration.ofSeconds(5);
+  /** Triton's repository methods and Sluice's rollout admin: the guarded control plane. */
+  private static final java.util.Set<String> ADMIN_METHODS = java.util.stream.Stream.concat(
+      AdminInterceptor.REPOSITORY_METHODS.stream(), TrafficAdminService.METHODS.stream())
+      .collect(java.util.stream.Collectors.toUnmodifiableSet());
 
   private final Server server;
 
@@ -113,10 +118,11 @@ public final class GrpcFrontEnd implements AutoCloseable {
         // A request that does not parse is INVALID_ARGUMENT, not UNKNOWN and a SEVERE trace.
         .addService(RequestParseGuard.wrap(new InferenceService(api, workers)))
         .addService(RequestParseGuard.wrap(new HealthService(api)))
+        .addService(RequestParseGuard.wrap(new TrafficAdminService(api)))
         // Server reflection, so grpcurl and similar tools work without the .proto files.
         .addService(RequestParseGuard.wrap(ProtoReflectionServiceV1.newInstance()))
         // Innermost: a denied control-plane call is still counted by the error interceptor.
-        .intercept(new AdminInterceptor(security.admin(), AdminInterceptor.REPOSITORY_METHODS))
+        .intercept(new AdminInterceptor(security.admin(), ADMIN_METHODS))
         .intercept(new RouteMetadataInterceptor())
         .intercept(new ContextMetadataInterceptor(headers))
         // Before the context is read: a refusal at the front door costs as little as it can.

@@ -193,7 +193,7 @@ final class InferenceService extends GRPCInferenceServiceImplBase {
     java.util.concurrent.atomic.AtomicReference<String> route =
         RouteMetadataInterceptor.ROUTE.get();
     replyLater(observer, () -> infer(request, deadlineNanos(Context.current()), call::isCancelled,
-        currentLoop(), route));
+        currentLoop(), route, false));
   }
 
   @Override
@@ -261,19 +261,25 @@ final class InferenceService extends GRPCInferenceServiceImplBase {
   }
 
   /**
-   * Decodes and runs one request; shared by ModelInfer and ModelStreamInfer. The future fails,
-   * rather than this method throwing, for a bad request too.
+   * Decodes and runs one request of ModelStreamInfer (ModelInfer takes the same path). The future fails,
+   * rather than this method throwing, for a bad request too. The answer names its route in
+   * its parameters (see {@link InferResponseEncoder#ROUTE_PARAMETER}).
    */
   CompletableFuture<ModelInferResponse> infer(
       ModelInferRequest request, long deadlineNanos, BooleanSupplier cancelled,
       Executor completion) {
-    return infer(request, deadlineNanos, cancelled, completion, null);
+    return infer(request, deadlineNanos, cancelled, completion, null, true);
   }
 
-  /** As above; {@code route}, when given, receives the answer's route for the headers. */
+  /**
+   * As above; {@code route}, when given, receives the answer's route for the headers (a unary
+   * call), and with {@code routeParameter} the answer carries it in its parameters (a stream,
+   * whose headers are gone by then).
+   */
   private CompletableFuture<ModelInferResponse> infer(
       ModelInferRequest request, long deadlineNanos, BooleanSupplier cancelled,
-      Executor completion, java.util.concurrent.atomic.AtomicReference<String> route) {
+      Executor completion, java.util.concurrent.atomic.AtomicReference<String> route,
+      boolean routeParameter) {
     try {
       V2InferRequest decoded = InferRequestDecoder.decode(request,
           ContextMetadataInterceptor.HEADERS.get(), deadlineNanos, cancelled, completion);
@@ -283,7 +289,7 @@ final class InferenceService extends GRPCInferenceServiceImplBase {
             if (route != null) {
               route.set(response.route());
             }
-            return InferResponseEncoder.encode(response);
+            return InferResponseEncoder.encode(response, routeParameter);
           });
     } catch (RuntimeException e) {
       return CompletableFuture.failedFuture(e);

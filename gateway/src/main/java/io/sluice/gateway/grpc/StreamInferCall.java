@@ -13,7 +13,8 @@ import org.slf4j.LoggerFactory;
 /**
  * One {@code ModelStreamInfer} call: every request is answered, in the order it arrived, by one
  * {@code ModelStreamInferResponse}, and a failed request answers with its {@code error_message}
- * while the stream stays open.
+ * while the stream stays open. Each answer names the route that chose its version (stable,
+ * canary, pinned) in {@code parameters["sluice_route"]}, since a stream's headers go out once.
  *
  * <p>Requests start as soon as they arrive, so a stream's requests can share a batch, but their
  * answers are chained: answer <i>n</i> is written only after answer <i>n - 1</i> has been written.

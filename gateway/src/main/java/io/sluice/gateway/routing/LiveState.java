@@ -50,6 +50,19 @@ record LiveState(
     return rolledBack.containsKey(version);
   }
 
+  /**
+   * The policy as it stands, rolled-back candidates at weight 0: what is saved across a
+   * restart, so a restart never gives a rolled-back candidate its traffic back.
+   */
+  TrafficPolicy inForce() {
+    if (rolledBack.isEmpty()) {
+      return policy;
+    }
+    return new TrafficPolicy(policy.stable(),
+        policy.candidates().stream().map(c -> new Candidate(c.version(), weight(c))).toList(),
+        policy.shadows(), policy.stickyHeader(), policy.guards(), policy.comparison());
+  }
+
   LiveState rollBack(long version, Rollback rollback) {
     Map<Long, Rollback> r = new HashMap<>(rolledBack);
     r.put(version, rollback);

@@ -8,6 +8,7 @@ import io.sluice.gateway.model.SelectorDecorator;
 import io.sluice.gateway.request.ContextHeaders;
 import io.sluice.runtime.Ticker;
 import java.net.URI;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.util.List;
 import java.util.concurrent.Executor;
@@ -30,6 +31,7 @@ public final class Routing {
   private final List<InferenceListener> listeners;
   private final Rollouts rollouts;
   private final ScheduledExecutorService scheduler;
+  private final PolicyRestore restore;
 
   /**
    * @param random uniform in [0, 1), thread-safe (arms, shadow fractions, injected errors)
@@ -39,8 +41,24 @@ public final class Routing {
   public Routing(MeterRegistry meters, Clock clock, DoubleSupplier random,
       ScheduledExecutorService scheduler, Executor shadowExecutor, URI rollbackWebhook,
       int shadowQueueSize, int shadowMaxInFlight) {
+    this(meters, clock, random, scheduler, shadowExecutor, rollbackWebhook, shadowQueueSize,
+        shadowMaxInFlight, null, Runnable::run);
+  }
+
+  /**
+   * As above, keeping each model's policy in {@code stateDir} (null: in memory only), written on
+   * {@code stateWriter}: one thread that may block on the disk, and that the caller drains at
+   * shutdown so the last change is on disk.
+   *
+   * @throws java.io.UncheckedIOException when {@code stateDir} cannot be created or written
+   */
+  public Routing(MeterRegistry meters, Clock clock, DoubleSupplier random,
+      ScheduledExecutorService scheduler, Executor shadowExecutor, URI rollbackWebhook,
+      int shadowQueueSize, int shadowMaxInFlight, Path stateDir, Executor stateWriter) {
+    PolicyStore store = stateDir == null ? null : PolicyStore.open(stateDir, meters);
+    this.table = new TrafficTable(meters, clock, random, rollbackWebhook, store, stateWriter);
+    this.restore = new PolicyRestore(table, store, clock);
     this.scheduler = scheduler;
-    this.table = new TrafficTable(meters, clock, random, rollbackWebhook);
     this.faults = new Faults(meters, random, scheduler);
     this.scores = new ShadowScores(meters);
     this.shadowExecutor = shadowExecutor;
@@ -68,8 +86,18 @@ public final class Routing {
       List<InferenceListener> shadowListeners, Ticker ticker) {
     ShadowRunner shadows = new ShadowRunner(table, scores, shadowExecutor, shadowQueueSize,
         shadowMaxInFlight, shadowListeners, ticker, scheduler);
-    return new RoutingHooks(new TrafficAdmin(models, table, faults, scores, headers, rollouts), faults,
+    return new RoutingHooks(
+        new TrafficAdmin(models, table, faults, scores, headers, rollouts, restore), faults,
         shadows);
+  }
+
+  /**
+   * Puts the policies saved in the state folder back in force (see {@link PolicyRestore}); call
+   * once, after the models' first load and before the front ends take requests. Nothing without
+   * a state folder.
+   */
+  public void restore(ModelManager models, ContextHeaders headers) {
+    restore.run(models, java.util.Set.copyOf(headers.names()));
   }
 
   /**

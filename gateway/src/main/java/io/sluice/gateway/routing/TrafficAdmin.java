@@ -30,10 +30,12 @@ final class TrafficAdmin implements TrafficControl {
   private final ShadowScores scores;
   private final Set<String> readHeaders;
   private final Rollouts rollouts;
+  private final PolicyRestore restore;
 
   TrafficAdmin(ModelManager models, TrafficTable table, Faults faults, ShadowScores scores,
-      ContextHeaders headers, Rollouts rollouts) {
+      ContextHeaders headers, Rollouts rollouts, PolicyRestore restore) {
     this.rollouts = rollouts;
+    this.restore = restore;
     this.models = models;
     this.table = table;
     this.faults = faults;
@@ -75,7 +77,7 @@ final class TrafficAdmin implements TrafficControl {
     }
   }
 
-  private static List<Long> readyVersions(ModelRecord r) {
+  static List<Long> readyVersions(ModelRecord r) {
     return r.versions().values().stream().filter(VersionEntry::isReady)
         .map(VersionEntry::version).toList();
   }
@@ -204,7 +206,9 @@ final class TrafficAdmin implements TrafficControl {
       throw Status.notFound("faults are set per version (expected: PUT /v2/models/" + model
           + "/versions/{v}/faults)").asException();
     }
-    long v = version.length() > 18 ? -1 : Long.parseLong(version);
+    // Not a number is not a version: NOT_FOUND below, as over HTTP, never a parse failure.
+    long v = version.length() > 18 || !version.chars().allMatch(Character::isDigit)
+        ? -1 : Long.parseLong(version);
     if (!r.versions().containsKey(v)) {
       throw Status.notFound("unknown version " + version + " of model '" + model + "'")
           .asException();
@@ -245,6 +249,7 @@ final class TrafficAdmin implements TrafficControl {
     writeFaults(model, g);
     scores.write(model, g);
     rollouts.write(model, g);
+    restore.write(model, g);
     g.writeEndObject();
   }
 

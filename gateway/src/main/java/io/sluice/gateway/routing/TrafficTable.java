@@ -9,6 +9,7 @@ import java.time.Clock;
 import java.util.Map;
 import java.util.NavigableMap;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.DoubleSupplier;
 
@@ -22,12 +23,19 @@ import java.util.function.DoubleSupplier;
  * publishes. Guards trip here: {@link #rollback} is one compare-and-set, and {@link #tick} (the
  * guard thread, once a second) slides the latency windows and compares each candidate's p99 with
  * stable's.
+ *
+ * <p>With a {@link PolicyStore}, every change (a put, a promote, a rollback, a rollout's step) is
+ * saved, so a restart restores the policy in force ({@link PolicyRestore}).
  */
 public final class TrafficTable implements SelectorDecorator {
+  private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(TrafficTable.class);
+
   private final Map<String, AtomicReference<LiveState>> states = new ConcurrentHashMap<>();
   private final Clock clock;
   private final DoubleSupplier random;
   private final RollbackNotifier notifier;
+  private final PolicyStore store;
+  private final Executor storeWriter;
 
   /**
    * @param clock for the guards' breakers and the status's timestamps
@@ -35,9 +43,20 @@ public final class TrafficTable implements SelectorDecorator {
    * @param webhook where rollbacks are POSTed, null for none
    */
   public TrafficTable(MeterRegistry meters, Clock clock, DoubleSupplier random, URI webhook) {
+    this(meters, clock, random, webhook, null, Runnable::run);
+  }
+
+  /**
+   * As above, saving every change to {@code store} (null: none) on {@code storeWriter}, one
+   * thread, so the files are written in order and off the threads that change the policies.
+   */
+  TrafficTable(MeterRegistry meters, Clock clock, DoubleSupplier random, URI webhook,
+      PolicyStore store, Executor storeWriter) {
     this.clock = clock;
     this.random = random;
     this.notifier = new RollbackNotifier(meters, webhook);
+    this.store = store;
+    this.storeWriter = storeWriter;
   }
 
   @Override
@@ -59,11 +78,13 @@ public final class TrafficTable implements SelectorDecorator {
   /** Puts {@code policy} in force with fresh guards. */
   public void put(String model, TrafficPolicy policy) {
     ref(model).set(LiveState.of(model, policy, clock));
+    save(model);
   }
 
   /** Removes the model's policy: its snapshot's default selection serves again. */
   void clear(String model) {
     ref(model).set(null);
+    save(model);
   }
 
   /**
@@ -79,6 +100,7 @@ public final class TrafficTable implements SelectorDecorator {
       }
       java.time.Instant at = clock.instant();
       if (r.compareAndSet(s, s.rollBack(version, new LiveState.Rollback(reason, detail, at)))) {
+        save(model);
         notifier.rolledBack(model, version, reason, detail, at);
         return true;
       }
@@ -93,7 +115,29 @@ public final class TrafficTable implements SelectorDecorator {
       return false;
     }
     r.set(LiveState.of(model, s.policy().promote(version), clock));
+    save(model);
     return true;
+  }
+
+  /**
+   * Saves the model's policy as it is in force when the writer gets to it, not as it was when
+   * asked: writes run in order on one thread, so the last one leaves the latest state on disk,
+   * however the changes raced.
+   */
+  private void save(String model) {
+    if (store == null) {
+      return;
+    }
+    try {
+      storeWriter.execute(() -> {
+        LiveState s = state(model);
+        store.save(model, s == null ? null : s.inForce());
+      });
+    } catch (java.util.concurrent.RejectedExecutionException e) {
+      // Shutting down: the writer has stopped taking work, and said so in the log.
+      log.warn(
+          "traffic policy of model '{}' changed during shutdown: not saved", model);
+    }
   }
 
   /**

@@ -10,5 +10,7 @@
  * breaker (Resilience4j) and latency window (HdrHistogram), {@code GuardListener} feeds them from
  * the completion pipeline, {@code Faults} injects a drill's errors and delays, {@code
  * ShadowRunner} runs shadow copies off the request path and {@code ShadowComparator} scores them.
+ * {@code PolicyStore} keeps each model's policy in a file across restarts ({@code
+ * --traffic-state-dir}) and {@code PolicyRestore} puts the saved ones back at start.
  */
 package io.sluice.gateway.routing;
