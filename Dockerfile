@@ -31,6 +31,8 @@ COPY --chown=root:root examples/model_repository /models
 # Read by the java launcher, so `docker run -e JDK_JAVA_OPTIONS=...` replaces them: heap a
 # share of the cgroup memory limit, SerialGC (measured: idle RSS as G1's, ZGC's twice that,
 # and no collector threads competing with the event loops on a 1-2 CPU pod), fail fast on OOM.
+# For a p99 SLO of a few ms use a low-pause collector instead (README, "Footprint and JVM flags"):
+# -XX:+UseZGC -XX:+ZGenerational on this JDK 21, -XX:+UseZGC alone on 25, with a fixed heap.
 ENV JDK_JAVA_OPTIONS="-XX:MaxRAMPercentage=50 -XX:InitialRAMPercentage=25 -XX:+UseSerialGC -Xss512k -XX:+ExitOnOutOfMemoryError"
 # /models: mount a real repository over the example; /var/cache/sluice: --model-cache for MLflow;
 # /var/cache/javacpp: TensorFlow Java unpacks its native library (652 MB) there when the first

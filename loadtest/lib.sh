@@ -15,7 +15,8 @@ json_get() {
 
 # start_server PORTS_FILE LOG [CPU_LIST] [sluice serve args...]: starts Sluice in the background,
 # sets SERVER_PID, and waits (at most 120 s) until it has written its ports. An empty CPU_LIST
-# runs it unpinned.
+# runs it unpinned. SERVER_JAVA picks the JVM (default: java on the PATH), e.g.
+# SERVER_JAVA=/usr/lib/jvm/temurin-25-jdk-amd64/bin/java with SERVER_JAVA_OPTS=-XX:+UseZGC.
 start_server() {
   local ports=$1 logfile=$2 cpus=$3
   shift 3
@@ -23,7 +24,7 @@ start_server() {
   local pin=()
   if [[ -n $cpus ]]; then pin=(taskset -c "$cpus"); fi
   # exec keeps the pid of the JVM itself (CPU is read from /proc/<pid>/stat).
-  (exec "${NICE_CMD[@]}" "${pin[@]}" java ${SERVER_JAVA_OPTS:-} -jar "$GATEWAY_JAR" serve \
+  (exec "${NICE_CMD[@]}" "${pin[@]}" "${SERVER_JAVA:-java}" ${SERVER_JAVA_OPTS:-} -jar "$GATEWAY_JAR" serve \
       --http-port 0 --grpc-port 0 --metrics-port 0 --ports-file "$ports" "$@" >"$logfile" 2>&1) &
   SERVER_PID=$!
   local i

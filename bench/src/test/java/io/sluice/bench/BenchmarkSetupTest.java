@@ -56,6 +56,35 @@ class BenchmarkSetupTest {
   }
 
   @Test
+  void servedEngineFormsWholeBatchesAndAnswersEveryRequest() {
+    ServedEngineBenchmark bench = new ServedEngineBenchmark();
+    bench.model = "tiny_mlp";
+    bench.batch = 8;
+    bench.setUp(); // checks itself that the scheduler formed batches of 8
+    try {
+      assertThat(bench.served()).isEqualTo(8 * 8);
+      assertThat(bench.bare().get(0).shape()).containsExactly(8, 1);
+    } finally {
+      bench.tearDown();
+    }
+  }
+
+  @Test
+  void requestPathAnswersOverBothProtocols() throws Exception {
+    for (String protocol : List.of("grpc", "http")) {
+      RequestPathBenchmark bench = new RequestPathBenchmark();
+      bench.protocol = protocol;
+      bench.engine = "onnxruntime";
+      bench.setUp(); // sends one request and fails on anything but a successful answer
+      try {
+        assertThat(bench.infer()).as(protocol).isNotNull();
+      } finally {
+        bench.tearDown();
+      }
+    }
+  }
+
+  @Test
   void batcherBenchmarksCompleteEveryRequestWithBatchingOffAndOn() {
     for (String batching : List.of("off", "dynamic64")) {
       BatcherOverheadBenchmark bench = new BatcherOverheadBenchmark();

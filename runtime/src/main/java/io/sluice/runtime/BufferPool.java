@@ -7,14 +7,16 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Direct buffers for batch inputs, reused across executions of one scheduler. Buffers are kept by
- * capacity class (powers of two from 4 KiB), a few per class, so a steady load of similar batches
- * allocates nothing after warm-up, and an odd large batch does not pin its memory for long:
- * buffers above {@link #MAX_POOLED_BYTES} are allocated exactly and dropped on release. A buffer
- * is leased by the batch assembler and released by the instance thread in one place, after the
- * backend has run; {@link #leased()} lets tests check that nothing is left over.
+ * Direct buffers for engine inputs, reused across executions: a scheduler's batch inputs, or an
+ * engine's staging copies of heap inputs (ONNX Runtime reads only direct memory). Buffers are
+ * kept by capacity class (powers of two from 4 KiB), a few per class, so a steady load of similar
+ * batches allocates nothing after warm-up, and an odd large batch does not pin its memory for
+ * long: buffers above {@link #MAX_POOLED_BYTES} are allocated exactly and dropped on release.
+ * Each pool has one owner (a scheduler's batch assembler, an engine's backend), which leases a
+ * buffer for one execution and releases it in one place after the engine has run; {@link
+ * #leased()} lets tests check that nothing is left over.
  */
-final class BufferPool {
+public final class BufferPool {
   static final int MIN_CLASS_BYTES = 4096;
   static final int MAX_POOLED_BYTES = 64 << 20;
 
@@ -28,7 +30,7 @@ final class BufferPool {
   private int leased;
 
   /** @param perClass buffers kept per capacity class; the scheduler passes its instance count */
-  BufferPool(int perClass) {
+  public BufferPool(int perClass) {
     if (perClass < 1) {
       throw new IllegalArgumentException("perClass: " + perClass + " (expected: > 0)");
     }
@@ -40,7 +42,7 @@ final class BufferPool {
   }
 
   /** A cleared little-endian direct buffer with position 0 and limit {@code bytes}. */
-  ByteBuffer acquire(int bytes) {
+  public ByteBuffer acquire(int bytes) {
     if (bytes < 0) {
       throw new IllegalArgumentException("bytes: " + bytes + " (expected: >= 0)");
     }
@@ -60,7 +62,7 @@ final class BufferPool {
   }
 
   /** Gives back a buffer from {@link #acquire}; it must no longer be read or written. */
-  void release(ByteBuffer b) {
+  public void release(ByteBuffer b) {
     int cls = exactClassOf(b.capacity());
     synchronized (this) {
       leased--;
@@ -71,12 +73,12 @@ final class BufferPool {
   }
 
   /** Buffers acquired and not yet released. */
-  synchronized int leased() {
+  public synchronized int leased() {
     return leased;
   }
 
   /** Buffers waiting for reuse. */
-  synchronized int pooled() {
+  public synchronized int pooled() {
     int n = 0;
     for (ArrayDeque<ByteBuffer> q : free) {
       n += q.size();

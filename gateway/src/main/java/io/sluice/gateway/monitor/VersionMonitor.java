@@ -38,6 +38,8 @@ final class VersionMonitor {
   private Bootstrap bootstrap;
   private final ArrayDeque<PaneSet> ring = new ArrayDeque<>();
   private PaneSet pane;
+  /** The last pane evicted from the ring, reused by the next {@link #openPane}; or null. */
+  private PaneSet spare;
   private long paneStartMillis = -1;
   private volatile long currentRows;
   private volatile long currentStartMillis = -1;
@@ -61,6 +63,7 @@ final class VersionMonitor {
 
   private void useReference(ReferenceProfile profile, String hash, boolean hashedNames) {
     columns = new ColumnMonitor[layout.columnCount()];
+    spare = null; // its panes were shaped by the previous columns
     for (TensorColumns t : layout.tensors()) {
       for (int i = 0; i < t.width(); i++) {
         final int index = i;
@@ -140,11 +143,24 @@ final class VersionMonitor {
   }
 
   private void openPane(long nowMillis) {
-    pane = new PaneSet(columns.length);
-    int rawLimit = Math.max(1, DriftConfig.RAW_LIMIT / config.panes());
-    for (int c = 0; c < columns.length; c++) {
-      if (columns[c] != null) {
-        pane.columns[c] = columns[c].newPane(rawLimit);
+    if (spare != null) {
+      // The pane that last left the ring: its arrays (10,000 raw doubles per numeric column in
+      // all) are cleared and refilled rather than allocated again for every pane.
+      pane = spare;
+      spare = null;
+      pane.rows = 0;
+      for (ColumnPane column : pane.columns) {
+        if (column != null) {
+          column.clear();
+        }
+      }
+    } else {
+      pane = new PaneSet(columns.length);
+      int rawLimit = Math.max(1, DriftConfig.RAW_LIMIT / config.panes());
+      for (int c = 0; c < columns.length; c++) {
+        if (columns[c] != null) {
+          pane.columns[c] = columns[c].newPane(rawLimit);
+        }
       }
     }
     paneStartMillis = nowMillis;
@@ -164,7 +180,8 @@ final class VersionMonitor {
     DriftReport report = evaluate(windowStart, nowMillis);
     last = report;
     windowsCompleted++;
-    ring.removeFirst();
+    // The report holds sums and merged sketches of its own, never a pane's arrays.
+    spare = ring.removeFirst();
     if (config.panes() == 1) {
       currentRows = 0;
       currentStartMillis = -1;

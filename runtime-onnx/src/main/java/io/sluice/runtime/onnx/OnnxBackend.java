@@ -6,20 +6,24 @@ import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 import io.sluice.runtime.Backend;
+import io.sluice.runtime.BufferPool;
 import io.sluice.runtime.Device;
 import io.sluice.runtime.ModelSignature;
 import io.sluice.runtime.Status;
 import io.sluice.runtime.StatusException;
 import io.sluice.runtime.Tensor;
 import io.sluice.runtime.TensorSpec;
+import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.locks.ReadWriteLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
@@ -32,7 +36,8 @@ import org.slf4j.LoggerFactory;
  * in the process's single {@link OnnxEnvironment}. A call checks its inputs against the
  * signature first, so a wrong name, datatype or shape is an INVALID_ARGUMENT that names what was
  * expected instead of an engine error; then {@link OnnxInputs} wraps each buffer (no copy for a
- * direct one), the session runs, and {@link OnnxOutputs} copies each output out once, all inside
+ * direct one; a heap one is copied into a pooled staging buffer, given back after the run), the
+ * session runs, and {@link OnnxOutputs} copies each output out once, all inside
  * one {@link NativeScope} so every ORT tensor and result is closed on every path. ORT sessions
  * are safe for concurrent runs; a read-write lock only keeps {@link #close()} from freeing the
  * session under a run in flight.
@@ -46,6 +51,8 @@ public final class OnnxBackend implements Backend {
   private final Device device;
   private final Map<String, TensorSpec> inputSpecs = new HashMap<>();
   private final Set<String> allOutputs = new LinkedHashSet<>();
+  /** Direct copies of heap inputs, leased and released within one {@link #run}. */
+  private final BufferPool staging = new BufferPool(2);
   private final ReadWriteLock closeLock = new ReentrantReadWriteLock();
   // @GuardedBy("closeLock")
   private boolean closed;
@@ -153,6 +160,16 @@ public final class OnnxBackend implements Backend {
     return NativeScope.openCount();
   }
 
+  /** Staging buffers leased and not yet given back (for tests: zero between runs). */
+  int stagingLeased() {
+    return staging.leased();
+  }
+
+  /** Staging buffers kept for the next run (for tests). */
+  int stagingPooled() {
+    return staging.pooled();
+  }
+
   @Override
   public ModelSignature signature() {
     return signature;
@@ -161,25 +178,35 @@ public final class OnnxBackend implements Backend {
   @Override
   public List<Tensor> run(List<Tensor> inputs, Set<String> outputs) {
     Set<String> wanted = outputs.isEmpty() ? allOutputs : checkOutputs(outputs);
-    Map<String, Tensor> byName = checkInputs(inputs);
+    checkInputs(inputs);
+    List<ByteBuffer> leases = new ArrayList<>(inputs.size());
     closeLock.readLock().lock();
     try {
       if (closed) {
         throw Status.unavailable("model instance " + modelFile + " is closed").asException();
       }
       try (NativeScope scope = new NativeScope()) {
-        Map<String, OnnxTensor> feed = new HashMap<>();
-        for (Map.Entry<String, Tensor> e : byName.entrySet()) {
-          feed.put(e.getKey(), scope.add(OnnxInputs.toOnnx(env, e.getValue())));
+        Map<String, OnnxTensor> feed;
+        if (inputs.size() == 1) {
+          Tensor only = inputs.get(0);
+          feed = Collections.singletonMap(
+              only.name(), scope.add(OnnxInputs.toOnnx(env, only, staging, leases)));
+        } else {
+          feed = new HashMap<>(inputs.size() * 2);
+          for (Tensor t : inputs) {
+            feed.put(t.name(), scope.add(OnnxInputs.toOnnx(env, t, staging, leases)));
+          }
         }
         OrtSession.Result result = scope.add(session.run(feed, wanted));
         List<Tensor> out = new ArrayList<>(wanted.size());
         for (TensorSpec spec : signature.outputs()) {
           if (wanted.contains(spec.name())) {
-            OnnxValue v = result.get(spec.name()).orElseThrow(
-                () -> Status.internal("ONNX Runtime returned no '" + spec.name() + "'")
-                    .asException());
-            out.add(OnnxOutputs.toTensor(spec, v));
+            Optional<OnnxValue> v = result.get(spec.name());
+            if (v.isEmpty()) {
+              throw Status.internal("ONNX Runtime returned no '" + spec.name() + "'")
+                  .asException();
+            }
+            out.add(OnnxOutputs.toTensor(spec, v.get()));
           }
         }
         return out;
@@ -195,26 +222,33 @@ public final class OnnxBackend implements Backend {
       throw Status.internal("ONNX Runtime: " + e.getMessage()).withCause(e).asException();
     } finally {
       closeLock.readLock().unlock();
+      // After the scope closed the ORT tensors over them: nothing reads the copies any more.
+      for (int i = 0; i < leases.size(); i++) {
+        staging.release(leases.get(i));
+      }
     }
   }
 
-  private Map<String, Tensor> checkInputs(List<Tensor> inputs) {
-    Map<String, Tensor> byName = new HashMap<>();
-    for (Tensor t : inputs) {
+  /** Checks each input against its spec, and that every input is given exactly once. */
+  private void checkInputs(List<Tensor> inputs) {
+    for (int i = 0; i < inputs.size(); i++) {
+      Tensor t = inputs.get(i);
       TensorSpec spec = inputSpecs.get(t.name());
       if (spec == null) {
         throw Status.invalidArgument(
                 "unknown input '" + t.name() + "' (expected: " + names(signature.inputs()) + ")")
             .asException();
       }
-      if (byName.put(t.name(), t) != null) {
-        throw Status.invalidArgument("input '" + t.name() + "' given twice").asException();
+      for (int j = 0; j < i; j++) {
+        if (inputs.get(j).name().equals(t.name())) {
+          throw Status.invalidArgument("input '" + t.name() + "' given twice").asException();
+        }
       }
       OnnxInputs.check(t, spec);
     }
-    if (byName.size() != inputSpecs.size()) {
+    if (inputs.size() != inputSpecs.size()) {
       for (TensorSpec s : signature.inputs()) {
-        if (!byName.containsKey(s.name())) {
+        if (!given(inputs, s.name())) {
           throw Status.invalidArgument(
                   "missing input '" + s.name() + "' (expected: " + names(signature.inputs())
                       + ")")
@@ -222,7 +256,15 @@ public final class OnnxBackend implements Backend {
         }
       }
     }
-    return byName;
+  }
+
+  private static boolean given(List<Tensor> inputs, String name) {
+    for (Tensor t : inputs) {
+      if (t.name().equals(name)) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private Set<String> checkOutputs(Set<String> outputs) {

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtProvider;
+import io.sluice.runtime.BufferPool;
 import io.sluice.runtime.DataType;
 import io.sluice.runtime.Device;
 import io.sluice.runtime.Status;
@@ -140,15 +141,30 @@ class OnnxBackendTest {
   }
 
   @Test
+  void heapInputsAreStagedInPooledBuffersThatAreGivenBackAfterEachRun() {
+    try (OnnxBackend mlp = open("tiny_mlp", 1)) {
+      List<Tensor> first = mlp.run(List.of(mlpInput(3, false)), Set.of());
+      assertThat(mlp.stagingLeased()).as("staging buffers still leased").isZero();
+      assertThat(mlp.stagingPooled()).as("staging buffers kept for reuse").isEqualTo(1);
+      List<Tensor> second = mlp.run(List.of(mlpInput(3, false)), Set.of());
+      assertThat(mlp.stagingPooled()).as("the same buffer reused, none added").isEqualTo(1);
+      assertThat(floats(second.get(0))).containsExactly(floats(first.get(0)));
+    }
+  }
+
+  @Test
   void aDirectInputIsHandedToOrtWithoutACopy() throws Exception {
     ByteBuffer memory = ByteBuffer.allocateDirect(8).order(ByteOrder.LITTLE_ENDIAN);
     memory.putFloat(0, 1f).putFloat(4, 1f);
     Tensor t = Tensor.of("x", DataType.FP32, new long[] {2}, memory);
+    BufferPool staging = new BufferPool(1);
+    List<ByteBuffer> leases = new ArrayList<>();
     try (NativeScope scope = new NativeScope()) {
-      OnnxTensor onnx = scope.add(OnnxInputs.toOnnx(OnnxEnvironment.get(), t));
+      OnnxTensor onnx = scope.add(OnnxInputs.toOnnx(OnnxEnvironment.get(), t, staging, leases));
       memory.putFloat(0, 2f); // visible through ORT's tensor only if it reads the same memory
       assertThat(onnx.getFloatBuffer().get(0)).isEqualTo(2f);
       assertThat(onnx.ownsBuffer()).isFalse();
+      assertThat(leases).as("no staging copy").isEmpty();
     }
   }
 
