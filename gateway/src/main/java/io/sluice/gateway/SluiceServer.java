@@ -34,6 +34,7 @@ import io.sluice.gateway.registry.MlflowWebhook;
 import io.sluice.gateway.registry.AliasRollout;
 import io.sluice.gateway.registry.MlflowFollower;
 import io.sluice.gateway.registry.RegistryRepository;
+import io.sluice.gateway.tracing.Tracing;
 import io.sluice.registry.LocalModelRepository;
 import io.sluice.registry.ModelRepository;
 import io.sluice.registry.mlflow.MlflowClient;
@@ -99,6 +100,7 @@ public final class SluiceServer implements AutoCloseable {
   private final List<ExecutorService> routingThreads;
   private final Optional<MlflowFollower> follower;
   private final Optional<FolderPoller> folderPoller;
+  private final Tracing tracing;
 
   private SluiceServer(
       ModelManager models,
@@ -116,7 +118,9 @@ public final class SluiceServer implements AutoCloseable {
       DriftMonitor monitor,
       ScheduledExecutorService monitorThread,
       Optional<MlflowFollower> follower,
-      Optional<FolderPoller> folderPoller) {
+      Optional<FolderPoller> folderPoller,
+      Tracing tracing) {
+    this.tracing = tracing;
     this.follower = follower;
     this.folderPoller = folderPoller;
     this.gate = gate;
@@ -268,6 +272,9 @@ public final class SluiceServer implements AutoCloseable {
     }
     all.addAll(routing.listeners());
     all.addAll(listeners);
+    // Off: no SDK, no thread, no listener. On: spans are written after the answer is shaped.
+    Tracing tracing = Tracing.open(config.tracing(), registry, Clock.systemUTC(), Ticker.SYSTEM);
+    tracing.listener().ifPresent(all::add);
     ServingApi api =
         new DefaultServingApi(
             models, config.models().strictReadiness(), Ticker.SYSTEM, VERSION, registry,
@@ -297,8 +304,9 @@ public final class SluiceServer implements AutoCloseable {
           models, api, boss, workers, http, grpc, metrics, gate,
           Duration.ofSeconds(net.shutdownGraceSeconds()), security, credentials,
           List.of(routingThread, shadowThread), monitor,
-          monitorThread, follower, folderPoller);
+          monitorThread, follower, folderPoller, tracing);
     } catch (IOException | RuntimeException e) {
+      tracing.close();
       if (grpc != null) {
         grpc.close();
       }
@@ -496,5 +504,7 @@ public final class SluiceServer implements AutoCloseable {
     security.close();
     credentials.shutdownNow();
     routingThreads.forEach(ExecutorService::shutdownNow);
+    // Last: every answered request's spans have been offered; flush them.
+    tracing.close();
   }
 }
