@@ -31,6 +31,8 @@ import java.util.List;
  *     primary's route
  * @param execution the batch execution that ran it and when that left the queue (tracing places
  *     its spans by it); {@link InferenceResponse.Execution#NONE} when it never ran
+ * @param startNanos when the request was admitted, on the pipeline's ticker ({@code totalNanos}
+ *     counts from here); 0 when not known
  */
 public record InferenceEvent(
     LoadedVersion version,
@@ -45,7 +47,8 @@ public record InferenceEvent(
     long computeInferNanos,
     long computeOutputNanos,
     Selection.Route route,
-    InferenceResponse.Execution execution) {
+    InferenceResponse.Execution execution,
+    long startNanos) {
 
   public InferenceEvent {
     execution = execution == null ? InferenceResponse.Execution.NONE : execution;
@@ -67,7 +70,7 @@ public record InferenceEvent(
       Selection.Route route) {
     this(version, role, context, inputs, outputs, status, totalNanos, queueNanos,
         computeInputNanos, computeInferNanos, computeOutputNanos, route,
-        InferenceResponse.Execution.NONE);
+        InferenceResponse.Execution.NONE, 0);
   }
 
   /** A stable-route event (no traffic policy). */

@@ -262,7 +262,8 @@ final class InferencePipeline implements InferenceApi {
               result == null ? 0 : result.computeInferNanos(),
               result == null ? 0 : result.computeOutputNanos(),
               s.route(),
-              result == null ? InferenceResponse.Execution.NONE : result.execution());
+              result == null ? InferenceResponse.Execution.NONE : result.execution(),
+              start);
       for (int i = 0, n = listeners.size(); i < n; i++) {
         try {
           listeners.get(i).onInference(event);

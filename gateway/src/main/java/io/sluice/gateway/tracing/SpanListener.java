@@ -86,10 +86,12 @@ final class SpanListener implements InferenceListener {
     if (event.role() != InferenceEvent.Role.PRIMARY) {
       return;
     }
-    // The event is told right as the request finishes: "now" is its end.
-    long tick = ticker.nanoTime();
-    long end = epochNanos(clock.instant());
-    long offset = end - tick;
+    // One offset turns ticker times into epoch times; the request spans from its admission to
+    // start + total (other listeners may have run since: "now" is not its end).
+    long offset = epochNanos(clock.instant()) - ticker.nanoTime();
+    long end = event.startNanos() != 0
+        ? event.startNanos() + event.totalNanos() + offset
+        : offset + ticker.nanoTime();
     Context parent =
         W3CTraceContextPropagator.getInstance().extract(Context.root(), event.context(), HEADERS);
     Span request =

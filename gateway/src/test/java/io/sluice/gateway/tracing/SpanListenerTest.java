@@ -60,7 +60,7 @@ class SpanListenerTest {
   }
 
   /**
-   * Finished at TICK after 100 µs in all: queued 30 µs until the batch left at TICK - 60 µs, then
+   * Admitted at TICK - 100 µs, finished at TICK after 100 µs in all: queued 30 µs until the batch left at TICK - 60 µs, then
    * 5 µs of input copy, 40 µs in the engine, 5 µs of output split.
    */
   private InferenceEvent event(Map<String, String> headers, Status status) {
@@ -70,7 +70,7 @@ class SpanListenerTest {
         new InferenceResponse.Execution(42, 6, 3, TICK - 60_000);
     return new InferenceEvent(version, InferenceEvent.Role.PRIMARY, context, List.of(),
         List.of(), status, 100_000, 30_000, 5_000, 40_000, 5_000, Selection.Route.CANARY,
-        execution);
+        execution, TICK - 100_000);
   }
 
   private Map<String, SpanData> byName() {
