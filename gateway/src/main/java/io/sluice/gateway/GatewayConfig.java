@@ -5,6 +5,7 @@ import io.sluice.gateway.monitor.PredictionLogConfig;
 import io.sluice.gateway.model.OverrideLimits;
 import io.sluice.gateway.request.ContextHeaders;
 import io.sluice.gateway.core.ModelControlMode;
+import io.sluice.gateway.tracing.TracingConfig;
 import java.net.URI;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -29,6 +30,7 @@ import java.util.Optional;
  * @param registry which MLflow registered models are followed
  * @param routing traffic routing's webhook and shadow queue
  * @param logFormat text or JSON log lines
+ * @param tracing where OpenTelemetry spans go, if anywhere
  */
 public record GatewayConfig(
     NetworkConfig network,
@@ -39,7 +41,8 @@ public record GatewayConfig(
     PredictionLogConfig predictionLog,
     RegistryConfig registry,
     RoutingConfig routing,
-    LogFormat logFormat) {
+    LogFormat logFormat,
+    TracingConfig tracing) {
 
   /** Which engine runs the models. */
   public enum Engine {
@@ -59,6 +62,7 @@ public record GatewayConfig(
     Objects.requireNonNull(registry, "registry");
     Objects.requireNonNull(routing, "routing");
     Objects.requireNonNull(logFormat, "logFormat");
+    Objects.requireNonNull(tracing, "tracing");
     if (models.modelRepository() == null && !registry.enabled()) {
       throw new IllegalArgumentException(
           "no models to serve (expected: --model-repository, --mlflow-uri with --mlflow-model,"
@@ -117,6 +121,10 @@ public record GatewayConfig(
     private ContextHeaders contextHeaders = ContextHeaders.defaults();
     private Engine engine;
     private LogFormat logFormat = LogFormat.TEXT;
+    private URI otelEndpoint;
+    private String otelProtocol;
+    private double otelSamplingRatio;
+    private String otelServiceName;
     private int onnxIntraOpThreads;
     private int onnxInterOpThreads;
     private boolean onnxSpinning;
@@ -287,6 +295,26 @@ public record GatewayConfig(
       String list = csv == null ? "" : csv.strip();
       this.contextHeaders =
           ContextHeaders.of(list.isEmpty() ? List.of() : Arrays.asList(list.split(",")));
+      return this;
+    }
+
+    public Builder otelEndpoint(URI v) {
+      this.otelEndpoint = v;
+      return this;
+    }
+
+    public Builder otelProtocol(String v) {
+      this.otelProtocol = v;
+      return this;
+    }
+
+    public Builder otelSamplingRatio(double v) {
+      this.otelSamplingRatio = v;
+      return this;
+    }
+
+    public Builder otelServiceName(String v) {
+      this.otelServiceName = v;
       return this;
     }
 
@@ -627,7 +655,9 @@ public record GatewayConfig(
               shadowMaxInFlight, Optional.ofNullable(trafficStateDir), new RolloutConfig(rolloutOnChallenger,
                   RolloutConfig.weights(rolloutSteps), rolloutStepSeconds, rolloutShadowSeconds,
                   mlflowPromote)),
-          logFormat);
+          logFormat,
+          new TracingConfig(Optional.ofNullable(otelEndpoint),
+              TracingConfig.Protocol.of(otelProtocol), otelSamplingRatio, otelServiceName));
     }
   }
 }

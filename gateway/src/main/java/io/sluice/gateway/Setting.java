@@ -403,7 +403,26 @@ enum Setting {
       "--prediction-log-kafka-delivery-timeout-ms", "prediction-log-kafka-delivery-timeout-ms",
       Kind.INT, () -> 30_000, "30000",
       "a record the broker has not acknowledged within this is dropped and counted",
-      (b, v) -> b.predictionLogKafkaDeliveryTimeoutMs((Integer) v));
+      (b, v) -> b.predictionLogKafkaDeliveryTimeoutMs((Integer) v)),
+  OTEL_ENDPOINT(
+      "--otel-endpoint", "otel-endpoint", Kind.URI, null, "none (off)",
+      "export OpenTelemetry spans of each request (queue, batch, compute) to this OTLP receiver"
+          + " (`http://collector:4318` for http/protobuf, `:4317` for grpc); parented on the"
+          + " caller's `traceparent`",
+      (b, v) -> b.otelEndpoint((java.net.URI) v)),
+  OTEL_PROTOCOL(
+      "--otel-protocol", "otel-protocol", Kind.STRING, () -> "http/protobuf", "http/protobuf",
+      "OTLP transport: `http/protobuf` (the endpoint's `/v1/traces`) or `grpc`",
+      (b, v) -> b.otelProtocol((String) v)),
+  OTEL_SAMPLING_RATIO(
+      "--otel-sampling-ratio", "otel-sampling-ratio", Kind.DOUBLE, () -> 1.0, "1.0",
+      "share of traces starting here that are sampled (0..1); a caller's `traceparent` sampled"
+          + " flag decides for its own trace",
+      (b, v) -> b.otelSamplingRatio((Double) v)),
+  OTEL_SERVICE_NAME(
+      "--otel-service-name", "otel-service-name", Kind.STRING, () -> "sluice", "sluice",
+      "the spans' `service.name`",
+      (b, v) -> b.otelServiceName((String) v));
 
   /** A setting's value type: how picocli converts a flag and how a YAML value is read. */
   enum Kind {

@@ -35,6 +35,7 @@ import io.sluice.gateway.registry.MlflowWebhook;
 import io.sluice.gateway.registry.AliasRollout;
 import io.sluice.gateway.registry.MlflowFollower;
 import io.sluice.gateway.registry.RegistryRepository;
+import io.sluice.gateway.tracing.Tracing;
 import io.sluice.registry.LocalModelRepository;
 import io.sluice.registry.ModelRepository;
 import io.sluice.registry.mlflow.MlflowClient;
@@ -103,6 +104,7 @@ public final class SluiceServer implements AutoCloseable {
   private final ExecutorService stateThread;
   private final Optional<MlflowFollower> follower;
   private final Optional<FolderPoller> folderPoller;
+  private final Tracing tracing;
 
   private SluiceServer(
       ModelManager models,
@@ -121,7 +123,9 @@ public final class SluiceServer implements AutoCloseable {
       DriftMonitor monitor,
       ScheduledExecutorService monitorThread,
       Optional<MlflowFollower> follower,
-      Optional<FolderPoller> folderPoller) {
+      Optional<FolderPoller> folderPoller,
+      Tracing tracing) {
+    this.tracing = tracing;
     this.follower = follower;
     this.folderPoller = folderPoller;
     this.gate = gate;
@@ -292,6 +296,9 @@ public final class SluiceServer implements AutoCloseable {
     }
     all.addAll(routing.listeners());
     all.addAll(listeners);
+    // Off: no SDK, no thread, no listener. On: spans are written after the answer is shaped.
+    Tracing tracing = Tracing.open(config.tracing(), registry, Clock.systemUTC(), Ticker.SYSTEM);
+    tracing.listener().ifPresent(all::add);
     ServingApi api =
         new DefaultServingApi(
             models, config.models().strictReadiness(), Ticker.SYSTEM, VERSION, registry,
@@ -322,8 +329,9 @@ public final class SluiceServer implements AutoCloseable {
           models, api, boss, workers, http, grpc, metrics, gate,
           Duration.ofSeconds(net.shutdownGraceSeconds()), security, credentials,
           List.of(routingThread, shadowThread), stateThread, monitor,
-          monitorThread, follower, folderPoller);
+          monitorThread, follower, folderPoller, tracing);
     } catch (IOException | RuntimeException e) {
+      tracing.close();
       if (grpc != null) {
         grpc.close();
       }
@@ -533,5 +541,7 @@ public final class SluiceServer implements AutoCloseable {
       Thread.currentThread().interrupt();
       stateThread.shutdownNow();
     }
+    // Last: every answered request's spans have been offered; flush them.
+    tracing.close();
   }
 }

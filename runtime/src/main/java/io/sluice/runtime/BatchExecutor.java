@@ -3,6 +3,7 @@ package io.sluice.runtime;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Executes one batch on one backend instance and completes its requests: assemble the inputs,
@@ -19,10 +20,13 @@ final class BatchExecutor {
   private final Ticker ticker;
   private final SchedulerListener listener;
   private final CompletionSequencer completions;
+  private final AtomicLong executions;
 
+  /** @param executions numbers the executions of all of a scheduler's instances */
   BatchExecutor(
       Backend backend, BatchAssembler assembler, Ticker ticker, SchedulerListener listener,
-      CompletionSequencer completions) {
+      CompletionSequencer completions, AtomicLong executions) {
+    this.executions = executions;
     this.backend = backend;
     this.assembler = assembler;
     this.ticker = ticker;
@@ -68,12 +72,15 @@ final class BatchExecutor {
     // Counted before any answer is released, so a client that reads the statistics after its
     // answer always finds its own execution in them.
     listener.onExecution(batchSize, batch.size(), computeInput, computeInfer, computeOutput);
+    InferenceResponse.Execution execution =
+        new InferenceResponse.Execution(
+            executions.incrementAndGet(), batchSize, batch.size(), startNanos);
     for (int i = 0; i < batch.size(); i++) {
       PendingRequest p = batch.get(i);
       InferenceResponse response =
           new InferenceResponse(
               outputs.get(i), batchSize, startNanos - p.enqueueNanos, computeInput,
-              computeInfer, computeOutput);
+              computeInfer, computeOutput, execution);
       completions.complete(p.sequence, () -> p.future.complete(response));
     }
   }

@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -85,10 +86,12 @@ final class DynamicBatchScheduler implements Scheduler {
             levelCount, config.defaultQueuePolicy(), config.priorityQueuePolicies(),
             config.globalMaxQueueSize());
     BatchAssembler assembler = new BatchAssembler(pool);
+    AtomicLong executions = new AtomicLong();
     this.threads = new Thread[this.backends.size()];
     for (int i = 0; i < threads.length; i++) {
       BatchExecutor executor =
-          new BatchExecutor(this.backends.get(i), assembler, ticker, this.listener, completions);
+          new BatchExecutor(
+              this.backends.get(i), assembler, ticker, this.listener, completions, executions);
       threads[i] = threadFactory.newThread(() -> serve(executor));
     }
   }

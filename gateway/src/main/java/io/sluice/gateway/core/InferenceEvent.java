@@ -3,6 +3,7 @@ package io.sluice.gateway.core;
 import io.sluice.gateway.model.LoadedVersion;
 import io.sluice.gateway.model.Selection;
 import io.sluice.gateway.request.RequestContext;
+import io.sluice.runtime.InferenceResponse;
 import io.sluice.runtime.Status;
 import io.sluice.runtime.Tensor;
 import java.util.List;
@@ -28,6 +29,10 @@ import java.util.List;
  * @param computeOutputNanos reading outputs from the engine
  * @param route how the version was chosen (stable, canary, pinned); a shadow copy carries the
  *     primary's route
+ * @param execution the batch execution that ran it and when that left the queue (tracing places
+ *     its spans by it); {@link InferenceResponse.Execution#NONE} when it never ran
+ * @param startNanos when the request was admitted, on the pipeline's ticker ({@code totalNanos}
+ *     counts from here); 0 when not known
  */
 public record InferenceEvent(
     LoadedVersion version,
@@ -41,7 +46,32 @@ public record InferenceEvent(
     long computeInputNanos,
     long computeInferNanos,
     long computeOutputNanos,
-    Selection.Route route) {
+    Selection.Route route,
+    InferenceResponse.Execution execution,
+    long startNanos) {
+
+  public InferenceEvent {
+    execution = execution == null ? InferenceResponse.Execution.NONE : execution;
+  }
+
+  /** An event without an execution to place (a shadow copy, a test). */
+  public InferenceEvent(
+      LoadedVersion version,
+      Role role,
+      RequestContext context,
+      List<Tensor> inputs,
+      List<Tensor> outputs,
+      Status status,
+      long totalNanos,
+      long queueNanos,
+      long computeInputNanos,
+      long computeInferNanos,
+      long computeOutputNanos,
+      Selection.Route route) {
+    this(version, role, context, inputs, outputs, status, totalNanos, queueNanos,
+        computeInputNanos, computeInferNanos, computeOutputNanos, route,
+        InferenceResponse.Execution.NONE, 0);
+  }
 
   /** A stable-route event (no traffic policy). */
   public InferenceEvent(

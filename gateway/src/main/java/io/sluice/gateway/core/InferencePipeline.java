@@ -261,7 +261,9 @@ final class InferencePipeline implements InferenceApi {
               result == null ? 0 : result.computeInputNanos(),
               result == null ? 0 : result.computeInferNanos(),
               result == null ? 0 : result.computeOutputNanos(),
-              s.route());
+              s.route(),
+              result == null ? InferenceResponse.Execution.NONE : result.execution(),
+              start);
       for (int i = 0, n = listeners.size(); i < n; i++) {
         try {
           listeners.get(i).onInference(event);

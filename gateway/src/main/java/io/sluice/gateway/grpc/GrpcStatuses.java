@@ -6,18 +6,16 @@ import io.sluice.runtime.SafeText;
 import io.sluice.runtime.Status;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The one place where a Sluice {@link Status} becomes a gRPC {@link io.grpc.Status}. A {@link
  * io.sluice.runtime.StatusException} anywhere in a throwable's cause chain keeps its code and
  * description; any other throwable is INTERNAL with a generic description ({@link
- * Status#fromThrowable}), logged here once with its stack trace. Every description passes through
+ * Status#fromThrowable}), kept as the cause, which {@link ErrorCountingInterceptor} logs once when
+ * the call closes (a stream's per-message failure by {@link StreamInferCall}). Every description passes through
  * {@link SafeText#clean}, so no class name, URL or server path reaches a client.
  */
 final class GrpcStatuses {
-  private static final Logger logger = LoggerFactory.getLogger(GrpcStatuses.class);
   static final Metadata.Key<String> RETRY_PUSHBACK_MS =
       Metadata.Key.of("grpc-retry-pushback-ms", Metadata.ASCII_STRING_MARSHALLER);
   static final Metadata.Key<String> RETRY_AFTER =
@@ -27,11 +25,7 @@ final class GrpcStatuses {
 
   /** The gRPC status for a failure, with the Sluice description and cause. */
   static io.grpc.Status toGrpc(Throwable failure) {
-    Status status = Status.fromThrowable(unwrap(failure));
-    if (status.code() == Status.Code.INTERNAL) {
-      logger.warn("gRPC call failed: {}", status.description(), status.cause());
-    }
-    return toGrpc(status);
+    return toGrpc(Status.fromThrowable(unwrap(failure)));
   }
 
   static io.grpc.Status toGrpc(Status status) {

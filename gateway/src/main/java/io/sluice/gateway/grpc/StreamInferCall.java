@@ -82,8 +82,12 @@ final class StreamInferCall implements StreamObserver<ModelInferRequest> {
   private static ModelStreamInferResponse failure(
       ModelInferRequest request, Throwable failure, InferenceService service) {
     io.grpc.Status status = GrpcStatuses.toGrpc(failure);
-    // The stream stays open, so the interceptor never sees this error: count it here.
+    // The stream stays open, so the interceptor never sees this error: count and log it here.
     service.recordError(status.getCode().name());
+    if (status.getCode() == io.grpc.Status.Code.INTERNAL) {
+      logger.warn("ModelStreamInfer message failed: {}", status.getDescription(),
+          status.getCause());
+    }
     String message = status.getDescription() == null || status.getDescription().isEmpty()
         ? status.getCode().toString()
         : status.getDescription();

@@ -27,6 +27,7 @@ import io.sluice.gateway.request.RequestContext;
 import io.sluice.proto.inference.ModelConfigProto.ModelConfig;
 import io.sluice.proto.inference.ModelConfigProto.ModelParameter;
 import io.sluice.gateway.request.ContextHeaders;
+import io.sluice.gateway.request.TraceParent;
 import io.sluice.gateway.security.AdminGuard;
 import io.sluice.runtime.Status;
 import java.io.IOException;
@@ -413,15 +414,26 @@ final class RequestDispatcher extends ChannelInboundHandlerAdapter {
       ctx.close();
       return;
     }
+    // Only failures read the trace context: a caller's traceparent names its trace in the log
+    // line (text and a JSON field) and comes back on the answer, for the caller's own logs.
+    TraceParent trace = TraceParent.parse(request.headers().get(ContextHeaders.TRACEPARENT));
+    String traceId = trace == null ? "none" : trace.traceId();
     if (status.code() == Status.Code.INTERNAL) {
       // A server fault, logged once here; the client gets the status's description only.
-      log.warn("{} {} failed: {}", request.method(), request.uri(), status.description(),
-          status.cause() != null ? status.cause() : t);
+      log.atWarn().addKeyValue("trace_id", traceId)
+          .setCause(status.cause() != null ? status.cause() : t)
+          .log("{} {} failed (trace_id={}): {}", request.method(), request.uri(), traceId,
+              status.description());
     } else {
-      log.debug("{} {} answered {}: {}", request.method(), request.uri(), status.code(),
-          status.description());
+      log.atDebug().addKeyValue("trace_id", traceId)
+          .log("{} {} answered {} (trace_id={}): {}", request.method(), request.uri(),
+              status.code(), traceId, status.description());
     }
-    finish(ctx, request, HttpErrors.response(status));
+    FullHttpResponse answer = HttpErrors.response(status);
+    if (trace != null) {
+      answer.headers().set(ContextHeaders.TRACEPARENT, trace.header());
+    }
+    finish(ctx, request, answer);
   }
 
   /**

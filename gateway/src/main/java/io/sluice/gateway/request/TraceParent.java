@@ -48,6 +48,16 @@ public record TraceParent(String traceId, String spanId, int flags) {
     return new TraceParent(traceId, spanId, flags);
   }
 
+  /**
+   * The value as a version-00 {@code traceparent} header, the form an error answer carries back
+   * (a later version's extra fields are not ours to repeat).
+   */
+  public String header() {
+    return "00-" + traceId + "-" + spanId + "-" + HEX[flags >> 4] + HEX[flags & 0xf];
+  }
+
+  private static final char[] HEX = "0123456789abcdef".toCharArray();
+
   /** Whether the caller sampled this trace. */
   public boolean sampled() {
     return (flags & 1) != 0;

@@ -67,4 +67,11 @@ class TraceParentTest {
   void anInvalidValueIsTreatedAsAbsent(String header) {
     assertThat(TraceParent.parse(header)).isNull();
   }
+
+  @Test
+  void aLaterVersionIsAnsweredAsVersion00WithItsIdsAndFlags() {
+    TraceParent tp = TraceParent.parse("cc-" + TRACE + "-" + SPAN + "-0b-what-comes-next");
+
+    assertThat(tp.header()).isEqualTo("00-" + TRACE + "-" + SPAN + "-0b");
+  }
 }
