@@ -22,6 +22,8 @@ bash scripts/promtool-test.sh
 bash scripts/deploy-check.sh
 # two replicas scraped by a real Prometheus: metric names, exposition lint, fleet-wide rules
 bash scripts/observability-test.sh
+# OpenTelemetry spans exported over OTLP (http/protobuf and grpc) to a live receiver; traceparent on errors
+bash scripts/tracing-test.sh
 # the CPU image built on a locally made base (no registry) and sent a request (needs root)
 bash scripts/image-check.sh
 bash interop/run.sh
