@@ -105,7 +105,13 @@ final class AdmissionGuard extends ChannelInboundHandlerAdapter {
     if (!head.decoderResult().isSuccess() || !HttpMethod.POST.equals(head.method())) {
       return null;
     }
-    Route route = router.match(head.uri());
+    Route route;
+    try {
+      route = router.match(head.uri());
+    } catch (RuntimeException malformed) {
+      // A malformed model name or version: the dispatcher answers it with its 400, in order.
+      return null;
+    }
     if (route == null || (route.endpoint() != Route.Endpoint.MODEL_INFER
         && route.endpoint() != Route.Endpoint.V1_PREDICT)) {
       return null;
