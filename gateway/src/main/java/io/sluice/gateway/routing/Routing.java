@@ -85,7 +85,7 @@ public final class Routing {
   public RoutingHooks hooks(ModelManager models, ContextHeaders headers,
       List<InferenceListener> shadowListeners, Ticker ticker) {
     ShadowRunner shadows = new ShadowRunner(table, scores, shadowExecutor, shadowQueueSize,
-        shadowMaxInFlight, shadowListeners, ticker, scheduler);
+        shadowMaxInFlight, shadowListeners, ticker);
     return new RoutingHooks(
         new TrafficAdmin(models, table, faults, scores, headers, rollouts, restore), faults,
         shadows);
