@@ -13,8 +13,8 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 log() { echo "[observability] $*"; }
-JAR="$(ls gateway/target/sluice-gateway-*-all.jar 2>/dev/null | head -1 || true)"
-[ -n "$JAR" ] || { log "build the gateway jar first"; exit 1; }
+. scripts/lib-server.sh
+need_jar
 if ! command -v prometheus >/dev/null 2>&1 || ! command -v promtool >/dev/null 2>&1; then
   log "installing Debian's prometheus package"
   if [ "$(id -u)" -ne 0 ]; then SUDO=sudo; else SUDO=; fi
@@ -22,38 +22,20 @@ if ! command -v prometheus >/dev/null 2>&1 || ! command -v promtool >/dev/null 2
     || { $SUDO apt-get update >/dev/null && $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends prometheus >/dev/null; }
 fi
 
-WORK="$(mktemp -d)"
-PIDS=()
-cleanup() {
-  for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
-  for p in "${PIDS[@]}"; do wait "$p" 2>/dev/null || true; done
-  rm -rf "$WORK"
-}
-trap cleanup EXIT
-port_of() { grep -o "\"$2\": [0-9]*" "$1" | grep -o '[0-9]*$'; }
+work_dir
 
 head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n' >"$WORK/token"
 chmod 600 "$WORK/token"
 for r in a b; do
   # Small drift windows close with this test's traffic; a one-slot queue and a 1 ms queue
   # time make a burst refuse requests (the drop counters exist only once something dropped).
-  java -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -jar "$JAR" serve \
-    --model-repository examples/model_repository --host 127.0.0.1 \
-    --http-port 0 --grpc-port 0 --metrics-port 0 --ports-file "$WORK/$r.ports" \
-    --admin-token-file "$WORK/token" --prediction-log-dir "$WORK/$r-log" \
+  start_sluice "$r" --admin-token-file "$WORK/token" --prediction-log-dir "$WORK/$r-log" \
     --drift-window-rows 32 --drift-min-window-rows 32 \
-    --max-queue-size 1 --max-queue-time-ms 1 --event-loop-threads 1 >"$WORK/$r.log" 2>&1 &
-  PIDS+=($!)
+    --max-queue-size 1 --max-queue-time-ms 1 --event-loop-threads 1
 done
-for r in a b; do
-  for _ in $(seq 1 240); do [ -s "$WORK/$r.ports" ] && break; sleep 0.25; done
-  [ -s "$WORK/$r.ports" ] || { tail -20 "$WORK/$r.log"; log "replica $r did not start"; exit 1; }
-done
+await_sluice a b
 A_HTTP=$(port_of "$WORK/a.ports" http); A_METRICS=$(port_of "$WORK/a.ports" metrics)
 B_HTTP=$(port_of "$WORK/b.ports" http); B_METRICS=$(port_of "$WORK/b.ports" metrics)
-for h in "$A_HTTP" "$B_HTTP"; do
-  for _ in $(seq 1 240); do curl -fs -o /dev/null "http://127.0.0.1:$h/v2/health/ready" && break; sleep 0.25; done
-done
 log "replicas ready: a http $A_HTTP metrics $A_METRICS, b http $B_HTTP metrics $B_METRICS"
 
 PROM_PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')

@@ -16,20 +16,12 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 log() { echo "[tracing] $*"; }
-JAR="$(ls gateway/target/sluice-gateway-*-all.jar 2>/dev/null | head -1 || true)"
-[ -n "$JAR" ] || { log "build the gateway jar first"; exit 1; }
+. scripts/lib-server.sh
+need_jar
 PY="$ROOT/.venv/bin/python"
 [ -x "$PY" ] || { log "run scripts/python-env.sh first"; exit 1; }
 
-WORK="$(mktemp -d)"
-PIDS=()
-cleanup() {
-  for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
-  for p in "${PIDS[@]}"; do wait "$p" 2>/dev/null || true; done
-  rm -rf "$WORK"
-}
-trap cleanup EXIT
-port_of() { grep -o "\"$2\": [0-9]*" "$1" | grep -o '[0-9]*$'; }
+work_dir
 
 "$PY" scripts/otlp_receiver.py serve --out "$WORK/spans.jsonl" --ports-file "$WORK/otlp.ports" &
 PIDS+=($!)
@@ -39,23 +31,12 @@ OTLP_HTTP=$(port_of "$WORK/otlp.ports" http); OTLP_GRPC=$(port_of "$WORK/otlp.po
 log "OTLP receiver: http $OTLP_HTTP grpc $OTLP_GRPC"
 
 start() { # start NAME PROTOCOL PORT
-  java -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -jar "$JAR" serve \
-    --model-repository examples/model_repository --host 127.0.0.1 \
-    --http-port 0 --grpc-port 0 --metrics-port 0 --ports-file "$WORK/$1.ports" \
-    --event-loop-threads 1 --otel-endpoint "http://127.0.0.1:$3" --otel-protocol "$2" \
-    --otel-service-name "sluice-$1" --otel-sampling-ratio 1.0 >"$WORK/$1.log" 2>&1 &
-  PIDS+=($!)
+  start_sluice "$1" --event-loop-threads 1 --otel-endpoint "http://127.0.0.1:$3" --otel-protocol "$2" \
+    --otel-service-name "sluice-$1" --otel-sampling-ratio 1.0
 }
 start h http/protobuf "$OTLP_HTTP"
 start g grpc "$OTLP_GRPC"
-for r in h g; do
-  for _ in $(seq 1 240); do [ -s "$WORK/$r.ports" ] && break; sleep 0.25; done
-  [ -s "$WORK/$r.ports" ] || { tail -20 "$WORK/$r.log"; log "server $r did not start"; exit 1; }
-  for _ in $(seq 1 240); do
-    curl -fs -o /dev/null "http://127.0.0.1:$(port_of "$WORK/$r.ports" http)/v2/health/ready" && break
-    sleep 0.25
-  done
-done
+await_sluice h g
 H_HTTP=$(port_of "$WORK/h.ports" http); G_GRPC=$(port_of "$WORK/g.ports" grpc)
 
 hex() { head -c "$1" /dev/urandom | od -An -tx1 | tr -d ' \n'; }

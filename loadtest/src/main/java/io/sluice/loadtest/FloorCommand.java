@@ -6,8 +6,8 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code floor-server}: B2, a bare server answering a canned V2 response, until killed. */
@@ -18,8 +18,7 @@ import picocli.CommandLine.Option;
         + " every V2 infer request with one pre-encoded response; runs until killed.")
 final class FloorCommand implements Callable<Integer> {
 
-  @Option(names = "--protocol", defaultValue = "grpc", description = "grpc or http (default: grpc)")
-  TargetOptions.Protocol protocol;
+  @Mixin ProtocolOption protocol;
 
   @Option(names = "--host", defaultValue = "127.0.0.1", description = "default: 127.0.0.1")
   String host;
@@ -54,12 +53,12 @@ final class FloorCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     CannedResponse canned =
         CannedResponse.of(model, outputName, datatype, InferPayload.parseShape(outputShape));
-    EventLoopGroup group = Main.eventLoops(eventLoopThreads);
     CountDownLatch stopped = new CountDownLatch(1);
-    try {
+    try (EventLoops loops = EventLoops.of(eventLoopThreads)) {
+      EventLoopGroup group = loops.group();
       AutoCloseable server;
       int bound;
-      if (protocol == TargetOptions.Protocol.GRPC) {
+      if (protocol.isGrpc()) {
         GrpcFloorServer g = new GrpcFloorServer(group, host, port, canned);
         server = g;
         bound = g.port();
@@ -79,15 +78,13 @@ final class FloorCommand implements Callable<Integer> {
                     }
                     stopped.countDown();
                   }));
-      String name = protocol.name().toLowerCase();
+      String name = protocol.label();
       if (portsFile != null) {
         writePorts(portsFile, name, bound);
       }
       System.err.println("floor-server (" + name + ") listening on " + host + ":" + bound);
       stopped.await();
       return 0;
-    } finally {
-      group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
     }
   }
 

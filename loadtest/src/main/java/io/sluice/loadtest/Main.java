@@ -95,8 +95,8 @@ public final class Main implements Runnable {
 
     @Override
     public Integer call() throws Exception {
-      EventLoopGroup group = eventLoops(target.ioThreads);
-      try (Session session = target.session(group)) {
+      try (EventLoops loops = EventLoops.of(target.ioThreads);
+          Session session = target.session(loops.group())) {
         Window window = Window.ofSeconds(warmup, duration);
         WindowResult r =
             mode == Mode.OPEN
@@ -111,8 +111,6 @@ public final class Main implements Runnable {
           return 3;
         }
         return 0;
-      } finally {
-        group.shutdownGracefully(0, 1, java.util.concurrent.TimeUnit.SECONDS);
       }
     }
   }
@@ -130,12 +128,10 @@ public final class Main implements Runnable {
 
     @Override
     public Integer call() throws Exception {
-      EventLoopGroup group = eventLoops(target.ioThreads);
-      try (Session session = target.session(group)) {
-        profile.measure(session, target.protocol.name().toLowerCase(), target.model, target.seed);
+      try (EventLoops loops = EventLoops.of(target.ioThreads);
+          Session session = target.session(loops.group())) {
+        profile.measure(session, target.protocol.label(), target.model, target.seed);
         return 0;
-      } finally {
-        group.shutdownGracefully(0, 1, java.util.concurrent.TimeUnit.SECONDS);
       }
     }
   }

@@ -2,17 +2,12 @@ package io.sluice.loadtest;
 
 import io.netty.channel.EventLoopGroup;
 import java.net.URI;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** Where to send, what to send, and what to watch on the server: shared by every command. */
 final class TargetOptions {
-  enum Protocol {
-    GRPC,
-    HTTP
-  }
-
-  @Option(names = "--protocol", defaultValue = "grpc", description = "grpc or http (default: grpc)")
-  Protocol protocol;
+  @Mixin ProtocolOption protocol;
 
   @Option(names = "--target", required = true, description = "host:port of the server")
   String target;
@@ -71,7 +66,7 @@ final class TargetOptions {
     }
     String host = target.substring(0, colon);
     int port = Integer.parseInt(target.substring(colon + 1));
-    if (protocol == Protocol.GRPC) {
+    if (protocol.isGrpc()) {
       return new GrpcTransport(host, port, payload(), connections == null ? 1 : connections, group);
     }
     return new HttpTransport(

@@ -3,6 +3,7 @@ package io.sluice.runtime;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -53,6 +54,8 @@ final class DynamicBatchScheduler implements Scheduler {
   private boolean backendsClosed;
   /** The queue's size, published after every change under the lock, read without it. */
   private volatile int pending;
+  /** Callbacks waiting for the queue to empty ({@link #whenEmpty}); each is run once. */
+  private final ConcurrentLinkedQueue<Runnable> emptyWaiters = new ConcurrentLinkedQueue<>();
   /**
    * How many times an instance began to wait (for tests: "it has decided, and not sent");
    * incremented only under the lock, read without it.
@@ -257,6 +260,7 @@ final class DynamicBatchScheduler implements Scheduler {
     while (true) {
       long start = 0;
       boolean exit = false;
+      int left;
       lock.lock();
       try {
         while (true) {
@@ -298,9 +302,13 @@ final class DynamicBatchScheduler implements Scheduler {
             // Instance threads stop through close(), never by interruption; decide again.
           }
         }
-        pending = queue.size();
+        left = queue.size();
+        pending = left;
       } finally {
         lock.unlock();
+      }
+      if (left == 0 && !emptyWaiters.isEmpty()) {
+        runEmptyWaiters();
       }
       for (BatchFormer.Dropped d : dropped) {
         listener.onDropped(d.reason());
@@ -329,6 +337,23 @@ final class DynamicBatchScheduler implements Scheduler {
   @Override
   public int pendingCount() {
     return pending;
+  }
+
+  @Override
+  public void whenEmpty(Runnable callback) {
+    emptyWaiters.add(callback);
+    // Added before pending is read: an instance that empties the queue after this read finds it.
+    if (pending == 0) {
+      runEmptyWaiters();
+    }
+  }
+
+  /** Each waiter once: poll hands it to exactly one of the threads that may get here together. */
+  private void runEmptyWaiters() {
+    Runnable r;
+    while ((r = emptyWaiters.poll()) != null) {
+      r.run();
+    }
   }
 
   /** Whether {@link #close()} has begun: new requests are refused. */

@@ -19,6 +19,14 @@ public interface Scheduler extends AutoCloseable {
   int pendingCount();
 
   /**
+   * Runs {@code callback} once, the next time no request is waiting ({@link #pendingCount} is
+   * 0): at once on the caller's thread when none is waiting now, else on an instance thread
+   * right after the queue empties, so it must be quick and must not block. Lets a caller that
+   * yields to this scheduler's requests (the gateway's shadow runner) resume without polling.
+   */
+  void whenEmpty(Runnable callback);
+
+  /**
    * Stops taking requests, lets the queued and running ones finish, then closes the backends.
    * Returns once every instance is idle.
    */

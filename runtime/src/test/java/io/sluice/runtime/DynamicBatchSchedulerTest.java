@@ -785,6 +785,27 @@ class DynamicBatchSchedulerTest {
   }
 
   @Test
+  void whenEmptyRunsOnceWhenTheQueueEmptiesAndAtOnceWhenItIsEmpty() throws Exception {
+    FakeBackend backend = FakeBackend.fp32();
+    DynamicBatchScheduler s = start(batching(8, List.of(), Duration.ZERO), backend);
+    FakeBackend.Gate gate = block(s, backend);
+    List<String> told = new CopyOnWriteArrayList<>();
+    s.whenEmpty(() -> told.add("idle"));
+    assertThat(told).as("nothing waiting: run at once").containsExactly("idle");
+
+    var a = s.enqueue(req(x(1, 0)));
+    s.enqueue(req(x(1, 0)));
+    s.whenEmpty(() -> told.add("emptied"));
+    assertThat(told).as("two waiting").containsExactly("idle");
+    gate.open();
+    get(a);
+    await().until(() -> told.size() == 2);
+    assertThat(told).containsExactly("idle", "emptied");
+    s.enqueue(req(x(1, 0))).get(5, TimeUnit.SECONDS);
+    assertThat(told).as("each callback once").containsExactly("idle", "emptied");
+  }
+
+  @Test
   void creatingWithoutInstancesFails() {
     assertThatThrownBy(
             () -> Schedulers.create(BatcherConfig.unbatched(), List.of(), ticker, listener))

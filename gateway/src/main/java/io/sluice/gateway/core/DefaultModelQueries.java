@@ -1,5 +1,7 @@
 package io.sluice.gateway.core;
 
+import com.google.common.cache.Cache;
+import com.google.common.cache.CacheBuilder;
 import io.sluice.gateway.model.DataTypes;
 import io.sluice.gateway.model.LoadedVersion;
 import io.sluice.gateway.model.ModelManager;
@@ -20,6 +22,12 @@ final class DefaultModelQueries implements ModelQueries {
   private final boolean strictReadiness;
   private final ServerInfo info;
   private final DrainGate gate;
+  /**
+   * One per loaded version, gone with it: weak keys compare by identity, so a new version (a
+   * reload, a swap) is a new entry and a retired one is collected, never stale.
+   */
+  private final Cache<LoadedVersion, PredictSignature> predict =
+      CacheBuilder.newBuilder().weakKeys().build();
 
   DefaultModelQueries(
       ModelManager models, boolean strictReadiness, ServerInfo info, DrainGate gate) {
@@ -79,7 +87,22 @@ final class DefaultModelQueries implements ModelQueries {
     } else {
       versions.add(v.versionString());
     }
-    ModelConfig c = v.config();
+    return metadata(model, versions, v.config());
+  }
+
+  @Override
+  public PredictSignature predictSignature(String model, String version) {
+    LoadedVersion v = models.ready(model, version);
+    PredictSignature s = predict.getIfPresent(v);
+    if (s == null) {
+      s = PredictSignature.of(metadata(model, List.of(v.versionString()), v.config()),
+          v.config());
+      predict.put(v, s);
+    }
+    return s;
+  }
+
+  private static ModelMetadata metadata(String model, List<String> versions, ModelConfig c) {
     boolean batched = c.getMaxBatchSize() > 0;
     List<TensorMetadata> inputs = new ArrayList<>();
     for (ModelInput in : c.getInputList()) {

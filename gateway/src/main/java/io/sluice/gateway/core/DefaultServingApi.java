@@ -151,6 +151,11 @@ public final class DefaultServingApi implements ServingApi {
   }
 
   @Override
+  public PredictSignature predictSignature(String model, String version) {
+    return queries.predictSignature(model, version);
+  }
+
+  @Override
   public ModelStatisticsResponse statistics(String model, String version) {
     return queries.statistics(model, version);
   }

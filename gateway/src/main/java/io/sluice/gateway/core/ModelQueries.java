@@ -35,6 +35,14 @@ public interface ModelQueries {
   ModelConfig modelConfig(String model, String version);
 
   /**
+   * What TF Serving's {@code :predict} needs of the version; the server's is built once per
+   * loaded version. This default builds it on each call.
+   */
+  default PredictSignature predictSignature(String model, String version) {
+    return PredictSignature.of(modelMetadata(model, version), modelConfig(model, version));
+  }
+
+  /**
    * Statistics of one model version, every version of one model ({@code version} empty), or
    * every model ({@code model} empty), in Triton's shape.
    */

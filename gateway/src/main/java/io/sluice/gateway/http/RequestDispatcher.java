@@ -21,11 +21,10 @@ import io.netty.util.ReferenceCountUtil;
 import io.sluice.gateway.core.RegistryWebhook;
 import io.sluice.gateway.core.ServingApi;
 import io.sluice.gateway.core.ModelMetadata;
+import io.sluice.gateway.core.PredictSignature;
 import io.sluice.gateway.core.V2InferRequest;
 import io.sluice.gateway.core.V2InferResponse;
 import io.sluice.gateway.request.RequestContext;
-import io.sluice.proto.inference.ModelConfigProto.ModelConfig;
-import io.sluice.proto.inference.ModelConfigProto.ModelParameter;
 import io.sluice.gateway.request.ContextHeaders;
 import io.sluice.gateway.request.TraceParent;
 import io.sluice.gateway.security.AdminGuard;
@@ -33,7 +32,6 @@ import io.sluice.runtime.Status;
 import java.io.IOException;
 import java.util.ArrayDeque;
 import java.util.Comparator;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -61,9 +59,6 @@ import org.slf4j.LoggerFactory;
  */
 final class RequestDispatcher extends ChannelInboundHandlerAdapter {
   private static final Logger log = LoggerFactory.getLogger(RequestDispatcher.class);
-  /** Triton's TensorFlow backend parameter naming the served signature. */
-  static final String SIGNATURE_DEF = "TF_SIGNATURE_DEF";
-  static final String DEFAULT_SIGNATURE = "serving_default";
 
   private final ServingApi api;
   private final Router router;
@@ -324,25 +319,17 @@ final class RequestDispatcher extends ChannelInboundHandlerAdapter {
     String version = route.version().isEmpty()
         ? m.versions().stream().max(Comparator.comparingLong(Long::parseLong)).orElse("")
         : route.version();
-    return TfServingResponses.metadata(m, version, signatureNames(route).get(0));
-  }
-
-  /** The signature names a model answers to: its configured one first, then the default. */
-  private List<String> signatureNames(Route route) {
-    ModelConfig config = api.modelConfig(route.model(), route.version());
-    ModelParameter p = config.getParametersMap().get(SIGNATURE_DEF);
-    String named = p == null ? "" : p.getStringValue().trim();
-    return named.isEmpty() || named.equals(DEFAULT_SIGNATURE)
-        ? List.of(DEFAULT_SIGNATURE)
-        : List.of(named, DEFAULT_SIGNATURE);
+    return TfServingResponses.metadata(m, version,
+        api.predictSignature(route.model(), route.version()).signatureNames().get(0));
   }
 
   /** TF Serving's {@code :predict}: decoded by its rules, run as any V2 request, its answer. */
   private void predictV1(ChannelHandlerContext ctx, FullHttpRequest request, Route route) {
     Channel channel = ctx.channel();
-    ModelMetadata model = api.modelMetadata(route.model(), route.version());
+    // Built once per served version: no metadata or config lookup per request.
+    PredictSignature signature = api.predictSignature(route.model(), route.version());
     TfServingRequests.Decoded decoded = TfServingRequests.decode(
-        request.content(), model, new HashSet<>(signatureNames(route)));
+        request.content(), signature.metadata(), signature.signatures());
     V2InferRequest v2 = new V2InferRequest(decoded.inputs(), List.of(), 0, 0,
         new RequestContext("", headers.read(request.headers()::get), Map.of(), Long.MAX_VALUE,
             () -> !channel.isActive(), channel.eventLoop()));

@@ -35,21 +35,13 @@ public final class Routing {
 
   /**
    * @param random uniform in [0, 1), thread-safe (arms, shadow fractions, injected errors)
-   * @param scheduler the routing thread: guard ticks and injected delays
+   * @param scheduler the routing thread: guard ticks, injected delays and rollout steps
    * @param shadowExecutor one thread: runs and scores shadow copies
-   */
-  public Routing(MeterRegistry meters, Clock clock, DoubleSupplier random,
-      ScheduledExecutorService scheduler, Executor shadowExecutor, URI rollbackWebhook,
-      int shadowQueueSize, int shadowMaxInFlight) {
-    this(meters, clock, random, scheduler, shadowExecutor, rollbackWebhook, shadowQueueSize,
-        shadowMaxInFlight, null, Runnable::run);
-  }
-
-  /**
-   * As above, keeping each model's policy in {@code stateDir} (null: in memory only), written on
-   * {@code stateWriter}: one thread that may block on the disk, and that the caller drains at
-   * shutdown so the last change is on disk.
-   *
+   * @param rollbackWebhook where rollbacks are POSTed; null: nowhere
+   * @param stateDir where each model's policy is kept; null: in memory only
+   * @param stateWriter writes to {@code stateDir}: one thread that may block on the disk, and
+   *     that the caller drains at shutdown so the last change is on disk (with no {@code
+   *     stateDir} nothing runs on it)
    * @throws java.io.UncheckedIOException when {@code stateDir} cannot be created or written
    */
   public Routing(MeterRegistry meters, Clock clock, DoubleSupplier random,
@@ -85,7 +77,7 @@ public final class Routing {
   public RoutingHooks hooks(ModelManager models, ContextHeaders headers,
       List<InferenceListener> shadowListeners, Ticker ticker) {
     ShadowRunner shadows = new ShadowRunner(table, scores, shadowExecutor, shadowQueueSize,
-        shadowMaxInFlight, shadowListeners, ticker, scheduler);
+        shadowMaxInFlight, shadowListeners, ticker);
     return new RoutingHooks(
         new TrafficAdmin(models, table, faults, scores, headers, rollouts, restore), faults,
         shadows);

@@ -8,6 +8,7 @@ import io.sluice.gateway.model.LoadedVersion;
 import io.sluice.gateway.model.Selection;
 import io.sluice.runtime.InferenceRequest;
 import io.sluice.runtime.InferenceResponse;
+import io.sluice.runtime.Scheduler;
 import io.sluice.runtime.Status;
 import io.sluice.runtime.Tensor;
 import io.sluice.runtime.Ticker;
@@ -18,8 +19,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.jctools.queues.MpscArrayQueue;
@@ -39,10 +39,11 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Shadows yield to the primary: a copy starts only while the primary version's scheduler has
  * no request waiting, so on a busy core a shadow's engine run does not sit between queued
- * primary requests and their instance. Otherwise the drain stops and is tried again {@value
- * #YIELD_MILLIS} ms later (on the routing thread); copies wait in the bounded queue meanwhile, and
- * one that finds it full is dropped and counted ({@code queue_full}), so under sustained
- * saturation a shadow loses copies rather than taking the primary's capacity.
+ * primary requests and their instance. Otherwise the drain stops and asks that scheduler to
+ * tell it when its queue is next empty ({@link Scheduler#whenEmpty}, no polling); copies wait in
+ * the bounded queue meanwhile, and one that finds it full is dropped and counted
+ * ({@code queue_full}), so under sustained saturation a shadow loses copies, counted, rather than
+ * taking the primary's capacity.
  *
  * <p>Each shadow run that reached its version is then published, on the shadow executor, as an
  * {@link InferenceEvent} with role SHADOW (the primary's request context, so the same id, and
@@ -68,22 +69,19 @@ final class ShadowRunner implements ShadowSink {
   private final AtomicInteger draining = new AtomicInteger();
   private final List<InferenceListener> listeners;
   private final Ticker ticker;
-  /** Where a drain that yielded to the primary is tried again. */
-  private final ScheduledExecutorService retry;
-  private final AtomicBoolean retrying = new AtomicBoolean();
-  static final long YIELD_MILLIS = 1;
+  /** Whether a drain that yielded to a busy primary waits for its queue to empty. */
+  private final AtomicBoolean waiting = new AtomicBoolean();
+  /** Run by the primary's scheduler once its queue is empty: one object, made once. */
+  private final Runnable resume = this::resume;
 
   /**
    * @param executor one thread: drains the queue and scores the answers
    * @param capacity the queue's bound; beyond it copies are dropped
    * @param maxInFlight shadow requests queued on shadow versions at once
    * @param listeners told of every shadow run, on the shadow executor; each must never block
-   * @param retry runs the retry of a drain that yielded to a busy primary (the routing thread)
    */
   ShadowRunner(TrafficTable table, ShadowScores scores, Executor executor, int capacity,
-      int maxInFlight, List<InferenceListener> listeners, Ticker ticker,
-      ScheduledExecutorService retry) {
-    this.retry = retry;
+      int maxInFlight, List<InferenceListener> listeners, Ticker ticker) {
     this.listeners = List.copyOf(listeners);
     this.ticker = ticker;
     this.table = table;
@@ -132,8 +130,9 @@ final class ShadowRunner implements ShadowSink {
         if (t == null) {
           break;
         }
-        if (t.primary().scheduler().pendingCount() > 0) {
-          retryLater();
+        Scheduler primary = t.primary().scheduler();
+        if (primary.pendingCount() > 0) {
+          waitFor(primary);
           break;
         }
         start(queue.poll());
@@ -141,18 +140,20 @@ final class ShadowRunner implements ShadowSink {
     } while (draining.decrementAndGet() != 0);
   }
 
-  /** One retry at a time: the drain that runs it finds the queue as it then is. */
-  private void retryLater() {
-    if (retrying.compareAndSet(false, true)) {
-      try {
-        retry.schedule(() -> {
-          retrying.set(false);
-          schedule();
-        }, YIELD_MILLIS, TimeUnit.MILLISECONDS);
-      } catch (java.util.concurrent.RejectedExecutionException e) {
-        // shutting down: the queued copies are not run (the primaries have their answers)
-        retrying.set(false);
-      }
+  /** One wait at a time: the drain it resumes finds the queue as it then is. */
+  private void waitFor(Scheduler primary) {
+    if (waiting.compareAndSet(false, true)) {
+      primary.whenEmpty(resume);
+    }
+  }
+
+  /** On the primary's instance thread (or this one, if it emptied meanwhile): quick. */
+  private void resume() {
+    waiting.set(false);
+    try {
+      schedule();
+    } catch (RejectedExecutionException e) {
+      // shutting down: the queued copies are not run (the primaries have their answers)
     }
   }
 

@@ -165,6 +165,19 @@ class DefaultServingApiTest {
   }
 
   @Test
+  void thePredictSignatureIsBuiltOncePerServedVersion() {
+    PredictSignature s = api.predictSignature("iris_classifier", "");
+
+    assertThat(api.predictSignature("iris_classifier", "1")).as("the same version: cached")
+        .isSameAs(s);
+    assertThat(s.signatureNames()).containsExactly(PredictSignature.DEFAULT_SIGNATURE);
+    assertThat(s.metadata().inputs().get(0).shape()).as("as metadata shows it")
+        .containsExactly(api.modelMetadata("iris_classifier", "1").inputs().get(0).shape());
+    assertThat(api.predictSignature("int_adder", "1")).as("another version, its own")
+        .isNotSameAs(api.predictSignature("int_adder", "2"));
+  }
+
+  @Test
   void statisticsCountEverySuccessfulRequest() {
     long before =
         api.statistics("category_encoder", "1").getModelStats(0).getInferenceStats().getSuccess().getCount();

@@ -24,7 +24,7 @@ class AliasRolloutFlowTest {
   private final SimpleMeterRegistry meters = new SimpleMeterRegistry();
   private final ManualScheduler scheduler = new ManualScheduler();
   private final Routing routing = new Routing(meters, Clock.systemUTC(), () -> 0.5, scheduler,
-      Runnable::run, null, 16, 4);
+      Runnable::run, null, 16, 4, null, Runnable::run);
   private final TrafficTable table = routing.table();
   private final List<String> writes = new ArrayList<>();
   private MlflowException refusal;

@@ -48,16 +48,18 @@ class ShadowRunnerTest {
   private final List<InferenceEvent> events = new ArrayList<>();
   private final List<Long> leasesSeen = new ArrayList<>();
 
-  private final ManualScheduler routingThread = new ManualScheduler();
-
   private static LoadedVersion version(long n,
       Function<List<Tensor>, CompletableFuture<InferenceResponse>> engine) {
-    return version(n, engine, new int[1]);
+    return version(n, engine, new int[1], new ArrayList<>());
   }
 
-  /** {@code pending[0]}: what the version's scheduler reports as waiting. */
+  /**
+   * {@code pending[0]}: what the version's scheduler reports as waiting; {@code whenEmpty}: where
+   * it keeps the callbacks asked for while that is not 0, for the test to run.
+   */
   private static LoadedVersion version(long n,
-      Function<List<Tensor>, CompletableFuture<InferenceResponse>> engine, int[] pending) {
+      Function<List<Tensor>, CompletableFuture<InferenceResponse>> engine, int[] pending,
+      List<Runnable> whenEmpty) {
     return TestVersions.running("m", n, CONFIG, SIGNATURE, new Scheduler() {
       @Override
       public CompletableFuture<InferenceResponse> enqueue(
@@ -68,6 +70,15 @@ class ShadowRunnerTest {
       @Override
       public int pendingCount() {
         return pending[0];
+      }
+
+      @Override
+      public void whenEmpty(Runnable callback) {
+        if (pending[0] == 0) {
+          callback.run();
+        } else {
+          whenEmpty.add(callback);
+        }
       }
 
       @Override
@@ -82,7 +93,7 @@ class ShadowRunnerTest {
         Runnable::run, 16, 4, List.of(e -> {
           events.add(e);
           leasesSeen.add(e.version().inFlight());
-        }), () -> now[0] += 1_000, routingThread);
+        }), () -> now[0] += 1_000);
   }
 
   private static V2InferRequest request() {
@@ -137,26 +148,48 @@ class ShadowRunnerTest {
   }
 
   @Test
-  void aShadowWaitsWhileThePrimaryHasRequestsQueuedAndRunsOnceItHasNone() {
+  void aShadowWaitsWhileThePrimaryHasRequestsQueuedAndRunsWhenItsQueueEmpties() {
     int[] pending = {3};
+    List<Runnable> whenEmpty = new ArrayList<>();
     LoadedVersion primary = version(1, in -> CompletableFuture.failedFuture(
-        new AssertionError("not run")), pending);
+        new AssertionError("not run")), pending, whenEmpty);
     LoadedVersion shadow = version(2, in -> CompletableFuture.completedFuture(
         new InferenceResponse(List.of(Tensor.ofFloats("y", new long[] {1, 1}, 7f)), 1, 0, 0,
             0, 0)));
     ShadowRunner runner = runner();
-    runner.offer(new Selection(primary, List.of(shadow), Selection.Route.STABLE, null),
-        request(), List.of(Tensor.ofFloats("y", new long[] {1, 1}, 7f)));
+    Selection selection = new Selection(primary, List.of(shadow), Selection.Route.STABLE, null);
+    runner.offer(selection, request(), List.of(Tensor.ofFloats("y", new long[] {1, 1}, 7f)));
     assertThat(events).as("held while the primary has work waiting").isEmpty();
+    assertThat(whenEmpty).as("the runner asked to be told when the queue empties").hasSize(1);
 
-    routingThread.advance(1);
-    assertThat(events).as("still busy at the retry").isEmpty();
+    runner.offer(selection, request(), List.of(Tensor.ofFloats("y", new long[] {1, 1}, 7f)));
+    assertThat(events).as("still busy").isEmpty();
+    assertThat(whenEmpty).as("one wait at a time").hasSize(1);
 
     pending[0] = 0;
-    routingThread.advance(1);
-    assertThat(events).hasSize(1);
+    whenEmpty.remove(0).run();
+    assertThat(events).as("both copies run once the signal came").hasSize(2);
     assertThat(events.get(0).version()).isSameAs(shadow);
+    assertThat(whenEmpty).isEmpty();
     assertThat(meters.find("sluice_shadow_dropped").counters()).allSatisfy(
         c -> assertThat(c.count()).isZero());
+  }
+
+  @Test
+  void copiesThatCannotRunWhileThePrimaryStaysBusyAreDroppedAndCounted() {
+    int[] pending = {1};
+    LoadedVersion primary = version(1, in -> CompletableFuture.failedFuture(
+        new AssertionError("not run")), pending, new ArrayList<>());
+    LoadedVersion shadow = version(2, in -> CompletableFuture.failedFuture(
+        new AssertionError("not run while the primary is busy")));
+    ShadowRunner runner = runner();
+    Selection selection = new Selection(primary, List.of(shadow), Selection.Route.STABLE, null);
+    for (int i = 0; i < 20; i++) {
+      runner.offer(selection, request(), List.of(Tensor.ofFloats("y", new long[] {1, 1}, 7f)));
+    }
+
+    assertThat(events).isEmpty();
+    assertThat(meters.get("sluice_shadow_dropped").tags("model", "m", "reason", "queue_full")
+        .counter().count()).as("20 offered, 16 waiting in the bounded queue").isEqualTo(4);
   }
 }
