@@ -52,13 +52,14 @@ public final class PredictionLog implements AutoCloseable {
 
   private final List<PredictionSink> sinks;
   /**
-   * Lock-free and never signalled: a blocking queue woke the writer (a futex call, a context
-   * switch on the serving core) for nearly every record; the writer polls every {@value
-   * #IDLE_MILLIS} ms instead and writes what has gathered.
+   * Lock-free; the writer is woken once per batch of records ({@link #endBatch}, once per monitor
+   * step), not per record: waking a thread costs a futex call and a context switch on the
+   * serving core, which a blocking queue paid for nearly every record.
    */
   private final MpscArrayQueue<Line> lines;
-  private static final long IDLE_MILLIS = 10;
   private static final long FLUSH_AFTER_IDLE_MILLIS = 200;
+  /** Monitor thread only: records queued since the writer was last woken. */
+  private int unsignalled;
   private final Counter dropped;
   private final Thread writer;
   private volatile boolean closed;
@@ -209,6 +210,16 @@ public final class PredictionLog implements AutoCloseable {
     }
     if (closed || !lines.offer(new Line(slot.requestId, line))) {
       dropped.increment();
+    } else {
+      unsignalled++;
+    }
+  }
+
+  /** Monitor thread, after a step's records: wakes the writer when any were queued. */
+  void endBatch() {
+    if (unsignalled > 0) {
+      unsignalled = 0;
+      LockSupport.unpark(writer);
     }
   }
 
@@ -217,29 +228,32 @@ public final class PredictionLog implements AutoCloseable {
       for (int i = 0; i < sinks.size(); i++) {
         sinks.get(i).start();
       }
-      int idle = 0;
+      boolean unflushed = false;
       for (;;) {
-        Line line = lines.poll();
-        if (line == null) {
-          // Flush once the queue has stayed empty for FLUSH_AFTER_IDLE_MILLIS (as the blocking
-          // poll's timeout did), or at once when closing.
-          if (closed || ++idle == FLUSH_AFTER_IDLE_MILLIS / IDLE_MILLIS) {
-            for (int i = 0; i < sinks.size(); i++) {
-              sinks.get(i).flush();
-            }
+        int written = 0;
+        for (Line line; (line = lines.poll()) != null; written++) {
+          for (int i = 0; i < sinks.size(); i++) {
+            sinks.get(i).write(line.key(), line.utf8());
           }
-          if (closed) {
+        }
+        if (written > 0) {
+          unflushed = true;
+        } else if (unflushed || closed) {
+          // Woken to an empty queue: no records for FLUSH_AFTER_IDLE_MILLIS, or closing.
+          for (int i = 0; i < sinks.size(); i++) {
+            sinks.get(i).flush();
+          }
+          unflushed = false;
+        }
+        if (closed) {
+          if (lines.isEmpty()) {
             break;
-          }
-          LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(IDLE_MILLIS));
-          if (Thread.interrupted()) {
-            throw new InterruptedException();
           }
           continue;
         }
-        idle = 0;
-        for (int i = 0; i < sinks.size(); i++) {
-          sinks.get(i).write(line.key(), line.utf8());
+        LockSupport.parkNanos(this, TimeUnit.MILLISECONDS.toNanos(FLUSH_AFTER_IDLE_MILLIS));
+        if (Thread.interrupted()) {
+          throw new InterruptedException();
         }
       }
     } catch (InterruptedException e) {
@@ -256,6 +270,7 @@ public final class PredictionLog implements AutoCloseable {
   @Override
   public void close() {
     closed = true;
+    LockSupport.unpark(writer);
     try {
       writer.join(15_000);
     } catch (InterruptedException e) {

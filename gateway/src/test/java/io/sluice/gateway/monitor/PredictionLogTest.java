@@ -126,6 +126,18 @@ class PredictionLogTest {
   }
 
   @Test
+  void aBatchReachesTheFileWithoutClosingOnceTheQueueGoesQuiet(@TempDir Path dir)
+      throws Exception {
+    try (PredictionLog log = new PredictionLog(dir, 1 << 20, 1, 100, meters)) {
+      log.append(slot("req-1"), "m", "1", LAYOUT, NAMES, Set.of());
+      log.append(slot("req-2"), "m", "1", LAYOUT, NAMES, Set.of());
+      log.endBatch();
+      await().atMost(Duration.ofSeconds(5)).until(
+          () -> Files.readAllLines(dir.resolve(PredictionLog.FILE)).size() == 2);
+    }
+  }
+
+  @Test
   void aRecordAfterCloseIsDroppedAndCounted(@TempDir Path dir) throws Exception {
     PredictionLog log = new PredictionLog(dir, 1 << 20, 1, 10, meters);
     log.close();
