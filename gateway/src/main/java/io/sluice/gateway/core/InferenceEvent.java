@@ -11,6 +11,7 @@ import java.util.List;
 /**
  * One finished inference as {@link InferenceListener}s see it: which version ran it and in which
  * role, the request's context, its inputs and outputs, how it ended and how long each part took.
+ * Made with {@link #builder}, which leaves out what a caller does not know.
  *
  * <p><b>Ownership.</b> The tensors are views: an HTTP binary input is a slice of the request's
  * Netty buffer, freed once the response is written; a gRPC raw input is a view of the request
@@ -54,40 +55,104 @@ public record InferenceEvent(
     execution = execution == null ? InferenceResponse.Execution.NONE : execution;
   }
 
-  /** An event without an execution to place (a shadow copy, a test). */
-  public InferenceEvent(
-      LoadedVersion version,
-      Role role,
-      RequestContext context,
-      List<Tensor> inputs,
-      List<Tensor> outputs,
-      Status status,
-      long totalNanos,
-      long queueNanos,
-      long computeInputNanos,
-      long computeInferNanos,
-      long computeOutputNanos,
-      Selection.Route route) {
-    this(version, role, context, inputs, outputs, status, totalNanos, queueNanos,
-        computeInputNanos, computeInferNanos, computeOutputNanos, route,
-        InferenceResponse.Execution.NONE, 0);
+  /**
+   * The one way to make an event: what every event has, then what this one knows. Unset parts
+   * are empty: no inputs or outputs, succeeded, zero times, the stable route, no execution. On
+   * the request path the builder does not escape {@code build()}, so the JIT removes it.
+   */
+  public static Builder builder(LoadedVersion version, Role role, RequestContext context) {
+    return new Builder(version, role, context);
   }
 
-  /** A stable-route event (no traffic policy). */
-  public InferenceEvent(
-      LoadedVersion version,
-      Role role,
-      RequestContext context,
-      List<Tensor> inputs,
-      List<Tensor> outputs,
-      Status status,
-      long totalNanos,
-      long queueNanos,
-      long computeInputNanos,
-      long computeInferNanos,
-      long computeOutputNanos) {
-    this(version, role, context, inputs, outputs, status, totalNanos, queueNanos,
-        computeInputNanos, computeInferNanos, computeOutputNanos, Selection.Route.STABLE);
+  /** Collects an event's parts; see {@link #builder}. */
+  public static final class Builder {
+    private final LoadedVersion version;
+    private final Role role;
+    private final RequestContext context;
+    private List<Tensor> inputs = List.of();
+    private List<Tensor> outputs = List.of();
+    private Status status;
+    private long totalNanos;
+    private long queueNanos;
+    private long computeInputNanos;
+    private long computeInferNanos;
+    private long computeOutputNanos;
+    private Selection.Route route = Selection.Route.STABLE;
+    private InferenceResponse.Execution execution = InferenceResponse.Execution.NONE;
+    private long startNanos;
+
+    private Builder(LoadedVersion version, Role role, RequestContext context) {
+      this.version = version;
+      this.role = role;
+      this.context = context;
+    }
+
+    public Builder inputs(List<Tensor> inputs) {
+      this.inputs = inputs;
+      return this;
+    }
+
+    public Builder outputs(List<Tensor> outputs) {
+      this.outputs = outputs;
+      return this;
+    }
+
+    /** Null when it succeeded. */
+    public Builder status(Status status) {
+      this.status = status;
+      return this;
+    }
+
+    /** The engine's answer: its outputs, stage times and execution; nothing when null. */
+    public Builder result(InferenceResponse result) {
+      if (result != null) {
+        outputs = result.outputs();
+        queueNanos = result.queueNanos();
+        computeInputNanos = result.computeInputNanos();
+        computeInferNanos = result.computeInferNanos();
+        computeOutputNanos = result.computeOutputNanos();
+        execution = result.execution();
+      }
+      return this;
+    }
+
+    /** From version selection to the shaped answer. */
+    public Builder totalNanos(long totalNanos) {
+      this.totalNanos = totalNanos;
+      return this;
+    }
+
+    /** When the request was admitted, on the pipeline's ticker. */
+    public Builder startNanos(long startNanos) {
+      this.startNanos = startNanos;
+      return this;
+    }
+
+    /** The stage times, for an event without an engine answer to take them from. */
+    public Builder stages(long queueNanos, long computeInputNanos, long computeInferNanos,
+        long computeOutputNanos) {
+      this.queueNanos = queueNanos;
+      this.computeInputNanos = computeInputNanos;
+      this.computeInferNanos = computeInferNanos;
+      this.computeOutputNanos = computeOutputNanos;
+      return this;
+    }
+
+    public Builder route(Selection.Route route) {
+      this.route = route;
+      return this;
+    }
+
+    public Builder execution(InferenceResponse.Execution execution) {
+      this.execution = execution;
+      return this;
+    }
+
+    public InferenceEvent build() {
+      return new InferenceEvent(version, role, context, inputs, outputs, status, totalNanos,
+          queueNanos, computeInputNanos, computeInferNanos, computeOutputNanos, route, execution,
+          startNanos);
+    }
   }
 
   /** Whose answer this was. */

@@ -249,21 +249,14 @@ final class InferencePipeline implements InferenceApi {
     LoadedVersion v = s.primary();
     try {
       InferenceEvent event =
-          new InferenceEvent(
-              v,
-              InferenceEvent.Role.PRIMARY,
-              request.context(),
-              request.inputs(),
-              result == null ? List.of() : result.outputs(),
-              status,
-              ticker.nanoTime() - start,
-              result == null ? 0 : result.queueNanos(),
-              result == null ? 0 : result.computeInputNanos(),
-              result == null ? 0 : result.computeInferNanos(),
-              result == null ? 0 : result.computeOutputNanos(),
-              s.route(),
-              result == null ? InferenceResponse.Execution.NONE : result.execution(),
-              start);
+          InferenceEvent.builder(v, InferenceEvent.Role.PRIMARY, request.context())
+              .inputs(request.inputs())
+              .result(result)
+              .status(status)
+              .startNanos(start)
+              .totalNanos(ticker.nanoTime() - start)
+              .route(s.route())
+              .build();
       for (int i = 0, n = listeners.size(); i < n; i++) {
         try {
           listeners.get(i).onInference(event);

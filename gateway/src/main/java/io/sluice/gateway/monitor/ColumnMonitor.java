@@ -6,6 +6,7 @@ import io.sluice.gateway.monitor.ReferenceProfile.Kind;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -26,8 +27,9 @@ final class ColumnMonitor {
   final long[] refCategoryCounts;
   /** Category labels per bin, OTHER last. */
   final String[] categoryLabels;
-  private final Map<Long, Integer> categoryByHash;
-  private final Map<Double, Integer> categoryByValue;
+  /** Bin by category hash (categorical) or by {@code doubleToLongBits} (discrete numeric). */
+  private final KeyIndex categoryByHash;
+  private final KeyIndex categoryByValue;
   private final double refMin;
   private final double refMax;
   // Lifetime, for Prometheus: single writer (the monitor thread), so an update is a read and a
@@ -50,19 +52,22 @@ final class ColumnMonitor {
       List<Category> cats = ref.categories();
       refCategoryCounts = new long[cats.size() + 1];
       categoryLabels = new String[cats.size() + 1];
-      categoryByHash = new HashMap<>();
-      categoryByValue = new HashMap<>();
+      Map<Long, Integer> byHash = new HashMap<>();
+      Map<Long, Integer> byValue = new HashMap<>();
       for (int i = 0; i < cats.size(); i++) {
         refCategoryCounts[i] = cats.get(i).count();
         categoryLabels[i] = cats.get(i).value();
         if (ref.kind() == Kind.CATEGORICAL) {
           String v = cats.get(i).value();
-          categoryByHash.put(hashedNames ? Long.parseUnsignedLong(v.substring(1), 16)
+          byHash.put(hashedNames ? Long.parseUnsignedLong(v.substring(1), 16)
               : categoryHash(v), i);
         } else {
-          categoryByValue.put(Double.parseDouble(cats.get(i).value()), i);
+          // Double.equals compares these bits: the same matches as a map keyed by Double.
+          byValue.put(Double.doubleToLongBits(Double.parseDouble(cats.get(i).value())), i);
         }
       }
+      categoryByHash = KeyIndex.of(byHash);
+      categoryByValue = KeyIndex.of(byValue);
       refCategoryCounts[cats.size()] = ref.other() == null ? 0 : ref.other();
       categoryLabels[cats.size()] = "__other__";
     } else {
@@ -90,7 +95,7 @@ final class ColumnMonitor {
 
   /** How a category seen only as a hash is named: {@code #} and 16 hex digits. */
   static String hashName(long hash) {
-    return String.format("#%016x", hash);
+    return "#" + HexFormat.of().toHexDigits(hash);
   }
 
   /**
@@ -129,8 +134,8 @@ final class ColumnMonitor {
     valueSumBits.lazySet(
         Double.doubleToLongBits(Double.longBitsToDouble(valueSumBits.get()) + v));
     if (categoryByValue != null) {
-      Integer c = categoryByValue.get(v);
-      pane.addCategory(c == null ? refCategoryCounts.length - 1 : c);
+      int c = categoryByValue.get(Double.doubleToLongBits(v));
+      pane.addCategory(c < 0 ? refCategoryCounts.length - 1 : c);
     }
   }
 
@@ -141,9 +146,9 @@ final class ColumnMonitor {
       missingTotal.lazySet(missingTotal.get() + 1);
       return;
     }
-    Integer c = categoryByHash.get(hash);
-    int index = c == null ? refCategoryCounts.length - 1 : c;
-    if (c == null && (ref.other() == null || ref.other() == 0)) {
+    int c = categoryByHash.get(hash);
+    int index = c < 0 ? refCategoryCounts.length - 1 : c;
+    if (c < 0 && (ref.other() == null || ref.other() == 0)) {
       pane.unseen++;
       unseenTotal.lazySet(unseenTotal.get() + 1);
     }
@@ -203,11 +208,13 @@ final class ColumnMonitor {
       if (n > 0 && ref.sample().length > 0) {
         if (!sketched && n <= DriftConfig.RAW_LIMIT) {
           double[] cur = concat(panes, (int) n);
+          // Sorted first: KS does not depend on the order, and Commons' own sort of its copy
+          // then meets sorted runs (near linear) instead of sorting the window a second time.
+          Arrays.sort(cur);
           // scipy's own p (exact up to 10,000 a side) when KS decides; the limit when shown.
           DriftStatistics.Result ks = method.equals("ks")
               ? exactKs(cur)
               : DriftStatistics.ksShown(ref.sample(), cur);
-          Arrays.sort(cur);
           scores.put("ks", ks.statistic());
           scores.put("ks_p_value", ks.pValue());
           scores.put("wasserstein", DriftStatistics.normalisedWasserstein(
@@ -313,9 +320,7 @@ final class ColumnMonitor {
     double[] out = new double[n];
     int k = 0;
     for (ColumnPane p : panes) {
-      double[] r = p.raw();
-      System.arraycopy(r, 0, out, k, r.length);
-      k += r.length;
+      k += p.copyRaw(out, k);
     }
     return out;
   }
@@ -331,6 +336,35 @@ final class ColumnMonitor {
       }
     }
     return all;
+  }
+
+  /**
+   * A category's bin by a 64-bit key, looked up once per value without boxing it (a map keyed by
+   * Long or Double allocated a key per value on the monitor thread): the keys sorted, searched.
+   */
+  static final class KeyIndex {
+    private final long[] keys;
+    private final int[] bins;
+
+    private KeyIndex(long[] keys, int[] bins) {
+      this.keys = keys;
+      this.bins = bins;
+    }
+
+    static KeyIndex of(Map<Long, Integer> byKey) {
+      long[] keys = byKey.keySet().stream().mapToLong(Long::longValue).sorted().toArray();
+      int[] bins = new int[keys.length];
+      for (int i = 0; i < keys.length; i++) {
+        bins[i] = byKey.get(keys[i]);
+      }
+      return new KeyIndex(keys, bins);
+    }
+
+    /** The key's bin, or -1. */
+    int get(long key) {
+      int i = Arrays.binarySearch(keys, key);
+      return i < 0 ? -1 : bins[i];
+    }
   }
 
   /** FNV-1a constants. */

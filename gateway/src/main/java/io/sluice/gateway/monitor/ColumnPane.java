@@ -76,6 +76,12 @@ final class ColumnPane {
     return Arrays.copyOf(raw, rawCount);
   }
 
+  /** Copies the raw values into {@code out} from {@code at}; how many (while not sketched). */
+  int copyRaw(double[] out, int at) {
+    System.arraycopy(raw, 0, out, at, rawCount);
+    return rawCount;
+  }
+
   KllDoublesSketch sketch() {
     return sketch;
   }

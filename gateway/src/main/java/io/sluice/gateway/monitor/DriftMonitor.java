@@ -118,6 +118,9 @@ public final class DriftMonitor implements InferenceListener, MonitorQueries, Au
         tap.recycle(slot);
       }
     }
+    if (predictionLog != null) {
+      predictionLog.endBatch();
+    }
     long now = clock.millis();
     for (VersionMonitor m : byVersion.values()) {
       m.tick(now);

@@ -10,7 +10,7 @@ import java.util.ArrayDeque;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
 
 /**
  * Ground truth joined to predictions: the monitor thread records each monitored request's
@@ -38,21 +38,43 @@ final class FeedbackStore {
     this.meters = meters;
   }
 
-  /** A logged prediction, waiting for its label. */
-  private record Pending(VersionMonitor monitor, Selection.Route route, double predicted,
-      long millis, AtomicBoolean labelled) {}
+  /**
+   * A logged prediction, waiting for its label: one object per monitored request (the first
+   * label's claim is a field updated in place, not an {@code AtomicBoolean} of its own).
+   */
+  private static final class Pending {
+    private static final AtomicIntegerFieldUpdater<Pending> LABELLED =
+        AtomicIntegerFieldUpdater.newUpdater(Pending.class, "labelled");
+    final VersionMonitor monitor;
+    final Selection.Route route;
+    final double predicted;
+    final long millis;
+    private volatile int labelled;
+
+    Pending(VersionMonitor monitor, Selection.Route route, double predicted, long millis) {
+      this.monitor = monitor;
+      this.route = route;
+      this.predicted = predicted;
+      this.millis = millis;
+    }
+
+    /** True for the first caller only. */
+    boolean claim() {
+      return LABELLED.compareAndSet(this, 0, 1);
+    }
+  }
 
   /** Monitor thread: {@code id}'s prediction (ids seen twice keep the first). */
   void record(String id, VersionMonitor monitor, Selection.Route route, double predicted,
       long millis) {
     if (id == null || id.isEmpty() || byId.putIfAbsent(id,
-        new Pending(monitor, route, predicted, millis, new AtomicBoolean())) != null) {
+        new Pending(monitor, route, predicted, millis)) != null) {
       return;
     }
     order.addLast(id);
     monitor.performance(route).predictions.increment();
     while (order.size() > capacity
-        || (!order.isEmpty() && millis - byId.get(order.peekFirst()).millis() > 2 * ttlMillis)) {
+        || (!order.isEmpty() && millis - byId.get(order.peekFirst()).millis > 2 * ttlMillis)) {
       byId.remove(order.pollFirst());
     }
   }
@@ -66,15 +88,15 @@ final class FeedbackStore {
     long now = clock.millis();
     for (MonitorQueries.Label l : labels) {
       Pending p = byId.get(l.id());
-      if (p == null || !p.monitor().model.equals(model)) {
+      if (p == null || !p.monitor.model.equals(model)) {
         unknown++;
-      } else if (now - p.millis() > ttlMillis) {
+      } else if (now - p.millis > ttlMillis) {
         expired++;
-      } else if (!p.labelled().compareAndSet(false, true)) {
+      } else if (!p.claim()) {
         duplicate++;
       } else {
         matched++;
-        p.monitor().performance(p.route()).score(p.predicted(), l.value());
+        p.monitor.performance(p.route).score(p.predicted, l.value());
       }
     }
     count(model, "matched", matched);

@@ -28,8 +28,8 @@ public final class MonitorBenchmarks {
 
     public Tap(LoadedVersion version, List<Tensor> inputs, List<Tensor> outputs) {
       this.tap = new DriftTap(DriftConfig.defaults(), Clock.systemUTC(), new SimpleMeterRegistry());
-      this.event = new InferenceEvent(version, InferenceEvent.Role.PRIMARY, RequestContext.NONE,
-          inputs, outputs, null, 0, 0, 0, 0, 0);
+      this.event = InferenceEvent.builder(version, InferenceEvent.Role.PRIMARY,
+          RequestContext.NONE).inputs(inputs).outputs(outputs).build();
     }
 
     /** One request through the tap: sample, take a slot, copy, hand off. */

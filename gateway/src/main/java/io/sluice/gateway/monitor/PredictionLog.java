@@ -2,19 +2,24 @@ package io.sluice.gateway.monitor;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.SerializableString;
+import com.fasterxml.jackson.core.io.SerializedString;
 import com.fasterxml.jackson.core.util.ByteArrayBuilder;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.sluice.gateway.monitor.ColumnLayout.TensorColumns;
 import io.sluice.gateway.request.TraceParent;
 import io.sluice.proto.inference.ModelConfigProto.ModelParameter;
+import io.sluice.runtime.DataType;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
@@ -34,10 +39,12 @@ import org.jctools.queues.MpscArrayQueue;
  * sluice_prediction_log_dropped_total{reason="queue_full"}}; what a sink cannot write it counts
  * under its own reason.
  *
- * <p>Formatting is the log's cost per record, so it is kept to one allocation: one generator
- * lives as long as the log and writes UTF-8 into a reused buffer (Jackson's fast double writer
- * was tried: it allocated more per value, not less), and the record travels as that line's bytes, newline included, which the
- * file sink writes as they are.
+ * <p>Formatting is the log's cost per record, so it is kept small: one generator lives as long
+ * as the log and writes UTF-8 into a reused buffer (Jackson's fast double writer was tried: it
+ * allocated more per value, not less), field and column names are encoded once, each value is
+ * printed as its tensor's type (an integer as an integer, an FP32 value as a float), and the
+ * record travels as that line's bytes, newline included, which the file sink writes as they
+ * are.
  */
 public final class PredictionLog implements AutoCloseable {
   /** A model's config parameter naming columns whose values are not logged ("a,b"). */
@@ -52,19 +59,34 @@ public final class PredictionLog implements AutoCloseable {
 
   private final List<PredictionSink> sinks;
   /**
-   * Lock-free and never signalled: a blocking queue woke the writer (a futex call, a context
-   * switch on the serving core) for nearly every record; the writer polls every {@value
-   * #IDLE_MILLIS} ms instead and writes what has gathered.
+   * Lock-free; the writer is woken once per batch of records ({@link #endBatch}, once per monitor
+   * step), not per record: waking a thread costs a futex call and a context switch on the
+   * serving core, which a blocking queue paid for nearly every record.
    */
   private final MpscArrayQueue<Line> lines;
-  private static final long IDLE_MILLIS = 10;
   private static final long FLUSH_AFTER_IDLE_MILLIS = 200;
+  /** Monitor thread only: records queued since the writer was last woken. */
+  private int unsignalled;
   private final Counter dropped;
   private final Thread writer;
   private volatile boolean closed;
   /** Monitor thread only: the reused buffer and the generator writing into it. */
   private final ByteArrayBuilder buffer = new ByteArrayBuilder(512);
   private final JsonGenerator json;
+  /** Monitor thread only: column names by the (long-lived) list that holds them. */
+  private final Map<List<String>, SerializableString[]> encodedNames = new IdentityHashMap<>();
+  private static final SerializableString ID = new SerializedString("id");
+  private static final SerializableString TIME = new SerializedString("time");
+  private static final SerializableString MODEL = new SerializedString("model");
+  private static final SerializableString VERSION = new SerializedString("version");
+  private static final SerializableString ROLE = new SerializedString("role");
+  private static final SerializableString ROUTE = new SerializedString("route");
+  private static final SerializableString LATENCY = new SerializedString("latency_us");
+  private static final SerializableString ROWS = new SerializedString("rows");
+  private static final SerializableString INPUTS = new SerializedString("inputs");
+  private static final SerializableString OUTPUTS = new SerializedString("outputs");
+  private static final String PRIMARY = "primary";
+  private static final String SHADOW = "shadow";
   /** Monitor thread only: the last record's time and its text (records come in bursts). */
   private long timeMillis = Long.MIN_VALUE;
   private String timeText;
@@ -143,21 +165,30 @@ public final class PredictionLog implements AutoCloseable {
   void append(TapSlot slot, String model, String version, ColumnLayout layout,
       List<String> names, Set<String> redact) {
     JsonGenerator g = json;
+    SerializableString[] columns = encoded(names);
     byte[] line;
     try {
       g.writeStartObject();
-      g.writeStringField("id", slot.requestId);
+      g.writeFieldName(ID);
+      g.writeString(slot.requestId);
       if (slot.epochMillis != timeMillis) {
         timeMillis = slot.epochMillis;
         timeText = Instant.ofEpochMilli(timeMillis).toString();
       }
-      g.writeStringField("time", timeText);
-      g.writeStringField("model", model);
-      g.writeStringField("version", version);
-      g.writeStringField("role", slot.shadow ? "shadow" : "primary");
-      g.writeStringField("route", slot.route.label());
-      g.writeNumberField("latency_us", slot.latencyNanos / 1000);
-      g.writeNumberField("rows", slot.rows);
+      g.writeFieldName(TIME);
+      g.writeString(timeText);
+      g.writeFieldName(MODEL);
+      g.writeString(model);
+      g.writeFieldName(VERSION);
+      g.writeString(version);
+      g.writeFieldName(ROLE);
+      g.writeString(slot.shadow ? SHADOW : PRIMARY);
+      g.writeFieldName(ROUTE);
+      g.writeString(slot.route.label());
+      g.writeFieldName(LATENCY);
+      g.writeNumber(slot.latencyNanos / 1000);
+      g.writeFieldName(ROWS);
+      g.writeNumber(slot.rows);
       // Present only for a request that carried a valid W3C traceparent; an invalid one is absent.
       TraceParent trace = TraceParent.parse(slot.traceParent);
       if (trace != null) {
@@ -165,7 +196,8 @@ public final class PredictionLog implements AutoCloseable {
         g.writeStringField("span_id", trace.spanId());
       }
       for (ReferenceProfile.Role role : ReferenceProfile.Role.values()) {
-        g.writeObjectFieldStart(role == ReferenceProfile.Role.INPUT ? "inputs" : "outputs");
+        g.writeFieldName(role == ReferenceProfile.Role.INPUT ? INPUTS : OUTPUTS);
+        g.writeStartObject();
         int at = 0;
         List<TensorColumns> tensors = layout.tensors();
         for (int ti = 0; ti < tensors.size(); ti++) {
@@ -173,20 +205,16 @@ public final class PredictionLog implements AutoCloseable {
           boolean present = slot.tensorRows[ti] >= 0;
           if (t.role() == role) {
             for (int c = 0; c < t.width(); c++) {
-              String name = names.get(t.firstColumn() + c);
+              int column = t.firstColumn() + c;
+              g.writeFieldName(columns[column]);
               if (!present) {
-                g.writeNullField(name);
-              } else if (redact.contains(name)) {
-                g.writeStringField(name, "REDACTED");
+                g.writeNull();
+              } else if (redact.contains(names.get(column))) {
+                g.writeString("REDACTED");
               } else {
-                g.writeArrayFieldStart(name);
+                g.writeStartArray();
                 for (int r = 0; r < slot.rows; r++) {
-                  long bits = slot.values[at + r * t.width() + c];
-                  if (t.categorical()) {
-                    g.writeString(bits == 0 ? "" : ColumnMonitor.hashName(bits));
-                  } else {
-                    DriftJson.number0(g, Double.longBitsToDouble(bits));
-                  }
+                  value(g, t.type(), slot.values[at + r * t.width() + c]);
                 }
                 g.writeEndArray();
               }
@@ -209,7 +237,68 @@ public final class PredictionLog implements AutoCloseable {
     }
     if (closed || !lines.offer(new Line(slot.requestId, line))) {
       dropped.increment();
+    } else {
+      unsignalled++;
     }
+  }
+
+  /** Monitor thread, after a step's records: wakes the writer when any were queued. */
+  void endBatch() {
+    if (unsignalled > 0) {
+      unsignalled = 0;
+      LockSupport.unpark(writer);
+    }
+  }
+
+  /**
+   * One value as its tensor's type wrote it: an integer type as an integer, a 32-bit or smaller
+   * float as the shortest decimal that reads back as that float (a float widened to double
+   * printed up to 17 digits that the client never sent, and took longer to print), FP64 as a
+   * double, BYTES as its {@code #hash}; NaN as null, infinities as strings.
+   */
+  private static void value(JsonGenerator g, DataType type, long bits) throws IOException {
+    switch (type) {
+      case BYTES:
+        g.writeString(bits == 0 ? "" : ColumnMonitor.hashName(bits));
+        return;
+      case FP32:
+      case FP16:
+      case BF16:
+        double f = Double.longBitsToDouble(bits);
+        if (Double.isFinite(f)) {
+          g.writeNumber((float) f);
+        } else {
+          DriftJson.number0(g, f);
+        }
+        return;
+      case FP64:
+        DriftJson.number0(g, Double.longBitsToDouble(bits));
+        return;
+      default:
+        // Integers and BOOL, copied as doubles: exact below 2^53, printed as doubles beyond.
+        double n = Double.longBitsToDouble(bits);
+        if (Math.abs(n) < 0x1p53) {
+          g.writeNumber((long) n);
+        } else {
+          g.writeNumber(n);
+        }
+    }
+  }
+
+  /** Monitor thread only: the column names of each layout seen, encoded once. */
+  private SerializableString[] encoded(List<String> names) {
+    SerializableString[] e = encodedNames.get(names);
+    if (e == null) {
+      if (encodedNames.size() >= 64) {
+        encodedNames.clear(); // references replaced many times: start again
+      }
+      e = new SerializableString[names.size()];
+      for (int i = 0; i < e.length; i++) {
+        e[i] = new SerializedString(names.get(i));
+      }
+      encodedNames.put(names, e);
+    }
+    return e;
   }
 
   private void writeLoop() {
@@ -217,29 +306,32 @@ public final class PredictionLog implements AutoCloseable {
       for (int i = 0; i < sinks.size(); i++) {
         sinks.get(i).start();
       }
-      int idle = 0;
+      boolean unflushed = false;
       for (;;) {
-        Line line = lines.poll();
-        if (line == null) {
-          // Flush once the queue has stayed empty for FLUSH_AFTER_IDLE_MILLIS (as the blocking
-          // poll's timeout did), or at once when closing.
-          if (closed || ++idle == FLUSH_AFTER_IDLE_MILLIS / IDLE_MILLIS) {
-            for (int i = 0; i < sinks.size(); i++) {
-              sinks.get(i).flush();
-            }
+        int written = 0;
+        for (Line line; (line = lines.poll()) != null; written++) {
+          for (int i = 0; i < sinks.size(); i++) {
+            sinks.get(i).write(line.key(), line.utf8());
           }
-          if (closed) {
+        }
+        if (written > 0) {
+          unflushed = true;
+        } else if (unflushed || closed) {
+          // Woken to an empty queue: no records for FLUSH_AFTER_IDLE_MILLIS, or closing.
+          for (int i = 0; i < sinks.size(); i++) {
+            sinks.get(i).flush();
+          }
+          unflushed = false;
+        }
+        if (closed) {
+          if (lines.isEmpty()) {
             break;
-          }
-          LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(IDLE_MILLIS));
-          if (Thread.interrupted()) {
-            throw new InterruptedException();
           }
           continue;
         }
-        idle = 0;
-        for (int i = 0; i < sinks.size(); i++) {
-          sinks.get(i).write(line.key(), line.utf8());
+        LockSupport.parkNanos(this, TimeUnit.MILLISECONDS.toNanos(FLUSH_AFTER_IDLE_MILLIS));
+        if (Thread.interrupted()) {
+          throw new InterruptedException();
         }
       }
     } catch (InterruptedException e) {
@@ -256,6 +348,7 @@ public final class PredictionLog implements AutoCloseable {
   @Override
   public void close() {
     closed = true;
+    LockSupport.unpark(writer);
     try {
       writer.join(15_000);
     } catch (InterruptedException e) {

@@ -201,13 +201,14 @@ final class ShadowRunner implements ShadowSink {
     if (listeners.isEmpty()) {
       return;
     }
-    InferenceEvent event = new InferenceEvent(t.shadow(), InferenceEvent.Role.SHADOW,
-        t.request().context(), t.inputs(), result == null ? List.of() : result.outputs(),
-        error == null ? null : Status.fromThrowable(error), totalNanos,
-        result == null ? 0 : result.queueNanos(),
-        result == null ? 0 : result.computeInputNanos(),
-        result == null ? 0 : result.computeInferNanos(),
-        result == null ? 0 : result.computeOutputNanos(), t.route());
+    InferenceEvent event =
+        InferenceEvent.builder(t.shadow(), InferenceEvent.Role.SHADOW, t.request().context())
+            .inputs(t.inputs())
+            .result(result)
+            .status(error == null ? null : Status.fromThrowable(error))
+            .totalNanos(totalNanos)
+            .route(t.route())
+            .build();
     for (int i = 0, n = listeners.size(); i < n; i++) {
       try {
         listeners.get(i).onInference(event);

@@ -46,8 +46,8 @@ class DriftTapTest {
         Tensor.ofFloats("x", new long[] {2, 2}, 1.5f, -2f, Float.NaN, 4f),
         Tensor.ofStrings("s", new long[] {2, 1}, List.of("red", "")));
     List<Tensor> outputs = List.of(Tensor.ofLongs("y", new long[] {2, 1}, 7, 9));
-    return new InferenceEvent(v, InferenceEvent.Role.PRIMARY, RequestContext.NONE, inputs,
-        status == null ? outputs : List.of(), status, 0, 0, 0, 0, 0);
+    return InferenceEvent.builder(v, InferenceEvent.Role.PRIMARY, RequestContext.NONE)
+        .inputs(inputs).outputs(status == null ? outputs : List.of()).status(status).build();
   }
 
   private DriftTap tap(int slots, int slotValues) {
@@ -84,9 +84,9 @@ class DriftTapTest {
     DriftTap tap = tap(4, 64);
     LoadedVersion v = TestVersions.of("m", 2, config(null));
     InferenceEvent e = event(v, null);
-    tap.onInference(new InferenceEvent(v, InferenceEvent.Role.SHADOW,
-        RequestContext.ofId("req-7"), e.inputs(), e.outputs(), null, 0, 0, 0, 0, 0,
-        Selection.Route.CANARY));
+    tap.onInference(InferenceEvent.builder(v, InferenceEvent.Role.SHADOW,
+        RequestContext.ofId("req-7")).inputs(e.inputs()).outputs(e.outputs())
+        .route(Selection.Route.CANARY).build());
     TapSlot slot = tap.poll();
     assertThat(slot.version).isSameAs(v);
     assertThat(slot.shadow).isTrue();

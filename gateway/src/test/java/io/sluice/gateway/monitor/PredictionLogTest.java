@@ -59,7 +59,8 @@ class PredictionLogTest {
     assertThat(r.get("inputs").get("colour").get(0).asText())
         .isEqualTo(ColumnMonitor.hashName(ColumnMonitor.categoryHash("red")));
     assertThat(r.get("inputs").get("colour").get(1).asText()).isEmpty();
-    assertThat(r.get("outputs").get("y").toString()).isEqualTo("[1.0,0.0]");
+    // INT64 as integers.
+    assertThat(r.get("outputs").get("y").toString()).isEqualTo("[1,0]");
     assertThat(r.has("trace_id")).isFalse();
     assertThat(r.has("span_id")).isFalse();
   }
@@ -123,6 +124,32 @@ class PredictionLogTest {
     double written = meters.get("sluice_prediction_log_records").tag("sink", "file").counter().count();
     double dropped = meters.get("sluice_prediction_log_dropped").tag("reason", "queue_full").counter().count();
     assertThat(written + dropped).isEqualTo(40);
+  }
+
+  @Test
+  void anFp32ValueIsWrittenAsTheFloatTheClientSentNotItsWidenedDouble(@TempDir Path dir)
+      throws Exception {
+    TapSlot s = slot("req-f");
+    s.values[0] = Double.doubleToRawLongBits(0.1f); // 0.10000000149011612 as a double
+    s.values[2] = Double.doubleToRawLongBits(Float.NaN);
+    try (PredictionLog log = new PredictionLog(dir, 1 << 20, 1, 100, meters)) {
+      log.append(s, "m", "1", LAYOUT, NAMES, Set.of());
+    }
+    JsonNode r = new ObjectMapper().readTree(Files.readAllLines(dir.resolve(PredictionLog.FILE))
+        .get(0));
+    assertThat(r.get("inputs").get("a").toString()).isEqualTo("[0.1,null]");
+  }
+
+  @Test
+  void aBatchReachesTheFileWithoutClosingOnceTheQueueGoesQuiet(@TempDir Path dir)
+      throws Exception {
+    try (PredictionLog log = new PredictionLog(dir, 1 << 20, 1, 100, meters)) {
+      log.append(slot("req-1"), "m", "1", LAYOUT, NAMES, Set.of());
+      log.append(slot("req-2"), "m", "1", LAYOUT, NAMES, Set.of());
+      log.endBatch();
+      await().atMost(Duration.ofSeconds(5)).until(
+          () -> Files.readAllLines(dir.resolve(PredictionLog.FILE)).size() == 2);
+    }
   }
 
   @Test

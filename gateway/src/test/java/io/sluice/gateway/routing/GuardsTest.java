@@ -39,8 +39,8 @@ class GuardsTest {
   }
 
   private void answer(LoadedVersion v, Selection.Route route, Status status, long millis) {
-    listener.onInference(new InferenceEvent(v, InferenceEvent.Role.PRIMARY, RequestContext.NONE,
-        List.of(), List.of(), status, millis * 1_000_000, 0, 0, 0, 0, route));
+    listener.onInference(InferenceEvent.builder(v, InferenceEvent.Role.PRIMARY,
+        RequestContext.NONE).status(status).totalNanos(millis * 1_000_000).route(route).build());
   }
 
   private double rollbacks(String reason) {

@@ -23,7 +23,6 @@ import io.sluice.runtime.Status;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
-import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
 import java.util.stream.Collectors;
@@ -68,9 +67,9 @@ class SpanListenerTest {
         null, null);
     InferenceResponse.Execution execution =
         new InferenceResponse.Execution(42, 6, 3, TICK - 60_000);
-    return new InferenceEvent(version, InferenceEvent.Role.PRIMARY, context, List.of(),
-        List.of(), status, 100_000, 30_000, 5_000, 40_000, 5_000, Selection.Route.CANARY,
-        execution, TICK - 100_000);
+    return InferenceEvent.builder(version, InferenceEvent.Role.PRIMARY, context).status(status)
+        .totalNanos(100_000).stages(30_000, 5_000, 40_000, 5_000).route(Selection.Route.CANARY)
+        .execution(execution).startNanos(TICK - 100_000).build();
   }
 
   private Map<String, SpanData> byName() {
@@ -167,9 +166,9 @@ class SpanListenerTest {
   @Test
   void aShadowCopyIsNotTraced() {
     InferenceEvent primary = event(Map.of(), null);
-    listener(Sampler.alwaysOn()).onInference(new InferenceEvent(version,
-        InferenceEvent.Role.SHADOW, primary.context(), List.of(), List.of(), null, 1, 0, 0, 0, 0,
-        Selection.Route.CANARY));
+    listener(Sampler.alwaysOn()).onInference(InferenceEvent.builder(version,
+        InferenceEvent.Role.SHADOW, primary.context()).totalNanos(1)
+        .route(Selection.Route.CANARY).build());
 
     assertThat(exported.getFinishedSpanItems()).isEmpty();
   }

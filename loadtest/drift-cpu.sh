@@ -1,0 +1,69 @@
+#!/usr/bin/env bash
+# The drift monitor's cost as CPU time per request, by thread: the server's threads' utime+stime
+# (/proc/<pid>/task/*/stat) over a fixed-time window of closed-loop gRPC load, divided by the
+# requests the server answered in it, with the monitor and JSON-lines prediction log off and on.
+# Unlike capacity (loadtest/drift-overhead.sh) this does not depend on how busy the machine is,
+# so it can be run on a shared box. Prints, per model, "CPU µs per request: off X, on Y (monitor
+# thread A, log thread B, request path C, …)" and a table by thread group (thread_cpu.py).
+#
+# usage: ROUNDS=1 WARMUP=5 DURATION=10 CONCURRENCY=8 bash loadtest/drift-cpu.sh
+#        NICE=19 bash loadtest/drift-cpu.sh    (under nice, on a box others use)
+#        LOG=0 …                               (the monitor alone)
+#        PIN=1 DRIVER_PIN=0 (defaults: the server on CPU 1, the driver on CPU 0; empty: unpinned)
+#        JFR=DIR                               (also a JFR recording of each server in DIR)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source loadtest/lib.sh
+ROUNDS=${ROUNDS:-1}
+WARMUP=${WARMUP:-5}
+DURATION=${DURATION:-10}
+CONCURRENCY=${CONCURRENCY:-8}
+PIN=${PIN-1}
+DRIVER_PIN=${DRIVER_PIN-0}
+if [[ -n ${NICE:-} ]]; then NICE_CMD=(nice -n "$NICE"); fi
+if [[ ! -f $GATEWAY_JAR || ! -f $LOADTEST_JAR ]]; then
+  log "building the gateway and loadtest jars"
+  mvn -q -B -DskipTests -pl gateway,loadtest -am package
+fi
+work=$(mktemp -d)
+trap 'stop_server; rm -rf "$work"' EXIT
+rows="$work/rows.tsv"
+driver=("${NICE_CMD[@]}")
+if [[ -n $DRIVER_PIN ]]; then driver+=(taskset -c "$DRIVER_PIN"); fi
+saved_opts=${SERVER_JAVA_OPTS:-}
+
+load() { # load MODEL SECONDS
+  local args
+  if [[ $1 == tiny_mlp ]]; then args=(--input-shape 1,32); else args=(--input-name float_input --input-shape 1,4); fi
+  "${driver[@]}" java -jar "$LOADTEST_JAR" run --protocol grpc --target "127.0.0.1:$grpc" --model "$1" \
+    "${args[@]}" --datatype FP32 --mode closed --concurrency "$CONCURRENCY" --warmup 0 \
+    --duration "$2" --require-success --json-out "$work/run.json" >/dev/null
+}
+
+for round in $(seq 1 "$ROUNDS"); do
+  for monitor in false true; do
+    label=$([[ $monitor == true ]] && echo on || echo off)
+    extra=()
+    [[ $monitor == true && ${LOG:-1} == 1 ]] && extra=(--prediction-log-dir "$work/predictions")
+    SERVER_JAVA_OPTS=$saved_opts
+    if [[ -n ${JFR:-} ]]; then
+      mkdir -p "$JFR"
+      SERVER_JAVA_OPTS="$saved_opts -XX:StartFlightRecording=filename=$JFR/$label-$round.jfr,settings=profile,dumponexit=true"
+    fi
+    start_server "$work/ports.json" "$work/server.log" "$PIN" --model-repository examples/model_repository \
+      --drift-enabled "$monitor" "${extra[@]}"
+    grpc=$(json_get "$work/ports.json" grpc)
+    metrics=$(json_get "$work/ports.json" metrics)
+    for model in tiny_mlp iris_classifier; do
+      # The warm-up also gives tiny_mlp (no profile) its live reference and each model a window.
+      load "$model" "$WARMUP"
+      python3 loadtest/thread_cpu.py snapshot "$SERVER_PID" "$metrics" "$model" >"$work/before.json"
+      load "$model" "$DURATION"
+      python3 loadtest/thread_cpu.py snapshot "$SERVER_PID" "$metrics" "$model" >"$work/after.json"
+      python3 loadtest/thread_cpu.py diff "$work/before.json" "$work/after.json" "$label" "$model" >>"$rows"
+    done
+    stop_server
+  done
+done
+SERVER_JAVA_OPTS=$saved_opts
+python3 loadtest/thread_cpu.py report "$rows"
