@@ -33,7 +33,8 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>What a refusal costs the server itself is timed in {@code
  * sluice_admission_reject_seconds{protocol}}: from the moment the front end saw the request's head
- * to the refusal written (HTTP) or handed to the transport (gRPC), on the registry's clock. A
+ * to the refusal written (HTTP, after the refused body's last byte, which a client sending
+ * slowly delays) or handed to the transport (gRPC), on the registry's clock. A
  * client sees more than that under overload (its bytes wait in the sockets and behind the other
  * work on the event loop and the CPU before the head is read); the histogram keeps the two apart,
  * and its 1 ms bucket reads the "a reject costs at most 1 ms" target directly.
