@@ -34,6 +34,9 @@
 #   MODELS_DIR=build/models DURATION=10 DRAIN=15 MODES="nobatch batch" VARIANTS="on queue-time off"
 #   SERVER_CPU=1 CLIENT_CPU=0 (a taskset list, e.g. 2-5) MAX_CLIENT_CPU=0.8 HTTP_CONNECTIONS=12000
 #   GRPC_CONNECTIONS=8 DERIVED_QUEUE_S=0.25 CAPACITY_S=8 (the capacity window)
+#   HTTP_CAPACITY=1: HTTP rows offer 2x HTTP's own capacity (an HTTP closed loop of 256) and are
+#   judged against it, rather than against gRPC's (HTTP/1.1 costs the server more per request:
+#   a read, a write and a wakeup per request on its own connection, where gRPC batches them)
 #   SERVER_JAVA_OPTS (e.g. "-Xms512m -Xmx512m"; empty: the JVM's default heap)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -51,6 +54,7 @@ HTTP_CONNECTIONS=${HTTP_CONNECTIONS:-12000}
 GRPC_CONNECTIONS=${GRPC_CONNECTIONS:-8}
 DERIVED_QUEUE_S=${DERIVED_QUEUE_S:-0.25}
 CAPACITY_S=${CAPACITY_S:-8}
+HTTP_CAPACITY=${HTTP_CAPACITY:-0}
 OUT=${OUT:-reports/overload.md}
 if [[ ! -f $GATEWAY_JAR || ! -f $LOADTEST_JAR ]]; then
   log "building the gateway and loadtest jars"
@@ -163,12 +167,23 @@ for mode in $MODES; do
     rate=$(python3 -c "print(round(2 * $capacity))")
     log "$mode/$variant: capacity $capacity req/s; offering $rate req/s for $DURATION s" \
         "(server flags: ${flags[*]:-defaults}; JVM: ${SERVER_JAVA_OPTS:-default})"
+    grpc_capacity=$capacity
     for protocol in grpc http; do
       port=$grpc
       conns=(--connections "$GRPC_CONNECTIONS")
       # HTTP/1.1 has one request per connection in flight: enough connections that the client's
       # own pool does not queue the overload before the server sees it.
       [[ $protocol == http ]] && port=$http && conns=(--connections "$HTTP_CONNECTIONS")
+      capacity=$grpc_capacity
+      if [[ $protocol == http && $HTTP_CAPACITY == 1 ]]; then
+        # HTTP's own capacity: a closed loop of 256 over 256 keep-alive connections.
+        client --protocol http --target "127.0.0.1:$http" --connections 256 --mode closed \
+            --concurrency 256 --warmup 4 --duration "$CAPACITY_S" \
+            --json-out "$work/cap-$mode-$variant-http.json" >/dev/null 2>&1
+        capacity=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["throughput_rps"])' \
+            "$work/cap-$mode-$variant-http.json")
+      fi
+      rate=$(python3 -c "print(round(2 * $capacity))")
       server_counts "$work/counts-before"
       rss_peak "$SERVER_PID" "$work/rss" &
       sampler=$!
@@ -227,7 +242,7 @@ done
   echo "\`queue-time\` = \`--max-inflight-requests 0\`; \`off\` = both 0; \`derived\` = the in-flight"
   echo "limit set to capacity × ${DERIVED_QUEUE_S} s; \`-prio\`: the server JVM also had"
   echo "\`-XX:ThreadPriorityPolicy=1\` (instance threads at nice 4). Capacity is a closed loop of"
-  echo "256 gRPC requests in flight; the overload is an open Poisson loop at twice that, gRPC over"
+  echo "256 gRPC requests in flight$([[ $HTTP_CAPACITY == 1 ]] && echo " (HTTP rows: 256 HTTP requests, HTTP's own capacity)"); the overload is an open Poisson loop at twice that, gRPC over"
   echo "$GRPC_CONNECTIONS channels, HTTP over up to $HTTP_CONNECTIONS connections. Goodput"
   echo "counts successful answers. Refused are 503 / UNAVAILABLE as the client saw them; the server's"
   echo "own counts (over the whole run, its 2 s warm-up included) split them into front-door refusals"
