@@ -11,17 +11,32 @@
 #   on:         the defaults: --max-inflight-requests 1024 (front door) and --max-queue-time-ms 1000
 #   queue-time: --max-inflight-requests 0: only the batcher's queue-time shedding
 #   off:        --max-inflight-requests 0 --max-queue-time-ms 0: only the 4,096-deep queue
+#   derived:    --max-inflight-requests = capacity x DERIVED_QUEUE_S (0.25 s of work; capacity
+#               measured on a server with the defaults first), the limit sized as README says
+#   any variant with the suffix -prio (e.g. derived-prio): the same, the server JVM started with
+#               -XX:ThreadPriorityPolicy=1, so the model's instance threads (Thread.MIN_PRIORITY)
+#               run at nice 4 below the event loops (Linux; lowering needs no privilege)
 # it measures
 #   1. capacity C: closed loop, gRPC, 256 in flight, 8 s after a 6 s warm-up;
 #   2. an open Poisson loop at 2C for DURATION s, gRPC then HTTP: goodput (successes/s) / C, the
 #      p99 of the time a refusal took to arrive (from its intended send time), the latency of what
-#      succeeded, the generator's send lag, the server's peak RSS and the generator's CPU.
+#      succeeded, the generator's send lag, the server's peak RSS and the generator's CPU; and,
+#      from the server's own metrics over that run, its refusals at the front door and in the
+#      schedulers' queues, and the p99 of a front-door refusal's own cost on the server
+#      (sluice_admission_reject_seconds: head seen to refusal written), beside the client's view.
+# gRPC is offered over GRPC_CONNECTIONS channels: one channel carries at most
+# --max-grpc-calls-per-connection (1000) calls at once, and calls past that wait in the client,
+# where the server can neither see nor refuse them.
 # Writes reports/overload.md. Not a CI step (about 9 minutes with the defaults); run it on a quiet
 # machine.
 #
 # usage: bash loadtest/overload.sh
 #   MODELS_DIR=build/models DURATION=10 DRAIN=15 MODES="nobatch batch" VARIANTS="on queue-time off"
 #   SERVER_CPU=1 CLIENT_CPU=0 (a taskset list, e.g. 2-5) MAX_CLIENT_CPU=0.8 HTTP_CONNECTIONS=12000
+#   GRPC_CONNECTIONS=8 DERIVED_QUEUE_S=0.25 CAPACITY_S=8 (the capacity window)
+#   HTTP_CAPACITY=1: HTTP rows offer 2x HTTP's own capacity (an HTTP closed loop of 256) and are
+#   judged against it, rather than against gRPC's (HTTP/1.1 costs the server more per request:
+#   a read, a write and a wakeup per request on its own connection, where gRPC batches them)
 #   SERVER_JAVA_OPTS (e.g. "-Xms512m -Xmx512m"; empty: the JVM's default heap)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -36,6 +51,10 @@ SERVER_CPU=${SERVER_CPU:-1}
 CLIENT_CPU=${CLIENT_CPU:-0}
 MAX_CLIENT_CPU=${MAX_CLIENT_CPU:-0.8}
 HTTP_CONNECTIONS=${HTTP_CONNECTIONS:-12000}
+GRPC_CONNECTIONS=${GRPC_CONNECTIONS:-8}
+DERIVED_QUEUE_S=${DERIVED_QUEUE_S:-0.25}
+CAPACITY_S=${CAPACITY_S:-8}
+HTTP_CAPACITY=${HTTP_CAPACITY:-0}
 OUT=${OUT:-reports/overload.md}
 if [[ ! -f $GATEWAY_JAR || ! -f $LOADTEST_JAR ]]; then
   log "building the gateway and loadtest jars"
@@ -78,32 +97,94 @@ rss_peak() {
   done
 }
 
+# server_counts FILE: the server's refusals so far (front door, queues) and its reject-cost buckets.
+server_counts() {
+  python3 - "$metrics" >"$1" <<'PY'
+import json, sys, urllib.request
+text = urllib.request.urlopen(f"http://127.0.0.1:{sys.argv[1]}/metrics").read().decode()
+out = {"door": 0.0, "queue": 0.0, "buckets": {}}
+for line in text.splitlines():
+    if line.startswith("sluice_requests_dropped_total"):
+        value = float(line.rsplit(" ", 1)[1])
+        if 'reason="inflight_limit"' in line:
+            out["door"] += value
+        elif 'reason="shed"' in line or 'reason="queue_full"' in line:
+            out["queue"] += value
+    elif line.startswith("sluice_admission_reject_seconds_bucket"):
+        labels = line[line.index("{") + 1:line.index("}")]
+        proto = labels.split('protocol="')[1].split('"')[0]
+        le = labels.split('le="')[1].split('"')[0]
+        out["buckets"].setdefault(proto, {})[le] = float(line.rsplit(" ", 1)[1])
+json.dump(out, sys.stdout)
+PY
+}
+
+# measure_capacity MODE VARIANT: closed loop, gRPC, 256 in flight; sets capacity.
+measure_capacity() {
+  client --protocol grpc --target "127.0.0.1:$grpc" --mode closed --concurrency 256 --warmup 6 \
+      --duration "$CAPACITY_S" --json-out "$work/cap-$1-$2.json" >/dev/null 2>&1
+  capacity=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["throughput_rps"])' \
+      "$work/cap-$1-$2.json")
+}
+
+serve() {
+  start_server "$work/ports.json" "$work/server-$1.log" "$SERVER_CPU" \
+      --model-repository "$work/repo-$2" --max-connections 16000 "${@:3}"
+  grpc=$(json_get "$work/ports.json" grpc)
+  http=$(json_get "$work/ports.json" http)
+  metrics=$(json_get "$work/ports.json" metrics)
+}
+
 rows=()
 invalid=0
+base_java_opts=${SERVER_JAVA_OPTS:-}
 for mode in $MODES; do
   for variant in $VARIANTS; do
-    case $variant in
+    SERVER_JAVA_OPTS=$base_java_opts
+    base=${variant%-prio}
+    if [[ $base != "$variant" ]]; then
+      SERVER_JAVA_OPTS="$base_java_opts -XX:ThreadPriorityPolicy=1"
+    fi
+    case $base in
       on) flags=() ;;
       queue-time) flags=(--max-inflight-requests 0) ;;
       off) flags=(--max-inflight-requests 0 --max-queue-time-ms 0) ;;
-      *) log "unknown variant $variant (expected: on, queue-time, off)"; exit 2 ;;
+      derived)
+        # The limit from this machine's capacity: the wait that the front door lets queue.
+        serve "$mode-$variant-capacity" "$mode"
+        measure_capacity "$mode" "$variant"
+        stop_server
+        flags=(--max-inflight-requests
+            "$(python3 -c "print(max(1, round($capacity * $DERIVED_QUEUE_S)))")")
+        ;;
+      *) log "unknown variant $variant (expected: on, queue-time, off, derived, each opt. -prio)"
+         exit 2 ;;
     esac
-    start_server "$work/ports.json" "$work/server-$mode-$variant.log" "$SERVER_CPU" \
-        --model-repository "$work/repo-$mode" --max-connections 16000 "${flags[@]}"
-    grpc=$(json_get "$work/ports.json" grpc)
-    http=$(json_get "$work/ports.json" http)
-    client --protocol grpc --target "127.0.0.1:$grpc" --mode closed --concurrency 256 --warmup 6 \
-        --duration 8 --json-out "$work/cap-$mode-$variant.json" >/dev/null 2>&1
-    capacity=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["throughput_rps"])' \
-        "$work/cap-$mode-$variant.json")
+    serve "$mode-$variant" "$mode" "${flags[@]}"
+    if [[ $base != derived ]]; then
+      measure_capacity "$mode" "$variant"
+    fi
     rate=$(python3 -c "print(round(2 * $capacity))")
-    log "$mode/$variant: capacity $capacity req/s; offering $rate req/s for $DURATION s"
+    log "$mode/$variant: capacity $capacity req/s; offering $rate req/s for $DURATION s" \
+        "(server flags: ${flags[*]:-defaults}; JVM: ${SERVER_JAVA_OPTS:-default})"
+    grpc_capacity=$capacity
     for protocol in grpc http; do
       port=$grpc
-      conns=()
+      conns=(--connections "$GRPC_CONNECTIONS")
       # HTTP/1.1 has one request per connection in flight: enough connections that the client's
       # own pool does not queue the overload before the server sees it.
       [[ $protocol == http ]] && port=$http && conns=(--connections "$HTTP_CONNECTIONS")
+      capacity=$grpc_capacity
+      if [[ $protocol == http && $HTTP_CAPACITY == 1 ]]; then
+        # HTTP's own capacity: a closed loop of 256 over 256 keep-alive connections.
+        client --protocol http --target "127.0.0.1:$http" --connections 256 --mode closed \
+            --concurrency 256 --warmup 4 --duration "$CAPACITY_S" \
+            --json-out "$work/cap-$mode-$variant-http.json" >/dev/null 2>&1
+        capacity=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["throughput_rps"])' \
+            "$work/cap-$mode-$variant-http.json")
+      fi
+      rate=$(python3 -c "print(round(2 * $capacity))")
+      server_counts "$work/counts-before"
       rss_peak "$SERVER_PID" "$work/rss" &
       sampler=$!
       result=$work/over-$mode-$variant-$protocol.json
@@ -112,12 +193,23 @@ for mode in $MODES; do
           --server-pid "$SERVER_PID" "${conns[@]}" --json-out "$result" >/dev/null 2>&1 || true
       kill "$sampler" 2>/dev/null || true
       sampler=""
+      server_counts "$work/counts-after"
       row=$(python3 - "$result" "$mode" "$variant" "$protocol" "$capacity" \
-          "$(cat "$work/rss" 2>/dev/null || echo 0)" "$client_cores" "$MAX_CLIENT_CPU" <<'PY'
+          "$(cat "$work/rss" 2>/dev/null || echo 0)" "$client_cores" "$MAX_CLIENT_CPU" \
+          "$work/counts-before" "$work/counts-after" <<'PY'
 import json, sys
 r = json.load(open(sys.argv[1]))
 mode, variant, protocol = sys.argv[2:5]
 cap, rss_kb, cores, limit = float(sys.argv[5]), int(sys.argv[6]), int(sys.argv[7]), float(sys.argv[8])
+before, after = json.load(open(sys.argv[9])), json.load(open(sys.argv[10]))
+door, queue = after["door"] - before["door"], after["queue"] - before["queue"]
+buckets = {le: c - before["buckets"].get(protocol, {}).get(le, 0.0)
+           for le, c in after["buckets"].get(protocol, {}).items()}
+edges = sorted((float("inf") if le == "+Inf" else float(le), c) for le, c in buckets.items())
+server_p99 = "n/a"
+if edges and edges[-1][1] > 0:
+    le = next(le for le, c in edges if c >= 0.99 * edges[-1][1])
+    server_p99 = "> 1000" if le == float("inf") else f"<= {1000 * le:.3f}"
 errs = r["errors"]
 refused = errs.get("http_503", 0) + errs.get("grpc_UNAVAILABLE", 0)
 other = sum(errs.values()) - refused
@@ -126,6 +218,7 @@ cpu = r["client_cpu_util"] / cores
 valid = "yes" if cpu <= limit else f"**no: generator at {100 * cpu:.0f}%**"
 print(f"| {mode} | {variant} | {protocol} | {cap:.0f} | {r['offered_rate']:.0f} "
       f"| {r['throughput_rps']:.0f} | **{r['throughput_rps'] / cap:.2f}** | {refused} | {other} "
+      f"| {door:.0f} | {queue:.0f} | {server_p99} "
       f"| {elat['p99'] / 1000:.2f} | {lat['p50'] / 1000:.0f} | {lat['p99'] / 1000:.0f} "
       f"| {lag['p99'] / 1000:.2f} | {rss_kb / 1024:.0f} | {100 * cpu:.0f}% | {valid} |")
 PY
@@ -144,18 +237,25 @@ done
   echo "Measured $(date -u +'%Y-%m-%d %H:%M UTC') at $(git rev-parse --short HEAD) with"
   echo "\`bash loadtest/overload.sh\` (DURATION=$DURATION): heavy_mlp with batching off (\`nobatch\`)"
   echo "and dynamic batching to 64 (\`batch\`); server pinned to CPU $SERVER_CPU, load generator"
-  echo "pinned to CPU $CLIENT_CPU; server JVM options: \`${SERVER_JAVA_OPTS:-default}\`."
+  echo "pinned to CPU $CLIENT_CPU; server JVM options: \`${base_java_opts:-default}\`."
   echo "Variants: \`on\` = the defaults (\`--max-inflight-requests 1024\`, \`--max-queue-time-ms 1000\`);"
-  echo "\`queue-time\` = \`--max-inflight-requests 0\`; \`off\` = both 0. Capacity is a closed loop of"
-  echo "256 gRPC requests in flight; the overload is an open Poisson loop at twice that. Goodput"
-  echo "counts successful answers. Refused are 503 / UNAVAILABLE; other errors are requests that"
+  echo "\`queue-time\` = \`--max-inflight-requests 0\`; \`off\` = both 0; \`derived\` = the in-flight"
+  echo "limit set to capacity × ${DERIVED_QUEUE_S} s; \`-prio\`: the server JVM also had"
+  echo "\`-XX:ThreadPriorityPolicy=1\` (instance threads at nice 4). Capacity is a closed loop of"
+  echo "256 gRPC requests in flight$([[ $HTTP_CAPACITY == 1 ]] && echo " (HTTP rows: 256 HTTP requests, HTTP's own capacity)"); the overload is an open Poisson loop at twice that, gRPC over"
+  echo "$GRPC_CONNECTIONS channels, HTTP over up to $HTTP_CONNECTIONS connections. Goodput"
+  echo "counts successful answers. Refused are 503 / UNAVAILABLE as the client saw them; the server's"
+  echo "own counts (over the whole run, its 2 s warm-up included) split them into front-door refusals"
+  echo "and queue sheds (\`shed\`, \`queue_full\`), and"
+  echo "its reject cost p99 is a front-door refusal's time from head seen to refusal written (HTTP) or"
+  echo "handed to the transport (gRPC), a histogram bucket's upper bound. Other errors are requests that"
   echo "never came back within the window plus ${DRAIN} s (or were not sent: the generator's in-flight"
-  echo "cap of 20,000). Latencies run from each request's intended send time; the send lag says how"
+  echo "cap of 20,000). Client latencies run from each request's intended send time; the send lag says how"
   echo "late the generator itself was. Generator CPU is per core it had; a row above"
   echo "$(python3 -c "print(round(100 * $MAX_CLIENT_CPU))")% is not a valid 2x."
   echo
-  echo "| model | shedding | protocol | capacity/s | offered/s | goodput/s | goodput ÷ capacity | refused | other errors | refusal p99 ms | success p50 ms | success p99 ms | send lag p99 ms | server peak RSS MiB | generator CPU | valid |"
-  echo "|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|"
+  echo "| model | shedding | protocol | capacity/s | offered/s | goodput/s | goodput ÷ capacity | refused | other errors | door refusals (server) | queue sheds (server) | server reject p99 ms | client refusal p99 ms | success p50 ms | success p99 ms | send lag p99 ms | server peak RSS MiB | generator CPU | valid |"
+  echo "|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|"
   printf '%s\n' "${rows[@]}"
 } >"$OUT"
 log "wrote $OUT ($invalid invalid row(s))"

@@ -101,6 +101,11 @@ class FrontDoorAdmissionTest {
     assertThat(server.inFlightRequests()).isEqualTo(1);
     assertThat(scrape()).contains(
         "sluice_requests_dropped_total{model=\"\",reason=\"inflight_limit\",version=\"\"} 2.0");
+    // Each refusal's own cost on the server, apart from what its client saw.
+    assertThat(scrape()).contains(
+        "sluice_admission_reject_seconds_count{protocol=\"http\"} 1",
+        "sluice_admission_reject_seconds_count{protocol=\"grpc\"} 1",
+        "sluice_admission_reject_seconds_bucket{protocol=\"http\",le=\"0.001\"}");
 
     release.countDown();
     HttpResponse<String> answered = held.get(30, TimeUnit.SECONDS);

@@ -17,7 +17,17 @@ public final class Schedulers {
 
   /**
    * A started scheduler with one daemon thread per instance, named {@code
-   * sluice-<n>-instance-<i>} with {@code n} a process-wide counter.
+   * sluice-<n>-instance-<i>} with {@code n} a process-wide counter, at {@link
+   * Thread#MIN_PRIORITY}.
+   *
+   * <p>Why the lowest priority: an instance thread runs the engine (ONNX Runtime computes on the
+   * calling thread when it has one intra-op thread), and on a small machine it shares cores with
+   * the event loops, which must keep reading, refusing and answering under overload. Java
+   * priorities only reach the operating system where the JVM maps them: on Linux with {@code
+   * -XX:ThreadPriorityPolicy=1}, which makes {@code MIN_PRIORITY} nice 4 (CFS weight 423 against
+   * 1024 for the event loops at nice 0); lowering a thread's priority needs no privilege. Without
+   * the flag this changes nothing. Engine threads an engine starts itself (ORT's intra-op pool
+   * above one thread) inherit the nice value of the thread that loads the model, not this one.
    *
    * @param instances the backends, one per instance; the scheduler owns and closes them
    */
@@ -49,12 +59,13 @@ public final class Schedulers {
     return new DynamicBatchScheduler(config, instances, ticker, listener, threadFactory).start();
   }
 
-  /** Daemon threads named {@code prefix + i}, i from 0. */
+  /** Daemon threads named {@code prefix + i}, i from 0, at {@link Thread#MIN_PRIORITY}. */
   static ThreadFactory daemonThreads(String prefix) {
     AtomicInteger next = new AtomicInteger();
     return r -> {
       Thread t = new Thread(r, prefix + next.getAndIncrement());
       t.setDaemon(true);
+      t.setPriority(Thread.MIN_PRIORITY);
       return t;
     };
   }

@@ -104,6 +104,16 @@ public final class DefaultServingApi implements ServingApi {
   }
 
   @Override
+  public long refusalClock() {
+    return admission.refusalClock();
+  }
+
+  @Override
+  public void refusalAnswered(String protocol, long seenAt) {
+    admission.refusalAnswered(protocol, seenAt);
+  }
+
+  @Override
   public RegistryWebhook.Verdict registryWebhook(
       byte[] body, java.util.function.UnaryOperator<String> header) {
     return webhook.receive(body, header);

@@ -15,7 +15,9 @@ import java.util.Set;
  * UNAVAILABLE and the retry trailers ({@code grpc-retry-pushback-ms}, {@code retry-after}), so
  * nothing of it reaches the service. grpc-java still parses the message of a closed call before
  * dropping it (it parses before any listener runs); the model never sees it. A stream
- * ({@code ModelStreamInfer}) is asked once, when it opens. Other methods pass untouched.
+ * ({@code ModelStreamInfer}) is asked once, when it opens. Other methods pass untouched. A
+ * refusal's own cost, from the call's start to its close handed to the transport, goes to the
+ * front door's {@code sluice_admission_reject_seconds{protocol="grpc"}}.
  */
 final class AdmissionInterceptor implements ServerInterceptor {
   static final Set<String> INFERENCE_METHODS = Set.of(
@@ -23,6 +25,14 @@ final class AdmissionInterceptor implements ServerInterceptor {
       GRPCInferenceServiceGrpc.getModelStreamInferMethod().getFullMethodName());
 
   private final FrontDoor door;
+  /**
+   * The last refusal with its gRPC status: the front door hands out one immutable refusal, so its
+   * text is cleaned once rather than per refused call. The trailers are made per call (the
+   * transport adds the status to them).
+   */
+  private volatile Converted last;
+
+  private record Converted(Status refusal, io.grpc.Status status) {}
 
   AdmissionInterceptor(FrontDoor door) {
     this.door = door;
@@ -34,11 +44,22 @@ final class AdmissionInterceptor implements ServerInterceptor {
     if (!INFERENCE_METHODS.contains(call.getMethodDescriptor().getFullMethodName())) {
       return next.startCall(call, headers);
     }
+    long seenAt = door.refusalClock();
     Status refusal = door.checkAdmission();
     if (refusal == null) {
       return next.startCall(call, headers);
     }
-    call.close(GrpcStatuses.toGrpc(refusal), GrpcStatuses.trailers(refusal));
+    call.close(grpcStatus(refusal), GrpcStatuses.trailers(refusal));
+    door.refusalAnswered("grpc", seenAt);
     return new ServerCall.Listener<>() {};
+  }
+
+  private io.grpc.Status grpcStatus(Status refusal) {
+    Converted c = last;
+    if (c == null || c.refusal() != refusal) {
+      c = new Converted(refusal, GrpcStatuses.toGrpc(refusal));
+      last = c;
+    }
+    return c.status();
   }
 }

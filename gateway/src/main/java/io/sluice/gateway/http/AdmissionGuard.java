@@ -27,17 +27,24 @@ import io.sluice.runtime.Status;
  * Continue} is answered at once and its connection closed, as {@link ExpectContinueGuard} does
  * for a body over the limit: a client that honours the refusal never sends the body the decoder
  * is waiting for. Other requests (health, metadata, the control plane) are never refused here.
+ *
+ * <p>The route a POST's head matched is left in the connection's {@link MatchedRoutes} for the
+ * dispatcher, so the path is parsed once; the front door's clock is read at each head, for the
+ * cost of a refusal ({@code sluice_admission_reject_seconds}).
  */
 final class AdmissionGuard extends ChannelInboundHandlerAdapter {
   private final FrontDoor door;
-  private final Router router = new Router();
+  private final Router router;
+  private final MatchedRoutes routes;
   /** The refusal to pass on after the refused body's last chunk; null when none waits. */
   private FullHttpRequest pending;
   /** Releasing the rest of a refused body whose answer has already gone. */
   private boolean discarding;
 
-  AdmissionGuard(FrontDoor door) {
+  AdmissionGuard(FrontDoor door, Router router, MatchedRoutes routes) {
     this.door = door;
+    this.router = router;
+    this.routes = routes;
   }
 
   @Override
@@ -51,6 +58,7 @@ final class AdmissionGuard extends ChannelInboundHandlerAdapter {
     if (msg instanceof HttpRequest) {
       reset();
       HttpRequest head = (HttpRequest) msg;
+      long seenAt = door.refusalClock();
       Status refusal = refusal(head);
       if (refusal == null) {
         ctx.fireChannelRead(msg);
@@ -58,9 +66,9 @@ final class AdmissionGuard extends ChannelInboundHandlerAdapter {
       }
       if (HttpUtil.is100ContinueExpected(head)) {
         discarding = true;
-        ctx.fireChannelRead(refused(head, refusal, true));
+        ctx.fireChannelRead(refused(head, refusal, true, seenAt));
       } else {
-        pending = refused(head, refusal, false);
+        pending = refused(head, refusal, false, seenAt);
       }
       return;
     }
@@ -89,6 +97,7 @@ final class AdmissionGuard extends ChannelInboundHandlerAdapter {
   @Override
   public void channelInactive(ChannelHandlerContext ctx) throws Exception {
     reset();
+    routes.clear();
     super.channelInactive(ctx);
   }
 
@@ -100,7 +109,10 @@ final class AdmissionGuard extends ChannelInboundHandlerAdapter {
     discarding = false;
   }
 
-  /** The front door's refusal of an inference request, else null (admitted, or not inference). */
+  /**
+   * The front door's refusal of an inference request, else null (admitted, or not inference). A
+   * POST's matched route, unless refused, is left for the dispatcher.
+   */
   private Status refusal(HttpRequest head) {
     if (!head.decoderResult().isSuccess() || !HttpMethod.POST.equals(head.method())) {
       return null;
@@ -112,17 +124,23 @@ final class AdmissionGuard extends ChannelInboundHandlerAdapter {
       // A malformed model name or version: the dispatcher answers it with its 400, in order.
       return null;
     }
-    if (route == null || (route.endpoint() != Route.Endpoint.MODEL_INFER
-        && route.endpoint() != Route.Endpoint.V1_PREDICT)) {
+    if (route == null) {
       return null;
     }
-    return door.checkAdmission();
+    Status refusal = route.endpoint() == Route.Endpoint.MODEL_INFER
+        || route.endpoint() == Route.Endpoint.V1_PREDICT ? door.checkAdmission() : null;
+    if (refusal == null) {
+      routes.put(head.headers(), route);
+    }
+    return refusal;
   }
 
-  private static FullHttpRequest refused(HttpRequest head, Status refusal, boolean closing) {
+  private static FullHttpRequest refused(HttpRequest head, Status refusal, boolean closing,
+      long seenAt) {
     FullHttpRequest r = new DefaultFullHttpRequest(head.protocolVersion(), head.method(),
         head.uri(), Unpooled.EMPTY_BUFFER, head.headers(), EmptyHttpHeaders.INSTANCE);
-    r.setDecoderResult(DecoderResult.failure(new AdmissionRefusedException(refusal, closing)));
+    r.setDecoderResult(
+        DecoderResult.failure(new AdmissionRefusedException(refusal, closing, seenAt)));
     return r;
   }
 }

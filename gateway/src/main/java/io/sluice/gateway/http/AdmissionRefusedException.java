@@ -12,15 +12,23 @@ final class AdmissionRefusedException extends RuntimeException {
 
   private final transient Status status;
   private final boolean closing;
+  private final long seenAt;
 
   /**
    * @param closing the answer closes the connection: the client may never send the body the
    *     decoder still expects ({@code Expect: 100-continue} answered with a refusal)
+   * @param seenAt the front door's {@code refusalClock()} when the head was seen, for the
+   *     refusal's cost
    */
-  AdmissionRefusedException(Status status, boolean closing) {
+  AdmissionRefusedException(Status status, boolean closing, long seenAt) {
     super(status.description(), null, false, false);
     this.status = status;
     this.closing = closing;
+    this.seenAt = seenAt;
+  }
+
+  long seenAt() {
+    return seenAt;
   }
 
   Status status() {

@@ -29,7 +29,8 @@ import java.util.Optional;
  *   <li>{@link RequestTimeouts#messages()}: idle, header and body timeouts (408), judged from the
  *       decoded messages and the responses;
  *   <li>{@link AdmissionGuard}: load shedding at the front door; an inference request refused
- *       for overload is answered 503 without its body being inflated or read into memory;
+ *       for overload is answered 503 without its body being inflated or read into memory; a
+ *       POST's matched route waits in the connection's {@link MatchedRoutes} for the dispatcher;
  *   <li>{@link BodyInflater}: {@code Content-Encoding: gzip|deflate} request bodies, inflated in
  *       bounded steps and stopped at the decompressed-size limit (413); any other coding 415;
  *   <li>{@link ExpectContinueGuard}: {@code Expect: 100-continue}, 413 at once when the declared
@@ -54,6 +55,8 @@ final class HttpPipelineConfigurator extends ChannelInitializer<SocketChannel> {
   private final ServerSecurity security;
   private final ChannelGroup connections;
   private final HttpMeters meters;
+  /** Shared by every connection of this server: a refusal's answer is encoded once. */
+  private final RefusalResponses refusals = new RefusalResponses();
 
   HttpPipelineConfigurator(
       HttpConfig config, ServingApi api, ContextHeaders headers, ServerSecurity security,
@@ -75,7 +78,7 @@ final class HttpPipelineConfigurator extends ChannelInitializer<SocketChannel> {
           .addLast("tls", tls.get().newHandler(channel.alloc()))
           .addLast("tls-failure", TlsFailureHandler.INSTANCE);
     }
-    configure(channel.pipeline(), config, api, headers, security.admin(), meters);
+    configure(channel.pipeline(), config, api, headers, security.admin(), meters, refusals);
   }
 
   /** Adds the handlers to {@code pipeline}; tests call it on an {@code EmbeddedChannel}. */
@@ -87,18 +90,27 @@ final class HttpPipelineConfigurator extends ChannelInitializer<SocketChannel> {
 
   static void configure(ChannelPipeline pipeline, HttpConfig config, ServingApi api,
       ContextHeaders headers, AdminGuard guard, HttpMeters meters) {
+    configure(pipeline, config, api, headers, guard, meters, new RefusalResponses());
+  }
+
+  static void configure(ChannelPipeline pipeline, HttpConfig config, ServingApi api,
+      ContextHeaders headers, AdminGuard guard, HttpMeters meters, RefusalResponses refusals) {
     RequestTimeouts timeouts = new RequestTimeouts(config, meters, api);
+    // The guard matches a POST's route at its head; the dispatcher takes it from here.
+    Router router = new Router();
+    MatchedRoutes matched = new MatchedRoutes();
     pipeline
         .addLast("read-timer", timeouts.bytes())
         .addLast("codec", new HttpServerCodec(
             // Body chunks as large as a socket read, rather than 8 KiB slices of it.
             new HttpDecoderConfig().setMaxChunkSize(MAX_CHUNK_BYTES)))
         .addLast("timeouts", timeouts.messages())
-        .addLast("admission", new AdmissionGuard(api))
+        .addLast("admission", new AdmissionGuard(api, router, matched))
         .addLast("inflater", new BodyInflater(config.inflateLimit(), meters, api))
         .addLast("expect-continue", new ExpectContinueGuard(config.maxBodyBytes(), api, meters))
         .addLast("aggregator", new BodyLimitingAggregator(config.maxBodyBytes(), api, meters))
         .addLast("keep-alive", new HttpServerKeepAliveHandler())
-        .addLast("dispatcher", new RequestDispatcher(api, new Router(), headers, guard));
+        .addLast("dispatcher",
+            new RequestDispatcher(api, router, headers, guard, matched, refusals));
   }
 }

@@ -5,6 +5,7 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.EventLoop;
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.handler.codec.DecoderException;
 import io.netty.handler.codec.PrematureChannelClosureException;
@@ -56,6 +57,11 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Errors: anything thrown while answering becomes a {@link Status} and then a response through
  * {@link HttpErrors}; the connection keeps serving. Only a broken HTTP framing closes it.
+ *
+ * <p>A POST's route was already matched at its head by {@link AdmissionGuard} and is taken from
+ * the connection's {@link MatchedRoutes}; any other request is routed here. A front-door refusal
+ * is answered from {@link RefusalResponses} (encoded once), and its cost is reported to the
+ * front door once the answer is written.
  */
 final class RequestDispatcher extends ChannelInboundHandlerAdapter {
   private static final Logger log = LoggerFactory.getLogger(RequestDispatcher.class);
@@ -65,14 +71,19 @@ final class RequestDispatcher extends ChannelInboundHandlerAdapter {
   private final ControlEndpoints control;
   private final ContextHeaders headers;
   private final AdminGuard guard;
+  private final MatchedRoutes matched;
+  private final RefusalResponses refusals;
   private final ArrayDeque<FullHttpRequest> waiting = new ArrayDeque<>();
   /** An asynchronous answer is pending: later requests wait in {@link #waiting}. */
   private boolean busy;
   private boolean disconnectCounted;
 
-  RequestDispatcher(ServingApi api, Router router, ContextHeaders headers, AdminGuard guard) {
+  RequestDispatcher(ServingApi api, Router router, ContextHeaders headers, AdminGuard guard,
+      MatchedRoutes matched, RefusalResponses refusals) {
     this.headers = headers;
     this.guard = guard;
+    this.matched = matched;
+    this.refusals = refusals;
     this.api = api;
     this.router = router;
     this.control = new ControlEndpoints(api);
@@ -158,7 +169,10 @@ final class RequestDispatcher extends ChannelInboundHandlerAdapter {
         finish(ctx, request, HttpResponses.closing(framingError(framing.cause())));
         return;
       }
-      Route route = router.match(request.uri());
+      Route route = matched.take(request.headers());
+      if (route == null) {
+        route = router.match(request.uri());
+      }
       if (route == null) {
         finish(ctx, request, HttpResponses.notFound());
         return;
@@ -274,8 +288,10 @@ final class RequestDispatcher extends ChannelInboundHandlerAdapter {
   private void refuse(ChannelHandlerContext ctx, FullHttpRequest request,
       AdmissionRefusedException refusal) {
     api.recordError("http", refusal.status().code().name());
-    FullHttpResponse response = HttpErrors.response(refusal.status());
-    finish(ctx, request, refusal.closing() ? HttpResponses.closing(response) : response);
+    FullHttpResponse response = refusals.response(refusal.status());
+    long seenAt = refusal.seenAt();
+    finish(ctx, request, refusal.closing() ? HttpResponses.closing(response) : response)
+        .addListener(written -> api.refusalAnswered("http", seenAt));
   }
 
   /** Asks the guard; a denial is answered (401/403), counted, and nothing else happens. */
@@ -429,12 +445,12 @@ final class RequestDispatcher extends ChannelInboundHandlerAdapter {
    * (the keep-alive handler then closes it). The server closes no connection under a client
    * that may be sending: a client learns from the answer itself not to reuse it.
    */
-  private void finish(ChannelHandlerContext ctx, FullHttpRequest request,
+  private ChannelFuture finish(ChannelHandlerContext ctx, FullHttpRequest request,
       FullHttpResponse response) {
     if (api.isDraining() && waiting.isEmpty()) {
       HttpResponses.closing(response);
     }
-    ctx.writeAndFlush(response).addListener(written -> request.release());
+    return ctx.writeAndFlush(response).addListener(written -> request.release());
   }
 
   private static FullHttpResponse framingError(Throwable cause) {

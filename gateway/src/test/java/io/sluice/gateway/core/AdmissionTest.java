@@ -3,8 +3,13 @@ package io.sluice.gateway.core;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.micrometer.core.instrument.MockClock;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.simple.SimpleConfig;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.sluice.runtime.Status;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 class AdmissionTest {
@@ -64,6 +69,51 @@ class AdmissionTest {
       gate.tryEnter();
     }
     assertThat(unlimited.checkAdmission()).isNull();
+  }
+
+  @Test
+  void aRefusalsCostRunsFromItsHeadToItsAnswerOnTheRegistrysClock() {
+    MockClock clock = new MockClock();
+    SimpleMeterRegistry timed = new SimpleMeterRegistry(SimpleConfig.DEFAULT, clock);
+    Admission door = new Admission(gate, 1, timed);
+
+    long seenAt = door.refusalClock();
+    clock.add(Duration.ofNanos(250_000));
+    door.refusalAnswered("http", seenAt);
+    seenAt = door.refusalClock();
+    clock.add(Duration.ofMillis(3));
+    door.refusalAnswered("grpc", seenAt);
+
+    Timer http = timed.get("sluice_admission_reject").tag("protocol", "http").timer();
+    Timer grpc = timed.get("sluice_admission_reject").tag("protocol", "grpc").timer();
+    assertThat(http.count()).isEqualTo(1);
+    assertThat(http.totalTime(TimeUnit.NANOSECONDS)).isEqualTo(250_000);
+    assertThat(grpc.count()).isEqualTo(1);
+    assertThat(grpc.totalTime(TimeUnit.MILLISECONDS)).isEqualTo(3);
+  }
+
+  @Test
+  void theRefusalCostHasABucketAtTheOneMillisecondTarget() {
+    MockClock clock = new MockClock();
+    SimpleMeterRegistry timed = new SimpleMeterRegistry(SimpleConfig.DEFAULT, clock);
+    Admission door = new Admission(gate, 1, timed);
+    long seenAt = door.refusalClock();
+    clock.add(Duration.ofNanos(400_000));
+    door.refusalAnswered("http", seenAt);
+
+    var buckets = timed.get("sluice_admission_reject").tag("protocol", "http").timer()
+        .takeSnapshot().histogramCounts();
+    assertThat(buckets).anySatisfy(b -> {
+      assertThat(b.bucket(TimeUnit.MILLISECONDS)).isEqualTo(1.0);
+      assertThat(b.count()).isEqualTo(1.0);
+    });
+  }
+
+  @Test
+  void aRefusalCostFromAnUnknownFrontEndIsAProgrammingError() {
+    assertThatThrownBy(() -> admission.refusalAnswered("smtp", 0))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("protocol: smtp (expected: http or grpc)");
   }
 
   @Test

@@ -124,6 +124,14 @@ final class FakeServingApi implements ServingApi, AutoCloseable {
     return admission;
   }
 
+  /** The protocols of the refusals reported answered, in order. */
+  final List<String> refusalsAnswered = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+  @Override
+  public void refusalAnswered(String protocol, long seenAt) {
+    refusalsAnswered.add(protocol);
+  }
+
   @Override
   public CompletableFuture<V2InferResponse> infer(
       String model, String version, V2InferRequest request) {

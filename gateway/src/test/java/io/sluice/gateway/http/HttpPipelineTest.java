@@ -332,6 +332,57 @@ class HttpPipelineTest {
   }
 
   @Test
+  void everyRefusalGetsTheSameAnswerAndHasItsCostReported() {
+    api.admission = Status.overloaded("overloaded: test", 1000);
+    http.send(post("/v2/models/echo/infer", "", INFER_JSON)
+        + post("/v2/models/echo/infer", "", INFER_JSON));
+
+    for (int i = 0; i < 2; i++) {
+      FullHttpResponse refused = http.response();
+      assertThat(refused.status().code()).isEqualTo(503);
+      assertThat(refused.headers().get(HttpHeaderNames.RETRY_AFTER)).isEqualTo("1");
+      assertThat(refused.headers().getInt(HttpHeaderNames.CONTENT_LENGTH)).isEqualTo(28);
+      assertThat(EmbeddedHttp.body(refused)).isEqualTo("{\"error\":\"overloaded: test\"}");
+    }
+    assertThat(api.refusalsAnswered).containsExactly("http", "http");
+  }
+
+  @Test
+  void aDifferentRefusalIsAnsweredWithItsOwnText() {
+    api.admission = Status.overloaded("overloaded: first", 1000);
+    http.send(post("/v2/models/echo/infer", "", INFER_JSON));
+    assertThat(EmbeddedHttp.body(http.response())).isEqualTo("{\"error\":\"overloaded: first\"}");
+
+    api.admission = Status.overloaded("overloaded: second", 3000);
+    http.send(post("/v2/models/echo/infer", "", INFER_JSON));
+    FullHttpResponse second = http.response();
+    assertThat(EmbeddedHttp.body(second)).isEqualTo("{\"error\":\"overloaded: second\"}");
+    assertThat(second.headers().get(HttpHeaderNames.RETRY_AFTER)).isEqualTo("3");
+  }
+
+  @Test
+  void pipelinedPostsEachGetTheRouteTheirOwnHeadMatched() {
+    CompletableFuture<V2InferResponse> pending = new CompletableFuture<>();
+    answerInferenceWith(pending);
+    http.send(post("/v2/models/echo/infer", "", INFER_JSON)
+        + post("/v2/models/echo/versions/7/infer", "", INFER_JSON)
+        + post("/v2/models/echo/ready", "", "")
+        + get("/v2/health/live"));
+    assertThat(http.response()).isNull();
+
+    pending.complete(FakeServingApi.echo("echo", api.lastRequest));
+
+    assertThat(http.response().status().code()).isEqualTo(200);
+    FullHttpResponse unknownVersion = http.response();
+    assertThat(unknownVersion.status().code()).isEqualTo(404);
+    assertThat(EmbeddedHttp.body(unknownVersion)).contains("unknown version 7");
+    FullHttpResponse wrongMethod = http.response();
+    assertThat(wrongMethod.status().code()).isEqualTo(405);
+    assertThat(wrongMethod.headers().get(HttpHeaderNames.ALLOW)).isEqualTo("GET");
+    assertThat(EmbeddedHttp.body(http.response())).isEqualTo("{\"live\":true}");
+  }
+
+  @Test
   void aRefusedRequestThatExpectsContinueIsAnsweredAtOnceAndCloses() {
     api.admission = Status.overloaded("overloaded: test", 1000);
     http.send("POST /v2/models/echo/infer HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\n"
