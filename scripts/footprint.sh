@@ -5,7 +5,7 @@
 # (`mvn -B -ntp -q -DskipTests -pl gateway -am package`).
 #
 #   scripts/footprint.sh                          # the flag sets below, 3 runs each
-#   RUNS=5 scripts/footprint.sh "-XX:+UseSerialGC -XX:MaxRAM=512m -XX:MaxRAMPercentage=50"
+#   RUNS=5 scripts/footprint.sh "-XX:+UseG1GC -XX:MaxRAM=512m -XX:MaxRAMPercentage=50"
 #
 # -XX:MaxRAM stands in for a container's memory limit (the JVM sizes its heap from the cgroup
 # limit in a container; there is none here), so MaxRAMPercentage applies as it would in a pod.
@@ -16,9 +16,11 @@ JAR="$(ls gateway/target/sluice-gateway-*-all.jar | head -1)"
 RUNS="${RUNS:-3}"
 IDLE_SECONDS="${IDLE_SECONDS:-5}"
 if [ "$#" -eq 0 ]; then
-  # the image's flags with each collector, and the JVM's defaults for comparison
+  # the image's and the sidecar manifest's flags (G1), the other collectors at the same limit,
+  # and the JVM's defaults for comparison
   set -- \
-    "-XX:+UseSerialGC -XX:MaxRAM=512m -XX:MaxRAMPercentage=50 -XX:TieredStopAtLevel=1 -Xss512k -XX:+ExitOnOutOfMemoryError" \
+    "-XX:+UseG1GC -XX:MaxRAM=512m -XX:MaxRAMPercentage=50 -XX:InitialRAMPercentage=25 -Xss512k -XX:+ExitOnOutOfMemoryError" \
+    "-XX:+UseG1GC -XX:MaxRAM=320m -XX:MaxRAMPercentage=50 -XX:InitialRAMPercentage=25 -XX:TieredStopAtLevel=1 -Xss512k -XX:+ExitOnOutOfMemoryError" \
     "-XX:+UseSerialGC -XX:MaxRAM=512m -XX:MaxRAMPercentage=50 -Xss512k -XX:+ExitOnOutOfMemoryError" \
     "-XX:+UseG1GC -XX:MaxRAM=512m -XX:MaxRAMPercentage=50 -Xss512k -XX:+ExitOnOutOfMemoryError" \
     "-XX:+UseZGC -XX:MaxRAM=512m -XX:MaxRAMPercentage=50 -Xss512k -XX:+ExitOnOutOfMemoryError" \

@@ -29,7 +29,9 @@ chmod 600 "$WORK/token"
 for r in a b; do
   # Small drift windows close with this test's traffic; a one-slot queue and a 1 ms queue
   # time make a burst refuse requests (the drop counters exist only once something dropped).
-  start_sluice "$r" --admin-token-file "$WORK/token" --prediction-log-dir "$WORK/$r-log" \
+  # The folder is polled every second, so the registry freshness series (which exist only
+  # while a poller or the MLflow follower runs) are there for the rules and the dashboard.
+  start_sluice "$r" --repository-poll-interval 1 --admin-token-file "$WORK/token" --prediction-log-dir "$WORK/$r-log" \
     --drift-window-rows 32 --drift-min-window-rows 32 \
     --max-queue-size 1 --max-queue-time-ms 1 --event-loop-threads 1
 done
@@ -116,6 +118,14 @@ sleep 1 # the drift monitor drains its queue every 20 ms
 curl -fs "http://127.0.0.1:$A_METRICS/metrics" >"$WORK/a.prom"
 curl -fs "http://127.0.0.1:$B_METRICS/metrics" >"$WORK/b.prom"
 python3 scripts/observability_check.py names "$WORK/a.prom" "$WORK/b.prom"
+# the folder is read at every poll: every model fresh, no poll failed
+for r in a b; do
+  if ! grep -Eq '^sluice_registry_stale_seconds\{.*source="folder".*\} 0(\.0)?$' "$WORK/$r.prom" \
+     || grep -Eq '^sluice_registry_(stale_seconds|poll_errors_total)\{.*\} [1-9]' "$WORK/$r.prom"; then
+    grep "^sluice_registry_" "$WORK/$r.prom" || true
+    log "replica $r: the folder poller's freshness series are missing or not fresh"; exit 1
+  fi
+done
 
 for r in a b; do
   set +e

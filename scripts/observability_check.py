@@ -19,8 +19,8 @@ import urllib.request
 RULE_FILES = ["monitoring/sluice-rules.yml", "monitoring/drift-rules.yml"]
 DASHBOARDS = ["deploy/grafana/sluice-dashboard.json"]
 
-# Metrics that version routing (issue 10) will export; nothing exports them yet, so no live
-# server can show them. Keep this list short, and empty it once routing has landed.
+# Metrics that appear only once something happened (a rollback, a shadow comparison), which the
+# test's traffic does not make, so no live server here shows them. Keep this list short.
 FUTURE = {
     "sluice_rollbacks_total",  # {model,version,reason}
     "sluice_shadow_comparisons_total",  # {outcome=agree|disagree|error}

@@ -265,7 +265,8 @@ public final class SluiceServer implements AutoCloseable {
       FolderPoller p = new FolderPoller(folder.get(), models,
           Executors.newSingleThreadScheduledExecutor(
               new DefaultThreadFactory("sluice-repository-poll", true)),
-          Duration.ofSeconds(config.registry().repositoryPollSeconds()));
+          Duration.ofSeconds(config.registry().repositoryPollSeconds()), Clock.systemUTC(),
+          registry);
       p.start();
       folderPoller = Optional.of(p);
     }

@@ -58,6 +58,7 @@ public final class MlflowFollower implements AutoCloseable {
   // Versions no longer served that stay in the cache (and fetched), so that a rollback, the most
   // common move after a bad rollout, loads from disk at once.
   private static final int KEEP_RECENT = 2;
+  static final String SOURCE = "mlflow";
 
   private final MlflowClient client;
   private final VersionFetcher fetcher;
@@ -101,6 +102,7 @@ public final class MlflowFollower implements AutoCloseable {
     final java.util.ArrayDeque<Long> recent = new java.util.ArrayDeque<>();
     volatile long lastSuccessMillis;
     volatile long staleSinceMillis; // 0 while fresh
+    Counter errors;
 
     Followed(String name) {
       this.name = name;
@@ -134,8 +136,19 @@ public final class MlflowFollower implements AutoCloseable {
           .description("Seconds since the registry last answered for this model, while it"
               + " does not; 0 when the last poll succeeded")
           .tag("model", name)
+          .tag("source", SOURCE)
+          .register(meters);
+      // Registered at 0, so that an increase() over the first error sees it.
+      f.errors = Counter.builder("sluice_registry_poll_errors")
+          .description("Registry polls that got no usable answer")
+          .tag("model", name)
+          .tag("source", SOURCE)
           .register(meters);
     }
+    Gauge.builder("sluice_registry_poll_interval_seconds", () -> interval.toMillis() / 1000.0)
+        .description("Seconds between two polls of the model registry (before any jitter)")
+        .tag("source", SOURCE)
+        .register(meters);
   }
 
   /** A repository over {@code names}, for the manager; publish into it with a follower. */
@@ -410,11 +423,7 @@ public final class MlflowFollower implements AutoCloseable {
   }
 
   private void stale(Followed f, String reason) {
-    Counter.builder("sluice_registry_poll_errors")
-        .description("Registry polls that got no usable answer")
-        .tag("model", f.name)
-        .register(meters)
-        .increment();
+    f.errors.increment();
     repository.notYet(f.name, "the registry did not answer: " + reason);
     if (f.staleSinceMillis == 0) {
       f.staleSinceMillis = clock.millis();
