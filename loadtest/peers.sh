@@ -246,8 +246,9 @@ measure() {
       # perf_analyzer's own warm-up is the first window it discards.
       local pa_ms=$((WINDOW * 1000 / 3)) token_header=triton-access-token
       [[ $protocol == grpc ]] && token_header=triton-grpc-protocol-triton-access-token
+      # A time limit: perf_analyzer over HTTP at c=16 has twice kept measuring for minutes.
       "${NICE_CMD[@]}" taskset -c "$CLIENT_CPUS" /usr/bin/time -f '%e %U %S' -o "$base.pa.time" \
-        "$PA" -m "$model" -u "127.0.0.1:$port" -i "$protocol" --concurrency-range "$conc" \
+        timeout $((WINDOW * 6 + 60)) "$PA" -m "$model" -u "127.0.0.1:$port" -i "$protocol" --concurrency-range "$conc" \
         --measurement-mode time_windows --measurement-interval "$pa_ms" --stability-percentage 1000 \
         --max-trials 3 -H "$token_header:$ACCESS_TOKEN" -f "$base.pa.csv" >"$base.pa.log" 2>&1 || true
       record perf_analyzer "$base.pa.csv" "$round" "$server" "$name" "$model" "$protocol" "$conc" "$base.pa.log" \
