@@ -17,8 +17,10 @@
 #               -XX:ThreadPriorityPolicy=1, so the model's instance threads (Thread.MIN_PRIORITY)
 #               run at nice 4 below the event loops (Linux; lowering needs no privilege)
 # it measures
-#   1. capacity C: closed loop, gRPC, 256 in flight, 8 s after a 6 s warm-up;
-#   2. an open Poisson loop at 2C for DURATION s, gRPC then HTTP: goodput (successes/s) / C, the
+#   0. a warm-up of each server: WARMUP_S s of gRPC and WARMUP_S/2 s of HTTP, closed loops of 256
+#      (the JIT's own CPU on the pinned core lowers what the first ~30 s measure);
+#   1. capacity C: closed loop, gRPC, 256 in flight, CAPACITY_S s;
+#   2. an open Poisson loop at 2C for DURATION s after OVERLOAD_WARMUP s of the same, gRPC then HTTP: goodput (successes/s) / C, the
 #      p99 of the time a refusal took to arrive (from its intended send time), the latency of what
 #      succeeded, the generator's send lag, the server's peak RSS and the generator's CPU; and,
 #      from the server's own metrics over that run, its refusals at the front door and in the
@@ -33,7 +35,9 @@
 # usage: bash loadtest/overload.sh
 #   MODELS_DIR=build/models DURATION=10 DRAIN=15 MODES="nobatch batch" VARIANTS="on queue-time off"
 #   SERVER_CPU=1 CLIENT_CPU=0 (a taskset list, e.g. 2-5) MAX_CLIENT_CPU=0.8 HTTP_CONNECTIONS=12000
-#   GRPC_CONNECTIONS=8 DERIVED_QUEUE_S=0.25 CAPACITY_S=8 (the capacity window)
+#   GRPC_CONNECTIONS=8 DERIVED_QUEUE_S=0.25 CAPACITY_S=8 (the capacity window) WARMUP_S=30
+#   OVERLOAD_WARMUP=10 (the open loop's own unmeasured start) FACTORS="2" (offered ÷ capacity; e.g.
+#   "2 3": also 3x, to show the result does not hang on how exactly capacity was estimated)
 #   HTTP_CAPACITY=1: HTTP rows offer 2x HTTP's own capacity (an HTTP closed loop of 256) and are
 #   judged against it, rather than against gRPC's (HTTP/1.1 costs the server more per request:
 #   a read, a write and a wakeup per request on its own connection, where gRPC batches them)
@@ -54,6 +58,9 @@ HTTP_CONNECTIONS=${HTTP_CONNECTIONS:-12000}
 GRPC_CONNECTIONS=${GRPC_CONNECTIONS:-8}
 DERIVED_QUEUE_S=${DERIVED_QUEUE_S:-0.25}
 CAPACITY_S=${CAPACITY_S:-8}
+OVERLOAD_WARMUP=${OVERLOAD_WARMUP:-10}
+FACTORS=${FACTORS:-2}
+WARMUP_S=${WARMUP_S:-30}
 HTTP_CAPACITY=${HTTP_CAPACITY:-0}
 OUT=${OUT:-reports/overload.md}
 if [[ ! -f $GATEWAY_JAR || ! -f $LOADTEST_JAR ]]; then
@@ -119,9 +126,22 @@ json.dump(out, sys.stdout)
 PY
 }
 
-# measure_capacity MODE VARIANT: closed loop, gRPC, 256 in flight; sets capacity.
+# warm_up: WARMUP_S s of gRPC and WARMUP_S/2 s of HTTP closed loops of 256, not measured. On one
+# pinned core the JIT compilers take 35-40% of it for the first ~30 s of load (C1/C2 threads'
+# schedstat, measured with heavy_mlp): a capacity taken earlier is the JIT's, not the server's.
+warm_up() {
+  client --protocol grpc --target "127.0.0.1:$grpc" --mode closed --concurrency 256 --warmup 0 \
+      --duration "$WARMUP_S" --json-out "$work/warm.json" >/dev/null 2>&1 || true
+  client --protocol http --target "127.0.0.1:$http" --connections 256 --mode closed \
+      --concurrency 256 --warmup 0 --duration "$((WARMUP_S / 2))" --json-out "$work/warm.json" \
+      >/dev/null 2>&1 || true
+}
+
+# measure_capacity MODE VARIANT: closed loop, gRPC over GRPC_CONNECTIONS channels (as the overload),
+# 256 in flight; sets capacity.
 measure_capacity() {
-  client --protocol grpc --target "127.0.0.1:$grpc" --mode closed --concurrency 256 --warmup 6 \
+  client --protocol grpc --target "127.0.0.1:$grpc" --connections "$GRPC_CONNECTIONS" --mode closed \
+      --concurrency 256 --warmup 2 \
       --duration "$CAPACITY_S" --json-out "$work/cap-$1-$2.json" >/dev/null 2>&1
   capacity=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["throughput_rps"])' \
       "$work/cap-$1-$2.json")
@@ -133,6 +153,7 @@ serve() {
   grpc=$(json_get "$work/ports.json" grpc)
   http=$(json_get "$work/ports.json" http)
   metrics=$(json_get "$work/ports.json" metrics)
+  warm_up
 }
 
 rows=()
@@ -183,25 +204,27 @@ for mode in $MODES; do
         capacity=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["throughput_rps"])' \
             "$work/cap-$mode-$variant-http.json")
       fi
-      rate=$(python3 -c "print(round(2 * $capacity))")
-      server_counts "$work/counts-before"
-      rss_peak "$SERVER_PID" "$work/rss" &
-      sampler=$!
-      result=$work/over-$mode-$variant-$protocol.json
-      client --protocol "$protocol" --target "127.0.0.1:$port" --mode open --arrival poisson \
-          --warmup 2 --rate "$rate" --duration "$DURATION" --concurrency-limit 20000 \
-          --server-pid "$SERVER_PID" "${conns[@]}" --json-out "$result" >/dev/null 2>&1 || true
-      kill "$sampler" 2>/dev/null || true
-      sampler=""
-      server_counts "$work/counts-after"
-      row=$(python3 - "$result" "$mode" "$variant" "$protocol" "$capacity" \
-          "$(cat "$work/rss" 2>/dev/null || echo 0)" "$client_cores" "$MAX_CLIENT_CPU" \
-          "$work/counts-before" "$work/counts-after" <<'PY'
+      for factor in $FACTORS; do
+        rate=$(python3 -c "print(round($factor * $capacity))")
+        server_counts "$work/counts-before"
+        rss_peak "$SERVER_PID" "$work/rss" &
+        sampler=$!
+        result=$work/over-$mode-$variant-$protocol-$factor.json
+        client --protocol "$protocol" --target "127.0.0.1:$port" --mode open --arrival poisson \
+            --warmup "$OVERLOAD_WARMUP" --rate "$rate" --duration "$DURATION" --concurrency-limit 20000 \
+            --server-pid "$SERVER_PID" "${conns[@]}" --json-out "$result" >/dev/null 2>&1 || true
+        kill "$sampler" 2>/dev/null || true
+        sampler=""
+        server_counts "$work/counts-after"
+        row=$(python3 - "$result" "$mode" "$variant" "$protocol" "$capacity" \
+            "$(cat "$work/rss" 2>/dev/null || echo 0)" "$client_cores" "$MAX_CLIENT_CPU" \
+            "$work/counts-before" "$work/counts-after" "$factor" <<'PY'
 import json, sys
 r = json.load(open(sys.argv[1]))
 mode, variant, protocol = sys.argv[2:5]
 cap, rss_kb, cores, limit = float(sys.argv[5]), int(sys.argv[6]), int(sys.argv[7]), float(sys.argv[8])
 before, after = json.load(open(sys.argv[9])), json.load(open(sys.argv[10]))
+factor = sys.argv[11]
 door, queue = after["door"] - before["door"], after["queue"] - before["queue"]
 buckets = {le: c - before["buckets"].get(protocol, {}).get(le, 0.0)
            for le, c in after["buckets"].get(protocol, {}).items()}
@@ -216,16 +239,17 @@ other = sum(errs.values()) - refused
 lat, elat, lag = r["latency_us"], r["error_latency_us"], r["send_lag_us"]
 cpu = r["client_cpu_util"] / cores
 valid = "yes" if cpu <= limit else f"**no: generator at {100 * cpu:.0f}%**"
-print(f"| {mode} | {variant} | {protocol} | {cap:.0f} | {r['offered_rate']:.0f} "
+print(f"| {mode} | {variant} | {protocol} | {factor}x | {cap:.0f} | {r['offered_rate']:.0f} "
       f"| {r['throughput_rps']:.0f} | **{r['throughput_rps'] / cap:.2f}** | {refused} | {other} "
       f"| {door:.0f} | {queue:.0f} | {server_p99} "
       f"| {elat['p99'] / 1000:.2f} | {lat['p50'] / 1000:.0f} | {lat['p99'] / 1000:.0f} "
       f"| {lag['p99'] / 1000:.2f} | {rss_kb / 1024:.0f} | {100 * cpu:.0f}% | {valid} |")
 PY
 )
-      [[ $row == *"**no:"* ]] && invalid=$((invalid + 1))
-      rows+=("$row")
-      log "$row"
+        [[ $row == *"**no:"* ]] && invalid=$((invalid + 1))
+        rows+=("$row")
+        log "$row"
+      done
     done
     stop_server
   done
@@ -241,11 +265,13 @@ done
   echo "Variants: \`on\` = the defaults (\`--max-inflight-requests 1024\`, \`--max-queue-time-ms 1000\`);"
   echo "\`queue-time\` = \`--max-inflight-requests 0\`; \`off\` = both 0; \`derived\` = the in-flight"
   echo "limit set to capacity × ${DERIVED_QUEUE_S} s; \`-prio\`: the server JVM also had"
-  echo "\`-XX:ThreadPriorityPolicy=1\` (instance threads at nice 4). Capacity is a closed loop of"
-  echo "256 gRPC requests in flight$([[ $HTTP_CAPACITY == 1 ]] && echo " (HTTP rows: 256 HTTP requests, HTTP's own capacity)"); the overload is an open Poisson loop at twice that, gRPC over"
+  echo "\`-XX:ThreadPriorityPolicy=1\` (instance threads at nice 4). Each server is first warmed up"
+  echo "(${WARMUP_S} s of gRPC and $((WARMUP_S / 2)) s of HTTP, closed loops of 256, unmeasured: the JIT's own CPU on the"
+  echo "pinned core takes 35-40% of it for about the first 30 s). Capacity is then a closed loop of"
+  echo "256 gRPC requests in flight over $GRPC_CONNECTIONS channels$([[ $HTTP_CAPACITY == 1 ]] && echo " (HTTP rows: 256 HTTP requests, HTTP's own capacity)"); the overload is an open Poisson loop at $(echo $FACTORS | sed "s/ /x, /g")x that (after ${OVERLOAD_WARMUP} s of it unmeasured), gRPC over"
   echo "$GRPC_CONNECTIONS channels, HTTP over up to $HTTP_CONNECTIONS connections. Goodput"
   echo "counts successful answers. Refused are 503 / UNAVAILABLE as the client saw them; the server's"
-  echo "own counts (over the whole run, its 2 s warm-up included) split them into front-door refusals"
+  echo "own counts (over the whole run, its ${OVERLOAD_WARMUP} s warm-up included) split them into front-door refusals"
   echo "and queue sheds (\`shed\`, \`queue_full\`), and"
   echo "its reject cost p99 is a front-door refusal's time from head seen to refusal written (HTTP) or"
   echo "handed to the transport (gRPC), a histogram bucket's upper bound. Other errors are requests that"
@@ -254,8 +280,8 @@ done
   echo "late the generator itself was. Generator CPU is per core it had; a row above"
   echo "$(python3 -c "print(round(100 * $MAX_CLIENT_CPU))")% is not a valid 2x."
   echo
-  echo "| model | shedding | protocol | capacity/s | offered/s | goodput/s | goodput ÷ capacity | refused | other errors | door refusals (server) | queue sheds (server) | server reject p99 ms | client refusal p99 ms | success p50 ms | success p99 ms | send lag p99 ms | server peak RSS MiB | generator CPU | valid |"
-  echo "|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|"
+  echo "| model | shedding | protocol | load | capacity/s | offered/s | goodput/s | goodput ÷ capacity | refused | other errors | door refusals (server) | queue sheds (server) | server reject p99 ms | client refusal p99 ms | success p50 ms | success p99 ms | send lag p99 ms | server peak RSS MiB | generator CPU | valid |"
+  echo "|---|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|"
   printf '%s\n' "${rows[@]}"
 } >"$OUT"
 log "wrote $OUT ($invalid invalid row(s))"
