@@ -13,10 +13,12 @@
 # Counts come from the server itself (Triton statistics, sluice_requests_dropped_total), and the
 # server's own reject cost from sluice_admission_reject_seconds (its buckets, over the window).
 # Each window follows a warm-up of the same load. Writes reports/cpu-per-request.md; about
-# 4 x (WARMUP + DURATION) s plus two server starts (about 1.5 minutes with the defaults).
+# 4 x (WARMUP + DURATION) s plus two server starts (about 3 minutes with the defaults). The warm-up
+# matters: on a pinned core the JIT compilers take 35-40% of it for about the first 30 s of load,
+# and a window inside that charges their time to every request (the JIT row says how much).
 #
 # usage: bash loadtest/cpu-per-request.sh
-#   MODELS_DIR=build/models DURATION=8 WARMUP=5 CONCURRENCY=32 SERVER_CPU= CLIENT_CPU= (taskset
+#   MODELS_DIR=build/models DURATION=8 WARMUP=30 CONCURRENCY=32 SERVER_CPU= CLIENT_CPU= (taskset
 #   lists; empty: unpinned) SERVER_JAVA_OPTS (e.g. "-Xms512m -Xmx512m")
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -24,7 +26,7 @@ source loadtest/lib.sh
 
 MODELS_DIR=${MODELS_DIR:-build/models}
 DURATION=${DURATION:-8}
-WARMUP=${WARMUP:-5}
+WARMUP=${WARMUP:-30}
 CONCURRENCY=${CONCURRENCY:-32}
 SERVER_CPU=${SERVER_CPU:-}
 CLIENT_CPU=${CLIENT_CPU:-}

@@ -6,7 +6,6 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
-import io.netty.channel.nio.NioIoHandler;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.sluice.gateway.core.DefaultServingApi;
 import io.sluice.gateway.routing.Routing;
@@ -23,6 +22,7 @@ import io.sluice.gateway.metrics.MetricsServer;
 import io.sluice.gateway.model.BackendRegistry;
 import io.sluice.gateway.model.LifecycleConfig;
 import io.sluice.gateway.model.ModelManager;
+import io.sluice.gateway.net.Transports;
 import io.sluice.gateway.monitor.DriftAlerts;
 import io.sluice.gateway.monitor.DriftMonitor;
 import io.sluice.gateway.monitor.PredictionLog;
@@ -307,14 +307,15 @@ public final class SluiceServer implements AutoCloseable {
             monitor != null ? monitor : new MonitorQueries() {}, webhook,
             RequestIds.random(new SecureRandom()), config.registry().controlMode(),
             routing.hooks(models, config.network().contextHeaders(), all, Ticker.SYSTEM));
+    log.info("network transport: {}", Transports.name());
     EventLoopGroup boss =
         new MultiThreadIoEventLoopGroup(
-            1, new DefaultThreadFactory("sluice-accept", true), NioIoHandler.newFactory());
+            1, new DefaultThreadFactory("sluice-accept", true), Transports.ioHandlerFactory());
     EventLoopGroup workers =
         new MultiThreadIoEventLoopGroup(
             config.network().eventLoopThreads(),
             new DefaultThreadFactory("sluice-io", true),
-            NioIoHandler.newFactory());
+            Transports.ioHandlerFactory());
     NetworkConfig net = config.network();
     HttpFrontEnd http = null;
     GrpcFrontEnd grpc = null;

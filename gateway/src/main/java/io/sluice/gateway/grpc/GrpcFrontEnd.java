@@ -6,9 +6,10 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.grpc.netty.NettyServerBuilder;
 import io.grpc.protobuf.services.ProtoReflectionServiceV1;
 import io.netty.channel.EventLoopGroup;
-import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.channel.ServerChannel;
 import io.sluice.gateway.core.ServingApi;
 import io.sluice.gateway.net.ConnectionLimiter;
+import io.sluice.gateway.net.Transports;
 import io.sluice.gateway.request.ContextHeaders;
 import io.sluice.gateway.security.ServerSecurity;
 import java.io.IOException;
@@ -104,7 +105,7 @@ public final class GrpcFrontEnd implements AutoCloseable {
         .bossEventLoopGroup(boss)
         .workerEventLoopGroup(workers)
         .channelFactory(() -> {
-          NioServerSocketChannel listening = new NioServerSocketChannel();
+          ServerChannel listening = Transports.newServerChannel(boss);
           // First on the listening pipeline: ahead of the acceptor the server bootstrap adds.
           listening.pipeline().addLast("connection-limit", limiter);
           return listening;

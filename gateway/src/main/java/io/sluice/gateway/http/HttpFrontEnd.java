@@ -9,10 +9,10 @@ import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
-import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.util.concurrent.ImmediateEventExecutor;
 import io.sluice.gateway.core.ServingApi;
 import io.sluice.gateway.net.ConnectionLimiter;
+import io.sluice.gateway.net.Transports;
 import io.sluice.gateway.request.ContextHeaders;
 import io.sluice.gateway.security.ServerSecurity;
 import java.net.InetSocketAddress;
@@ -84,7 +84,7 @@ public final class HttpFrontEnd implements AutoCloseable {
     ServerBootstrap bootstrap =
         new ServerBootstrap()
             .group(Objects.requireNonNull(boss, "boss"), Objects.requireNonNull(workers, "workers"))
-            .channel(NioServerSocketChannel.class)
+            .channel(Transports.serverChannelType(boss))
             .option(ChannelOption.SO_BACKLOG, 1024)
             .handler(new ConnectionLimiter(config.maxConnections(), "http", registry))
             .childOption(ChannelOption.TCP_NODELAY, true)
