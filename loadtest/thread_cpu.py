@@ -3,11 +3,13 @@
 
   thread_cpu.py snapshot PID METRICS_PORT MODEL > snap.json
       every thread's utime+stime (/proc/PID/task/*/stat, clock ticks), the process total, and
-      the server's nv_inference_request_success count for MODEL
+      the server's nv_inference_request_success count for MODEL, and the time
   thread_cpu.py diff BEFORE AFTER LABEL MODEL >> rows.tsv
       one row per thread group: label, model, group, CPU µs per request answered in between
+      (and a "rate" row: requests answered per second)
   thread_cpu.py report rows.tsv
-      the table, and per model the line "CPU µs per request: off X, on Y (...)"
+      the table, and per model the line "CPU µs per request: off X, on Y (...)" with the
+      capacity the monitor costs on a saturated core, 1 - off/on, JIT threads left out
 
 CPU time per request does not depend on how busy the machine is (a shared box slows a run, it
 does not make a request cost more cycles, caches aside), so it can be taken where throughput
@@ -21,6 +23,7 @@ import json
 import os
 import re
 import sys
+import time
 import urllib.request
 
 TICK_US = 1e6 / os.sysconf("SC_CLK_TCK")
@@ -65,8 +68,8 @@ def snapshot(pid, port, model):
         threads[tid] = {"comm": comm, "ticks": t}
     with open(f"/proc/{pid}/stat") as f:
         process, _ = ticks(f.read())
-    json.dump({"requests": requests(port, model), "process": process, "threads": threads},
-              sys.stdout)
+    json.dump({"requests": requests(port, model), "process": process, "threads": threads,
+               "time": time.monotonic()}, sys.stdout)
 
 
 def diff(before_file, after_file, label, model):
@@ -84,6 +87,7 @@ def diff(before_file, after_file, label, model):
     by["total"] = after["process"] - before["process"]
     for g, v in by.items():
         print(f"{label}\t{model}\t{g}\t{v * TICK_US / n:.2f}\t{int(n)}")
+    print(f"{label}\t{model}\trate\t{n / (after['time'] - before['time']):.0f}\t0")
 
 
 def report(rows_file):
@@ -96,23 +100,31 @@ def report(rows_file):
     med = lambda xs: sorted(xs)[len(xs) // 2] if xs else 0.0
     order = ["request path", "monitor", "log", "gc+vm", "jit", "exited threads", "total"]
     models = list(dict.fromkeys(r[1] for r in rows))
-    print("| model | monitor | " + " | ".join(f"{g} µs/req" for g in order) + " | requests |")
-    print("|---|---|" + "---:|" * (len(order) + 1))
+    print("| model | monitor | " + " | ".join(f"{g} µs/req" for g in order)
+          + " | requests | req/s |")
+    print("|---|---|" + "---:|" * (len(order) + 2))
     for model in models:
         for label in ("off", "on"):
             cells = [f"{med(us[(model, label, g)]):.2f}" for g in order]
-            print(f"| {model} | {label} | " + " | ".join(cells) + f" | {count[(model, label)]} |")
+            print(f"| {model} | {label} | " + " | ".join(cells) + f" | {count[(model, label)]}"
+                  f" | {med(us[(model, label, 'rate')]):.0f} |")
     print()
     for model in models:
         off = lambda g: med(us[(model, "off", g)])
         on = lambda g: med(us[(model, "on", g)])
         extra = on("total") - off("total")
         share = 100 * extra / off("total") if off("total") else float("nan")
+        # Capacity on a saturated core goes as 1 / CPU per request. JIT compilation is warm-up,
+        # not a steady cost, so it is left out of both sides.
+        off_steady = off("total") - off("jit")
+        on_steady = on("total") - on("jit")
+        loss = 100 * (1 - off_steady / on_steady) if on_steady else float("nan")
         print(f"{model}: CPU µs per request: off {off('total'):.2f}, on {on('total'):.2f}"
               f" (monitor thread {on('monitor'):.2f}, log thread {on('log'):.2f},"
               f" request path {on('request path') - off('request path'):+.2f},"
               f" gc+vm {on('gc+vm') - off('gc+vm'):+.2f}, jit {on('jit') - off('jit'):+.2f});"
-              f" on costs {share:+.1f}% of off")
+              f" on costs {share:+.1f}% of off;"
+              f" capacity loss 1 - off/on {loss:.1f}% (JIT threads left out)")
 
 
 if __name__ == "__main__":

@@ -20,12 +20,15 @@ public final class Tensor {
   private final String name;
   private final DataType type;
   private final long[] shape;
+  /** The product of the shape, worked out (and checked) once: listeners ask for it per request. */
+  private final long count;
   private final ByteBuffer data;
 
-  private Tensor(String name, DataType type, long[] shape, ByteBuffer data) {
+  private Tensor(String name, DataType type, long[] shape, long count, ByteBuffer data) {
     this.name = name;
     this.type = type;
     this.shape = shape;
+    this.count = count;
     this.data = data;
   }
 
@@ -60,7 +63,7 @@ public final class Tensor {
             .asException();
       }
     }
-    return new Tensor(name, type, dims, bytes);
+    return new Tensor(name, type, dims, count, bytes);
   }
 
   /**
@@ -150,7 +153,7 @@ public final class Tensor {
   }
 
   public long elementCount() {
-    return elementCount(shape);
+    return count;
   }
 
   public int byteSize() {
@@ -162,20 +165,53 @@ public final class Tensor {
     return data.asReadOnlyBuffer().order(ByteOrder.LITTLE_ENDIAN);
   }
 
+  /**
+   * Reads at a byte offset from the start of the bytes, little-endian, as {@link #data()}'s view
+   * would, without making the view: for a listener that reads every element of every request.
+   */
+  public byte byteAt(int offset) {
+    return data.get(offset);
+  }
+
+  /** As {@link #byteAt}, two bytes. */
+  public short shortAt(int offset) {
+    return data.getShort(offset);
+  }
+
+  /** As {@link #byteAt}, four bytes. */
+  public int intAt(int offset) {
+    return data.getInt(offset);
+  }
+
+  /** As {@link #byteAt}, eight bytes. */
+  public long longAt(int offset) {
+    return data.getLong(offset);
+  }
+
+  /** As {@link #byteAt}, an FP32 value. */
+  public float floatAt(int offset) {
+    return data.getFloat(offset);
+  }
+
+  /** As {@link #byteAt}, an FP64 value. */
+  public double doubleAt(int offset) {
+    return data.getDouble(offset);
+  }
+
   /** The same bytes under another name. */
   public Tensor withName(String newName) {
-    return new Tensor(newName, type, shape, data);
+    return new Tensor(newName, type, shape, count, data);
   }
 
   /** The same bytes under another shape with the same element count. */
   public Tensor reshape(long[] newShape) {
-    if (elementCount(newShape) != elementCount()) {
+    if (elementCount(newShape) != count) {
       throw Status.invalidArgument(
               "cannot reshape '" + name + "' from " + Arrays.toString(shape) + " to "
                   + Arrays.toString(newShape))
           .asException();
     }
-    return new Tensor(name, type, newShape.clone(), data);
+    return new Tensor(name, type, newShape.clone(), count, data);
   }
 
   /** The elements of a {@link DataType#BYTES} tensor, copied out. */

@@ -29,6 +29,24 @@ class TensorTest {
   }
 
   @Test
+  void absoluteReadsSeeTheSameLittleEndianValuesAsTheView() {
+    ByteBuffer b = ByteBuffer.allocate(3 + 24).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+    b.position(3); // a tensor over a slice: offsets count from its own start
+    b.putFloat(1.25f).putFloat(-3.5f).putDouble(6.75).putLong(-9L);
+    b.position(3);
+    Tensor t = Tensor.of("x", DataType.UINT8, new long[] {24}, b);
+    ByteBuffer view = t.data();
+    assertThat(t.floatAt(4)).isEqualTo(-3.5f).isEqualTo(view.getFloat(4));
+    assertThat(t.doubleAt(8)).isEqualTo(6.75);
+    assertThat(t.longAt(16)).isEqualTo(-9L);
+    assertThat(t.intAt(0)).isEqualTo(view.getInt(0));
+    assertThat(t.shortAt(2)).isEqualTo(view.getShort(2));
+    assertThat(t.byteAt(23)).isEqualTo((byte) -1);
+    assertThat(t.elementCount()).isEqualTo(24);
+    assertThat(t.reshape(new long[] {4, 6}).elementCount()).isEqualTo(24);
+  }
+
+  @Test
   void aZeroDimensionMakesAnEmptyTensorWhateverTheOthersAre() {
     assertThat(Tensor.elementCount(new long[] {Long.MAX_VALUE, 0, Long.MAX_VALUE})).isZero();
     assertThat(Tensor.of("x", DataType.FP32, new long[] {1L << 40, 0}, ByteBuffer.allocate(0))

@@ -52,6 +52,7 @@ public final class DriftMonitor implements InferenceListener, MonitorQueries, Au
   private final Map<LoadedVersion, VersionMonitor> byVersion = new IdentityHashMap<>();
   /** model → version → monitor; written by the monitor thread, read by any. */
   private final Map<String, Map<String, VersionMonitor>> byName = new ConcurrentHashMap<>();
+  private final ScheduledExecutorService executor;
   private final ScheduledFuture<?> task;
   private final PredictionLog predictionLog;
   private final FeedbackStore feedback;
@@ -81,6 +82,7 @@ public final class DriftMonitor implements InferenceListener, MonitorQueries, Au
     this.tap = new DriftTap(config, clock, meters);
     this.alerts = alerts;
     this.servingVersion = servingVersion;
+    this.executor = executor;
     this.task = executor == null ? null
         : executor.scheduleWithFixedDelay(this::runSafely, 20, 20, TimeUnit.MILLISECONDS);
   }
@@ -211,6 +213,17 @@ public final class DriftMonitor implements InferenceListener, MonitorQueries, Au
   public void close() {
     if (task != null) {
       task.cancel(false);
+      // The executor's one thread runs its tasks in turn: once this one has run, no step is in
+      // progress (the prediction log's open chunk is the monitor thread's), and what the tap
+      // still held is filed and logged.
+      try {
+        executor.submit(this::runSafely).get(5, TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException
+          | java.util.concurrent.RejectedExecutionException e) {
+        log.debug("drift monitor: last step at close: {}", e.toString());
+      }
     }
     alerts.close();
     if (predictionLog != null) {

@@ -8,7 +8,6 @@ import io.sluice.gateway.model.LoadedVersion;
 import io.sluice.gateway.monitor.ColumnLayout.TensorColumns;
 import io.sluice.proto.inference.ModelConfigProto.ModelParameter;
 import io.sluice.runtime.Tensor;
-import java.nio.ByteBuffer;
 import java.time.Clock;
 import java.util.List;
 import java.util.Map;
@@ -24,8 +23,8 @@ import org.jctools.queues.SpmcArrayQueue;
  * (JCTools {@code SpmcArrayQueue}: many event loops take, the monitor thread returns) and go to a
  * bounded lock-free queue (JCTools {@code MpscArrayQueue}); when no slot is free, or a request
  * is larger than a slot, the request is dropped and counted in {@code
- * sluice_monitor_dropped_total{reason}}. Per request it allocates nothing but the read-only view
- * {@link Tensor#data()} returns.
+ * sluice_monitor_dropped_total{reason}}. Per request it allocates nothing: it reads the tensors
+ * with {@link Tensor}'s absolute reads, not through a view of their bytes.
  *
  * <p>Sampling is per model, from the config's {@code parameters} key {@value #SAMPLE_RATE}: a
  * rate r keeps request k when ⌊(k+1)r⌋ &gt; ⌊kr⌋, deterministic and exact over any run.
@@ -112,7 +111,8 @@ final class DriftTap implements InferenceListener {
     List<TensorColumns> tensors = plan.layout.tensors();
     int rows = -1;
     long needed = 0;
-    for (TensorColumns t : tensors) {
+    for (int i = 0; i < tensors.size(); i++) {
+      TensorColumns t = tensors.get(i);
       Tensor tensor = find(t, event);
       if (tensor != null) {
         long elements = tensor.elementCount();
@@ -170,75 +170,74 @@ final class DriftTap implements InferenceListener {
 
   /** Copies every element of {@code tensor} into {@code out} from {@code at}; the new end. */
   static int copy(Tensor tensor, long[] out, int at) {
-    ByteBuffer b = tensor.data();
     int n = (int) tensor.elementCount();
     switch (tensor.type()) {
       case FP32:
         for (int i = 0; i < n; i++) {
-          out[at++] = Double.doubleToRawLongBits(b.getFloat(i * 4));
+          out[at++] = Double.doubleToRawLongBits(tensor.floatAt(i * 4));
         }
         return at;
       case FP64:
         for (int i = 0; i < n; i++) {
-          out[at++] = Double.doubleToRawLongBits(b.getDouble(i * 8));
+          out[at++] = Double.doubleToRawLongBits(tensor.doubleAt(i * 8));
         }
         return at;
       case INT64:
       case UINT64:
         for (int i = 0; i < n; i++) {
-          out[at++] = Double.doubleToRawLongBits(b.getLong(i * 8));
+          out[at++] = Double.doubleToRawLongBits(tensor.longAt(i * 8));
         }
         return at;
       case INT32:
         for (int i = 0; i < n; i++) {
-          out[at++] = Double.doubleToRawLongBits(b.getInt(i * 4));
+          out[at++] = Double.doubleToRawLongBits(tensor.intAt(i * 4));
         }
         return at;
       case UINT32:
         for (int i = 0; i < n; i++) {
-          out[at++] = Double.doubleToRawLongBits(b.getInt(i * 4) & 0xffffffffL);
+          out[at++] = Double.doubleToRawLongBits(tensor.intAt(i * 4) & 0xffffffffL);
         }
         return at;
       case INT16:
         for (int i = 0; i < n; i++) {
-          out[at++] = Double.doubleToRawLongBits(b.getShort(i * 2));
+          out[at++] = Double.doubleToRawLongBits(tensor.shortAt(i * 2));
         }
         return at;
       case UINT16:
         for (int i = 0; i < n; i++) {
-          out[at++] = Double.doubleToRawLongBits(b.getShort(i * 2) & 0xffff);
+          out[at++] = Double.doubleToRawLongBits(tensor.shortAt(i * 2) & 0xffff);
         }
         return at;
       case INT8:
         for (int i = 0; i < n; i++) {
-          out[at++] = Double.doubleToRawLongBits(b.get(i));
+          out[at++] = Double.doubleToRawLongBits(tensor.byteAt(i));
         }
         return at;
       case UINT8:
       case BOOL:
         for (int i = 0; i < n; i++) {
-          out[at++] = Double.doubleToRawLongBits(b.get(i) & 0xff);
+          out[at++] = Double.doubleToRawLongBits(tensor.byteAt(i) & 0xff);
         }
         return at;
       case BF16:
         for (int i = 0; i < n; i++) {
           out[at++] = Double.doubleToRawLongBits(
-              Float.intBitsToFloat((b.getShort(i * 2) & 0xffff) << 16));
+              Float.intBitsToFloat((tensor.shortAt(i * 2) & 0xffff) << 16));
         }
         return at;
       case FP16:
         for (int i = 0; i < n; i++) {
-          out[at++] = Double.doubleToRawLongBits(halfToFloat(b.getShort(i * 2)));
+          out[at++] = Double.doubleToRawLongBits(halfToFloat(tensor.shortAt(i * 2)));
         }
         return at;
       case BYTES:
         int pos = 0;
         for (int i = 0; i < n; i++) {
-          int len = b.getInt(pos);
+          int len = tensor.intAt(pos);
           pos += 4;
           long h = ColumnMonitor.Fnv.OFFSET;
           for (int k = 0; k < len; k++) {
-            h = ColumnMonitor.Fnv.step(h, b.get(pos + k));
+            h = ColumnMonitor.Fnv.step(h, tensor.byteAt(pos + k));
           }
           pos += len;
           out[at++] = len == 0 ? 0 : h;

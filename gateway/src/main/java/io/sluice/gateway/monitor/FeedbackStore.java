@@ -23,9 +23,9 @@ import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
  * sluice_shadow_*}'s job).
  */
 final class FeedbackStore {
-  private final Map<String, Pending> byId = new ConcurrentHashMap<>();
-  /** Monitor thread only: ids in arrival order, for eviction. */
-  private final ArrayDeque<String> order = new ArrayDeque<>();
+  private final Map<String, Pending> byId;
+  /** Monitor thread only: predictions in arrival order, for eviction (no second lookup). */
+  private final ArrayDeque<Pending> order = new ArrayDeque<>();
   private final int capacity;
   private final long ttlMillis;
   private final Clock clock;
@@ -33,6 +33,8 @@ final class FeedbackStore {
 
   FeedbackStore(int capacity, long ttlMillis, Clock clock, MeterRegistry meters) {
     this.capacity = capacity;
+    // Sized for capacity up front: past it the map holds steady, and it never resizes on the way.
+    this.byId = new ConcurrentHashMap<>(capacity);
     this.ttlMillis = ttlMillis;
     this.clock = clock;
     this.meters = meters;
@@ -45,13 +47,16 @@ final class FeedbackStore {
   private static final class Pending {
     private static final AtomicIntegerFieldUpdater<Pending> LABELLED =
         AtomicIntegerFieldUpdater.newUpdater(Pending.class, "labelled");
+    final String id;
     final VersionMonitor monitor;
     final Selection.Route route;
     final double predicted;
     final long millis;
     private volatile int labelled;
 
-    Pending(VersionMonitor monitor, Selection.Route route, double predicted, long millis) {
+    Pending(String id, VersionMonitor monitor, Selection.Route route, double predicted,
+        long millis) {
+      this.id = id;
       this.monitor = monitor;
       this.route = route;
       this.predicted = predicted;
@@ -67,15 +72,18 @@ final class FeedbackStore {
   /** Monitor thread: {@code id}'s prediction (ids seen twice keep the first). */
   void record(String id, VersionMonitor monitor, Selection.Route route, double predicted,
       long millis) {
-    if (id == null || id.isEmpty() || byId.putIfAbsent(id,
-        new Pending(monitor, route, predicted, millis)) != null) {
+    if (id == null || id.isEmpty()) {
       return;
     }
-    order.addLast(id);
+    Pending p = new Pending(id, monitor, route, predicted, millis);
+    if (byId.putIfAbsent(id, p) != null) {
+      return;
+    }
+    order.addLast(p);
     monitor.performance(route).predictions.increment();
     while (order.size() > capacity
-        || (!order.isEmpty() && millis - byId.get(order.peekFirst()).millis > 2 * ttlMillis)) {
-      byId.remove(order.pollFirst());
+        || (!order.isEmpty() && millis - order.peekFirst().millis > 2 * ttlMillis)) {
+      byId.remove(order.pollFirst().id);
     }
   }
 

@@ -4,7 +4,6 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.SerializableString;
 import com.fasterxml.jackson.core.io.SerializedString;
-import com.fasterxml.jackson.core.util.ByteArrayBuilder;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.sluice.gateway.monitor.ColumnLayout.TensorColumns;
@@ -22,6 +21,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
 import java.util.stream.Collectors;
 import org.jctools.queues.MpscArrayQueue;
@@ -33,18 +33,19 @@ import org.jctools.queues.MpscArrayQueue;
  * its {@link PredictionSink}s: the rotating {@code predictions.jsonl} files ({@link
  * RotatingFileSink}) and Kafka ({@link KafkaSink}, keyed by request id). It is fed from the
  * monitor thread with the tap's slots (so the tap's sampling applies, and the request path does
- * nothing more), formats there, and hands records to its own writer thread through a bounded
- * queue; the writer is the only thread that touches the sinks, and closes them when it stops.
- * When the queue is full a record is dropped and counted in {@code
+ * nothing more), formats there, and hands each step's records to its own writer thread as one
+ * chunk through a bounded lock-free queue; the writer is the only thread that touches the sinks, and
+ * closes them when it stops. When the writer is {@code queueLines} records behind a record is
+ * dropped and counted in {@code
  * sluice_prediction_log_dropped_total{reason="queue_full"}}; what a sink cannot write it counts
  * under its own reason.
  *
  * <p>Formatting is the log's cost per record, so it is kept small: one generator lives as long
- * as the log and writes UTF-8 into a reused buffer (Jackson's fast double writer was tried: it
- * allocated more per value, not less), field and column names are encoded once, each value is
- * printed as its tensor's type (an integer as an integer, an FP32 value as a float), and the
- * record travels as that line's bytes, newline included, which the file sink writes as they
- * are.
+ * as the log and writes UTF-8 into a reused buffer, field and column names are encoded once,
+ * each value is printed as its tensor's type (an integer as an integer, an FP32 value as a
+ * float), and a step's records travel as one reused {@link LogChunk} of lines, newlines
+ * included, which the file sink writes as they are: per record nothing is allocated but what
+ * printing a float takes.
  */
 public final class PredictionLog implements AutoCloseable {
   /** A model's config parameter naming columns whose values are not logged ("a,b"). */
@@ -54,24 +55,29 @@ public final class PredictionLog implements AutoCloseable {
   private static final String DROPPED = "sluice_prediction_log_dropped";
   private static final String RECORDS = "sluice_prediction_log_records";
 
-  /** One formatted record on its way to the writer: UTF-8, ending in a newline. */
-  private record Line(String key, byte[] utf8) {}
-
   private final List<PredictionSink> sinks;
   /**
-   * Lock-free; the writer is woken once per batch of records ({@link #endBatch}, once per monitor
-   * step), not per record: waking a thread costs a futex call and a context switch on the
-   * serving core, which a blocking queue paid for nearly every record.
+   * Lock-free; the writer is woken once per chunk ({@link #endBatch}, once per monitor step),
+   * not per record: waking a thread costs a futex call and a context switch on the serving core,
+   * which a blocking queue paid for nearly every record.
    */
-  private final MpscArrayQueue<Line> lines;
+  private final MpscArrayQueue<LogChunk> chunks;
+  /** Chunks the writer has written, back to the monitor thread. */
+  private final MpscArrayQueue<LogChunk> free;
+  /** Chunks in existence at most: the writer may be this many steps behind. */
+  private static final int MAX_CHUNKS = 64;
+  /** Monitor thread only: chunks made so far. */
+  private int madeChunks;
+  /** Monitor thread only: the step's chunk, being filled; null between steps. */
+  private LogChunk open;
+  /** Records handed to the writer and not yet written; past {@link #queueLines} new ones drop. */
+  private final AtomicInteger queued = new AtomicInteger();
+  private final int queueLines;
   private static final long FLUSH_AFTER_IDLE_MILLIS = 200;
-  /** Monitor thread only: records queued since the writer was last woken. */
-  private int unsignalled;
   private final Counter dropped;
   private final Thread writer;
   private volatile boolean closed;
-  /** Monitor thread only: the reused buffer and the generator writing into it. */
-  private final ByteArrayBuilder buffer = new ByteArrayBuilder(512);
+  /** Monitor thread only: the generator, writing into the open chunk. */
   private final JsonGenerator json;
   /** Monitor thread only: column names by the (long-lived) list that holds them. */
   private final Map<List<String>, SerializableString[]> encodedNames = new IdentityHashMap<>();
@@ -107,10 +113,12 @@ public final class PredictionLog implements AutoCloseable {
   /** A log writing to every sink in {@code sinks} (which it then owns), in order. */
   PredictionLog(List<PredictionSink> sinks, int queueLines, MeterRegistry meters) {
     this.sinks = List.copyOf(sinks);
-    this.lines = new MpscArrayQueue<>(queueLines);
+    this.queueLines = queueLines;
+    this.chunks = new MpscArrayQueue<>(MAX_CHUNKS);
+    this.free = new MpscArrayQueue<>(MAX_CHUNKS);
     this.dropped = dropped(meters, "queue_full");
     try {
-      this.json = JSON.createGenerator(buffer);
+      this.json = JSON.createGenerator(new OpenChunk());
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
@@ -161,12 +169,30 @@ public final class PredictionLog implements AutoCloseable {
         .filter(s -> !s.isEmpty()).collect(Collectors.toUnmodifiableSet());
   }
 
-  /** Formats one slot's record (monitor thread) and queues it for the writer. */
+  /**
+   * Formats one slot's record (monitor thread) into this step's chunk, which {@link #endBatch}
+   * hands to the writer; dropped and counted when the writer is {@code queueLines} records
+   * behind.
+   */
   void append(TapSlot slot, String model, String version, ColumnLayout layout,
       List<String> names, Set<String> redact) {
+    if (closed || queued.get() + (open == null ? 0 : open.records) >= queueLines) {
+      dropped.increment();
+      return;
+    }
+    if (open == null) {
+      open = free.poll();
+      if (open == null) {
+        if (madeChunks == MAX_CHUNKS) {
+          dropped.increment(); // every chunk is waiting for the writer
+          return;
+        }
+        open = new LogChunk();
+        madeChunks++;
+      }
+    }
     JsonGenerator g = json;
     SerializableString[] columns = encoded(names);
-    byte[] line;
     try {
       g.writeStartObject();
       g.writeFieldName(ID);
@@ -227,26 +253,44 @@ public final class PredictionLog implements AutoCloseable {
         g.writeEndObject();
       }
       g.writeEndObject();
-      g.flush();
-      buffer.append('\n');
-      line = buffer.toByteArray();
+      g.writeRaw('\n');
     } catch (IOException e) {
-      throw new IllegalStateException(e);
-    } finally {
-      buffer.reset();
+      throw new IllegalStateException(e); // a ByteArrayBuilder does not fail
     }
-    if (closed || !lines.offer(new Line(slot.requestId, line))) {
-      dropped.increment();
-    } else {
-      unsignalled++;
-    }
+    // Where the record ends once the generator's own buffer reaches the chunk, without a flush.
+    open.endRecord(open.size + g.getOutputBuffered(), slot.requestId);
   }
 
-  /** Monitor thread, after a step's records: wakes the writer when any were queued. */
+  /**
+   * Monitor thread, after a step's records (and {@link #close}): hands them to the writer as one
+   * chunk and wakes it.
+   */
   void endBatch() {
-    if (unsignalled > 0) {
-      unsignalled = 0;
-      LockSupport.unpark(writer);
+    LogChunk chunk = open;
+    if (chunk == null) {
+      return;
+    }
+    try {
+      json.flush();
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
+    }
+    open = null;
+    queued.addAndGet(chunk.records);
+    chunks.offer(chunk); // room for every chunk there is
+    LockSupport.unpark(writer);
+  }
+
+  /** Where the generator writes: the open chunk (monitor thread only). */
+  private final class OpenChunk extends java.io.OutputStream {
+    @Override
+    public void write(int b) {
+      open.write(b);
+    }
+
+    @Override
+    public void write(byte[] b, int offset, int length) {
+      open.write(b, offset, length);
     }
   }
 
@@ -309,10 +353,20 @@ public final class PredictionLog implements AutoCloseable {
       boolean unflushed = false;
       for (;;) {
         int written = 0;
-        for (Line line; (line = lines.poll()) != null; written++) {
-          for (int i = 0; i < sinks.size(); i++) {
-            sinks.get(i).write(line.key(), line.utf8());
+        for (LogChunk c; (c = chunks.poll()) != null; ) {
+          int from = 0;
+          for (int r = 0; r < c.records; r++) {
+            int end = c.ends[r];
+            for (int i = 0; i < sinks.size(); i++) {
+              sinks.get(i).write(c.keys[r], c.utf8, from, end - from);
+            }
+            from = end;
           }
+          int n = c.records;
+          written += n;
+          c.clear();
+          free.offer(c);
+          queued.addAndGet(-n);
         }
         if (written > 0) {
           unflushed = true;
@@ -324,7 +378,7 @@ public final class PredictionLog implements AutoCloseable {
           unflushed = false;
         }
         if (closed) {
-          if (lines.isEmpty()) {
+          if (chunks.isEmpty()) {
             break;
           }
           continue;
@@ -344,9 +398,14 @@ public final class PredictionLog implements AutoCloseable {
     }
   }
 
-  /** Writes what is queued, then stops the writer, which closes the sinks (Kafka within 5 s). */
+  /**
+   * Hands over the open step's records, writes what is queued, then stops the writer, which
+   * closes the sinks (Kafka within 5 s). Called on the monitor thread or once it has stopped
+   * ({@link DriftMonitor#close}).
+   */
   @Override
   public void close() {
+    endBatch();
     closed = true;
     LockSupport.unpark(writer);
     try {

@@ -17,12 +17,12 @@ interface PredictionSink {
   void write(String key, String json);
 
   /**
-   * One record as the log formats it: UTF-8 ending in a newline. A sink that writes bytes (the
-   * file) overrides this to skip the decoding.
+   * One record as the log formats it: {@code length} bytes of UTF-8 from {@code offset} of a
+   * step's chunk, ending in a newline. A sink that writes bytes (the file) overrides this to skip
+   * the decoding; it must not keep the array.
    */
-  default void write(String key, byte[] utf8Line) {
-    write(key, new String(utf8Line, 0, utf8Line.length - 1,
-        java.nio.charset.StandardCharsets.UTF_8));
+  default void write(String key, byte[] utf8, int offset, int length) {
+    write(key, new String(utf8, offset, length - 1, java.nio.charset.StandardCharsets.UTF_8));
   }
 
   /** Called when the queue is momentarily empty. */

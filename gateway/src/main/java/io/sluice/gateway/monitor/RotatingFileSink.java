@@ -46,25 +46,26 @@ final class RotatingFileSink implements PredictionSink {
 
   @Override
   public void write(String key, String json) {
-    write(key, (json + "\n").getBytes(StandardCharsets.UTF_8));
+    byte[] line = (json + "\n").getBytes(StandardCharsets.UTF_8);
+    write(key, line, 0, line.length);
   }
 
   @Override
-  public void write(String key, byte[] bytes) {
+  public void write(String key, byte[] bytes, int offset, int length) {
     if (file == null) {
       failed.increment();
       return;
     }
     try {
-      if (size > 0 && size + bytes.length > maxBytes) {
+      if (size > 0 && size + length > maxBytes) {
         file.close();
         file = null;
         rotate();
         file = open(current);
         size = 0;
       }
-      file.write(bytes);
-      size += bytes.length;
+      file.write(bytes, offset, length);
+      size += length;
       written.increment();
     } catch (IOException e) {
       log.warn("prediction log {}: {}; no more records are written to it", dir, e.toString());

@@ -153,6 +153,40 @@ class PredictionLogTest {
   }
 
   @Test
+  void stepsBeyondTheChunksThereAreReuseThemAndKeepEveryRecordInOrder(@TempDir Path dir)
+      throws Exception {
+    int steps = 200; // more steps than chunks: the writer hands chunks back to be filled again
+    try (PredictionLog log = new PredictionLog(dir, 1 << 24, 1, 100_000, meters)) {
+      for (int step = 0; step < steps; step++) {
+        for (int r = 0; r <= step % 3; r++) {
+          log.append(slot("req-" + step + "-" + r), "m", "1", LAYOUT, NAMES, Set.of());
+        }
+        log.endBatch();
+        if (step % 50 == 49) {
+          int expected = (step + 1) / 3 * 6 + new int[] {0, 1, 3}[(step + 1) % 3];
+          await().atMost(Duration.ofSeconds(5)).until(() -> meters.get(
+              "sluice_prediction_log_records").tag("sink", "file").counter().count() == expected);
+        }
+      }
+    }
+    List<String> lines = Files.readAllLines(dir.resolve(PredictionLog.FILE));
+    ObjectMapper json = new ObjectMapper();
+    List<String> ids = new java.util.ArrayList<>();
+    for (String line : lines) {
+      ids.add(json.readTree(line).get("id").asText());
+    }
+    List<String> expected = new java.util.ArrayList<>();
+    for (int step = 0; step < steps; step++) {
+      for (int r = 0; r <= step % 3; r++) {
+        expected.add("req-" + step + "-" + r);
+      }
+    }
+    assertThat(ids).isEqualTo(expected);
+    assertThat(meters.get("sluice_prediction_log_dropped").tag("reason", "queue_full").counter()
+        .count()).isZero();
+  }
+
+  @Test
   void aRecordAfterCloseIsDroppedAndCounted(@TempDir Path dir) throws Exception {
     PredictionLog log = new PredictionLog(dir, 1 << 20, 1, 10, meters);
     log.close();
