@@ -45,7 +45,7 @@ load() { # load MODEL SECONDS [open]: closed loop, or open loop at RATE when ask
   local args
   if [[ $1 == tiny_mlp ]]; then args=(--input-shape 1,32); else args=(--input-name float_input --input-shape 1,4); fi
   if [[ -n $RATE && ${3:-} == open ]]; then
-    args+=(--mode open --arrival poisson --rate "$RATE" --concurrency-limit 4096)
+    args+=(--mode open --arrival poisson --rate "$RATE" --concurrency-limit 20000)
   else
     args+=(--mode closed --concurrency "$CONCURRENCY")
   fi

@@ -7,6 +7,8 @@
 #
 # usage: ROUNDS=2 DURATION=10 CONCURRENCY=8 bash loadtest/drift-overhead.sh
 #        LOG=0 bash loadtest/drift-overhead.sh      (the monitor alone, no prediction log)
+#        SAMPLE_RATE=0.1 bash loadtest/drift-overhead.sh  (each model monitors and logs that share
+#        of its requests: the config parameter sluice.drift.sample_rate, in a copy of the repository)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source loadtest/lib.sh
@@ -20,12 +22,24 @@ fi
 work=$(mktemp -d)
 trap 'stop_server; rm -rf "$work"' EXIT
 results="$work/results.tsv"
+repo=examples/model_repository
+if [[ -n ${SAMPLE_RATE:-} ]]; then
+  repo=$work/repo
+  cp -r examples/model_repository "$repo"
+  for model in "$repo"/*/; do
+    config=$model/config.pbtxt
+    # A model without a config (autofilled, as tiny_mlp) gets one naming it; autofill does the rest.
+    [[ -f $config ]] || printf 'name: "%s"\n' "$(basename "$model")" >"$config"
+    printf '\nparameters { key: "sluice.drift.sample_rate" value { string_value: "%s" } }\n' \
+      "$SAMPLE_RATE" >>"$config"
+  done
+fi
 for round in $(seq 1 "$ROUNDS"); do
   for monitor in false true; do
     # On: the monitor and the JSON-lines prediction log, as a user would run them.
     extra=()
     [[ $monitor == true && ${LOG:-1} == 1 ]] && extra=(--prediction-log-dir "$work/predictions")
-    start_server "$work/ports.json" "$work/server.log" 1 --model-repository examples/model_repository \
+    start_server "$work/ports.json" "$work/server.log" 1 --model-repository "$repo" \
       --drift-enabled "$monitor" "${extra[@]}"
     grpc=$(json_get "$work/ports.json" grpc)
     for model in tiny_mlp iris_classifier; do
