@@ -5,7 +5,10 @@
 # machine's load hits both alike. Prints throughput (capacity at saturation) and p99 per
 # configuration and the on/off ratios.
 #
-# usage: ROUNDS=2 DURATION=10 CONCURRENCY=8 bash loadtest/drift-overhead.sh
+# Each window follows WARMUP s (20) of the same load: on the pinned core the JIT takes a third of
+# it for the first ~30 s, and tiny_mlp, measured first on each server, otherwise paid for it.
+#
+# usage: ROUNDS=2 DURATION=10 WARMUP=20 CONCURRENCY=8 bash loadtest/drift-overhead.sh
 #        LOG=0 bash loadtest/drift-overhead.sh      (the monitor alone, no prediction log)
 #        SAMPLE_RATE=0.1 bash loadtest/drift-overhead.sh  (each model monitors and logs that share
 #        of its requests: the config parameter sluice.drift.sample_rate, in a copy of the repository)
@@ -14,6 +17,7 @@ cd "$(dirname "$0")/.."
 source loadtest/lib.sh
 ROUNDS=${ROUNDS:-2}
 DURATION=${DURATION:-10}
+WARMUP=${WARMUP:-20}
 CONCURRENCY=${CONCURRENCY:-8}
 if [[ ! -f $GATEWAY_JAR || ! -f $LOADTEST_JAR ]]; then
   log "building the gateway and loadtest jars"
@@ -45,7 +49,7 @@ for round in $(seq 1 "$ROUNDS"); do
     for model in tiny_mlp iris_classifier; do
       if [[ $model == tiny_mlp ]]; then args=(--input-shape 1,32); else args=(--input-name float_input --input-shape 1,4); fi
       taskset -c 0 java -jar "$LOADTEST_JAR" run --protocol grpc --target "127.0.0.1:$grpc" --model "$model" \
-        "${args[@]}" --datatype FP32 --mode closed --concurrency "$CONCURRENCY" --warmup 2 \
+        "${args[@]}" --datatype FP32 --mode closed --concurrency "$CONCURRENCY" --warmup "$WARMUP" \
         --duration "$DURATION" --require-success --json-out "$work/run.json" >/dev/null
       python3 -c 'import json,sys; r=json.load(open(sys.argv[1])); print("\t".join([sys.argv[2], sys.argv[3], sys.argv[4], "%.1f" % r["throughput_rps"], str(r["latency_us"]["p99"])]))' \
         "$work/run.json" "$round" "$model" "$monitor" >> "$results"
