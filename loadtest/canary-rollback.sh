@@ -29,10 +29,7 @@ PROTOCOL=${PROTOCOL:-http}
 MAX_ROLLBACK_S=${MAX_ROLLBACK_S:-5}
 MAX_ERROR_RATIO=${MAX_ERROR_RATIO:-0.001}
 
-if [[ ! -f $GATEWAY_JAR || ! -f $LOADTEST_JAR ]]; then
-  log "building the gateway and loadtest jars"
-  mvn -q -B -DskipTests -pl gateway,loadtest -am package
-fi
+ensure_jars
 
 work=$(mktemp -d)
 load_pid=""

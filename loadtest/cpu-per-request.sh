@@ -32,10 +32,7 @@ SERVER_CPU=${SERVER_CPU:-}
 CLIENT_CPU=${CLIENT_CPU:-}
 OUT=${OUT:-reports/cpu-per-request.md}
 MODEL=heavy_mlp
-if [[ ! -f $GATEWAY_JAR || ! -f $LOADTEST_JAR ]]; then
-  log "building the gateway and loadtest jars"
-  mvn -q -B -DskipTests -pl gateway,loadtest -am package
-fi
+ensure_jars
 if [[ ! -f $MODELS_DIR/$MODEL/1/model.onnx ]]; then
   [[ -x .venv/bin/python ]] || bash scripts/python-env.sh
   log "building $MODEL into $MODELS_DIR"

@@ -17,10 +17,7 @@ source loadtest/lib.sh
 
 RATE=${RATE:-300}
 DURATION=${DURATION:-12}
-if [[ ! -f $GATEWAY_JAR || ! -f $LOADTEST_JAR ]]; then
-  log "building the gateway and loadtest jars"
-  mvn -q -B -DskipTests -pl gateway,loadtest -am package
-fi
+ensure_jars
 
 work=$(mktemp -d)
 pids=()

@@ -30,10 +30,7 @@ RATE=${RATE:-}
 PIN=${PIN-1}
 DRIVER_PIN=${DRIVER_PIN-0}
 if [[ -n ${NICE:-} ]]; then NICE_CMD=(nice -n "$NICE"); fi
-if [[ ! -f $GATEWAY_JAR || ! -f $LOADTEST_JAR ]]; then
-  log "building the gateway and loadtest jars"
-  mvn -q -B -DskipTests -pl gateway,loadtest -am package
-fi
+ensure_jars
 work=$(mktemp -d)
 trap 'stop_server; rm -rf "$work"' EXIT
 rows="$work/rows.tsv"

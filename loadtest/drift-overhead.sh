@@ -19,10 +19,7 @@ ROUNDS=${ROUNDS:-2}
 DURATION=${DURATION:-10}
 WARMUP=${WARMUP:-20}
 CONCURRENCY=${CONCURRENCY:-8}
-if [[ ! -f $GATEWAY_JAR || ! -f $LOADTEST_JAR ]]; then
-  log "building the gateway and loadtest jars"
-  mvn -q -B -DskipTests -pl gateway,loadtest -am package
-fi
+ensure_jars
 work=$(mktemp -d)
 trap 'stop_server; rm -rf "$work"' EXIT
 results="$work/results.tsv"

@@ -23,10 +23,7 @@ else
   RATE=${RATE:-150} SWAPS=${SWAPS:-20} WARMUP_S=${WARMUP_S:-15} STEADY_S=${STEADY_S:-15}
 fi
 RSS_EVERY=${RSS_EVERY:-10}
-if [[ ! -f $GATEWAY_JAR || ! -f $LOADTEST_JAR ]]; then
-  log "building the gateway and loadtest jars"
-  mvn -q -B -DskipTests -pl gateway,loadtest -am package
-fi
+ensure_jars
 work=$(mktemp -d)
 LOAD_PIDS=()
 trap 'for p in "${LOAD_PIDS[@]}"; do kill "$p" 2>/dev/null || true; done; stop_server; rm -rf "$work"' EXIT

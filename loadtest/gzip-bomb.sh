@@ -22,10 +22,7 @@ ROUNDS=${ROUNDS:-3}
 SERVER_CPU=${SERVER_CPU:-1}
 CLIENT_CPU=${CLIENT_CPU:-0}
 OUT=${OUT:-loadtest/target/gzip-bomb}
-if [[ ! -f $GATEWAY_JAR ]]; then
-  log "building the gateway jar"
-  mvn -q -B -DskipTests -pl gateway -am package
-fi
+ensure_jars gateway
 mkdir -p "$OUT"
 rm -f "$OUT"/*.txt
 sampler=""

@@ -8,6 +8,20 @@ NICE_CMD=()
 
 log() { printf '[%s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
 
+# ensure_jars [gateway]: builds the gateway and load-generator jars when either is missing (with
+# "gateway": only the gateway's), so each script runs on a clean clone.
+ensure_jars() {
+  if [[ ${1:-} == gateway ]]; then
+    [[ -f $GATEWAY_JAR ]] && return
+    log "building the gateway jar"
+    mvn -q -B -DskipTests -pl gateway -am package
+    return
+  fi
+  [[ -f $GATEWAY_JAR && -f $LOADTEST_JAR ]] && return
+  log "building the gateway and loadtest jars"
+  mvn -q -B -DskipTests -pl gateway,loadtest -am package
+}
+
 # json_get FILE KEY: one top-level field of a small JSON file (the ports file).
 json_get() {
   sed -E "s/.*\"$2\"[[:space:]]*:[[:space:]]*([0-9]+).*/\1/" "$1"

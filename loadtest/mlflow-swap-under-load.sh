@@ -17,10 +17,7 @@ if [[ -n ${SHORT:-} ]]; then
 else
   RATE=${RATE:-150} SWAPS=${SWAPS:-20} WARMUP_S=${WARMUP_S:-15} STEADY_S=${STEADY_S:-15}
 fi
-if [[ ! -f $GATEWAY_JAR || ! -f $LOADTEST_JAR ]]; then
-  log "building the gateway and loadtest jars"
-  mvn -q -B -DskipTests -pl gateway,loadtest -am package
-fi
+ensure_jars
 bash scripts/mlflow-env.sh >&2
 work=$(mktemp -d)
 LOAD_PIDS=()

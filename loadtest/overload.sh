@@ -63,10 +63,7 @@ FACTORS=${FACTORS:-2}
 WARMUP_S=${WARMUP_S:-30}
 HTTP_CAPACITY=${HTTP_CAPACITY:-0}
 OUT=${OUT:-reports/overload.md}
-if [[ ! -f $GATEWAY_JAR || ! -f $LOADTEST_JAR ]]; then
-  log "building the gateway and loadtest jars"
-  mvn -q -B -DskipTests -pl gateway,loadtest -am package
-fi
+ensure_jars
 if [[ ! -f $MODELS_DIR/heavy_mlp/1/model.onnx ]]; then
   [[ -x .venv/bin/python ]] || bash scripts/python-env.sh
   log "building heavy_mlp into $MODELS_DIR"

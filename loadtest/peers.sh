@@ -71,10 +71,7 @@ cleanup() {
 trap cleanup EXIT
 
 # ---------------------------------------------------------------------------------- build
-if [[ ! -f $GATEWAY_JAR || ! -f $LOADTEST_JAR ]]; then
-  log "building the gateway and loadtest jars"
-  mvn -q -B -DskipTests -pl gateway,loadtest -am package
-fi
+ensure_jars
 if [[ ! -f $MODELS_DIR/heavy_mlp/1/model.onnx ]]; then
   [[ -x .venv/bin/python ]] || bash scripts/python-env.sh
   log "building heavy_mlp into $MODELS_DIR"

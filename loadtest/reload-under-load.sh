@@ -11,10 +11,7 @@ cd "$(dirname "$0")/.."
 source loadtest/lib.sh
 
 RELOADS=${RELOADS:-50}
-if [[ ! -f $GATEWAY_JAR || ! -f $LOADTEST_JAR ]]; then
-  log "building the gateway and loadtest jars"
-  mvn -q -B -DskipTests -pl gateway,loadtest -am package
-fi
+ensure_jars
 
 work=$(mktemp -d)
 pids=()

@@ -16,10 +16,7 @@ DURATION=${DURATION:-15}
 ROUNDS=${ROUNDS:-3}
 PROTOCOL=${PROTOCOL:-grpc}
 
-if [[ ! -f $GATEWAY_JAR || ! -f $LOADTEST_JAR ]]; then
-  log "building the gateway and loadtest jars"
-  mvn -q -B -DskipTests -pl gateway,loadtest -am package
-fi
+ensure_jars
 work=$(mktemp -d)
 trap 'stop_server; rm -rf "$work"' EXIT
 start_two_versions "$work"

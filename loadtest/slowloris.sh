@@ -33,10 +33,7 @@ CLIENT_CPU=${CLIENT_CPU:-0}
 OUT=${OUT:-loadtest/target/slowloris}
 PY=python3
 [[ -x .venv/bin/python ]] && PY=.venv/bin/python
-if [[ ! -f $GATEWAY_JAR || ! -f $LOADTEST_JAR ]]; then
-  log "building the gateway and loadtest jars"
-  mvn -q -B -DskipTests -pl gateway,loadtest -am package
-fi
+ensure_jars
 mkdir -p "$OUT"
 rm -f "$OUT"/*.json
 loris_pid=""
