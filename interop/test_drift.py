@@ -95,6 +95,8 @@ def drift_server(tmp_path_factory, receiver, cli_profile):
                              "--host", "127.0.0.1", "--http-port", "0", "--grpc-port", "0",
                              "--metrics-port", "0", "--ports-file", str(ports),
                              "--drift-window-rows", "1000",
+                             # every request: the windows are compared with the exact rows sent
+                             "--drift-max-rate", "0",
                              "--drift-webhook-url", f"http://127.0.0.1:{receiver.server_port}/hook",
                              "--drift-webhook-secret", SECRET],
                             stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)

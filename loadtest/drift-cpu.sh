@@ -17,6 +17,8 @@
 #        RATE=4000 …                           (open loop at a fixed offered rate)
 #        NICE=19 bash loadtest/drift-cpu.sh    (under nice, on a box others use)
 #        LOG=0 …                               (the monitor alone)
+#        MAX_RATE=1000 …                       (--drift-max-rate; default 0 here: every
+#                                              request, since this measures the cost per record)
 #        PIN=1 DRIVER_PIN=0 (defaults: the server on CPU 1, the driver on CPU 0; empty: unpinned)
 #        JFR=DIR                               (also a JFR recording of each server in DIR)
 set -euo pipefail
@@ -62,7 +64,7 @@ for round in $(seq 1 "$ROUNDS"); do
       SERVER_JAVA_OPTS="$saved_opts -XX:StartFlightRecording=filename=$JFR/$label-$round.jfr,settings=profile,dumponexit=true"
     fi
     start_server "$work/ports.json" "$work/server.log" "$PIN" --model-repository examples/model_repository \
-      --drift-enabled "$monitor" "${extra[@]}"
+      --drift-enabled "$monitor" --drift-max-rate "${MAX_RATE:-0}" "${extra[@]}"
     grpc=$(json_get "$work/ports.json" grpc)
     metrics=$(json_get "$work/ports.json" metrics)
     for model in tiny_mlp iris_classifier; do

@@ -12,6 +12,8 @@
 #        LOG=0 bash loadtest/drift-overhead.sh      (the monitor alone, no prediction log)
 #        SAMPLE_RATE=0.1 bash loadtest/drift-overhead.sh  (each model monitors and logs that share
 #        of its requests: the config parameter sluice.drift.sample_rate, in a copy of the repository)
+#        MAX_RATE=0 bash loadtest/drift-overhead.sh  (--drift-max-rate: 0 monitors and logs every
+#        request; unset, the server's default budget of 1,000 records a second per version)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source loadtest/lib.sh
@@ -40,6 +42,7 @@ for round in $(seq 1 "$ROUNDS"); do
     # On: the monitor and the JSON-lines prediction log, as a user would run them.
     extra=()
     [[ $monitor == true && ${LOG:-1} == 1 ]] && extra=(--prediction-log-dir "$work/predictions")
+    [[ -n ${MAX_RATE:-} ]] && extra+=(--drift-max-rate "$MAX_RATE")
     start_server "$work/ports.json" "$work/server.log" 1 --model-repository "$repo" \
       --drift-enabled "$monitor" "${extra[@]}"
     grpc=$(json_get "$work/ports.json" grpc)

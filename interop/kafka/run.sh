@@ -40,9 +40,9 @@ started=$SECONDS
 BOOTSTRAP="$(bash scripts/kafka-broker.sh start "$TMP/broker")"
 log "kafka broker at $BOOTSTRAP after $((SECONDS - started)) s"
 
-# A delivery timeout of 3 s, so the broker-down test sees its drops counted quickly.
+# Every request is logged (no drift budget: the test counts records). A delivery timeout of 3 s, so the broker-down test sees its drops counted quickly.
 "$JAVA" -jar "$JAR" serve --model-repository examples/model_repository \
-  --drift-enabled true --prediction-log-kafka-bootstrap "$BOOTSTRAP" \
+  --drift-enabled true --drift-max-rate 0 --prediction-log-kafka-bootstrap "$BOOTSTRAP" \
   --prediction-log-kafka-topic sluice-predictions \
   --prediction-log-kafka-delivery-timeout-ms 3000 \
   --http-port 0 --grpc-port 0 --metrics-port 0 --ports-file "$TMP/ports.json" \

@@ -150,6 +150,7 @@ public record GatewayConfig(
     private int driftBootstrapRows;
     private int driftQueueSlots;
     private int driftSlotValues;
+    private double driftMaxRate = DriftConfig.DEFAULT_MAX_RATE;
     private URI driftWebhookUrl;
     private URI rollbackWebhook;
     private Path trafficStateDir;
@@ -398,6 +399,11 @@ public record GatewayConfig(
       return this;
     }
 
+    public Builder driftMaxRate(double v) {
+      this.driftMaxRate = v;
+      return this;
+    }
+
     public Builder driftSlotValues(int v) {
       this.driftSlotValues = v;
       return this;
@@ -640,7 +646,7 @@ public record GatewayConfig(
           new DriftConfig(driftEnabled, driftWindowRows, driftWindowSeconds, driftSlideRows,
               driftSlideSeconds, driftMinWindowRows, driftPValueThreshold, driftDistanceThreshold,
               driftShareThreshold, driftBootstrapRows, driftQueueSlots, driftSlotValues,
-              driftWebhookUrl, driftWebhookTemplate, driftWebhookSecret,
+              driftMaxRate, driftWebhookUrl, driftWebhookTemplate, driftWebhookSecret,
               driftWebhookMinIntervalSeconds, driftWebhookRetries),
           new PredictionLogConfig(predictionLogDir, predictionLogMaxBytes, predictionLogFiles,
               predictionLogKafkaBootstrap, predictionLogKafkaTopic,

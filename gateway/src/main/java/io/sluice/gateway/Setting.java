@@ -310,6 +310,12 @@ enum Setting {
       "values one slot holds (rows × columns of one request); larger requests are dropped and"
           + " counted",
       (b, v) -> b.driftSlotValues((Integer) v)),
+  DRIFT_MAX_RATE(
+      "--drift-max-rate", "drift-max-rate", Kind.DOUBLE, () -> 1000.0, "1000",
+      "per model version, records a second the drift monitor and prediction log take at most"
+          + " (the rest counted in `sluice_monitor_unsampled_total`); 0: every request; a"
+          + " model's `sluice.drift.max_rate` parameter overrides",
+      (b, v) -> b.driftMaxRate((Double) v)),
   DRIFT_WEBHOOK_URL(
       "--drift-webhook-url", "drift-webhook-url", Kind.STRING, () -> "", "none",
       "POST a drift alert here (the continuous-training trigger)",

@@ -69,6 +69,8 @@ class DriftMonitorServerTest {
           Float.parseFloat(cells[2]), Float.parseFloat(cells[3])});
     }
     server = SluiceServer.start(GatewayConfig.builder()
+        // every request, not the default budget of 1,000 a second: the test counts them all
+        .driftMaxRate(0)
         .modelRepository(Path.of("../examples/model_repository"))
         .host("127.0.0.1").httpPort(0).grpcPort(0).metricsPort(0)
         .driftWindowRows(300)

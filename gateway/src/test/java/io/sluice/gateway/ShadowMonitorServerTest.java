@@ -49,6 +49,8 @@ class ShadowMonitorServerTest {
           model.resolve(v + "/reference_profile.json"));
     }
     server = SluiceServer.start(GatewayConfig.builder()
+        // every request, not the default budget of 1,000 a second: the test counts them all
+        .driftMaxRate(0)
         .modelRepository(dir.resolve("repo"))
         .host("127.0.0.1").httpPort(0).grpcPort(0).metricsPort(0).eventLoopThreads(1)
         .adminTokenFile(Files.writeString(dir.resolve("token"), TOKEN + "\n"))

@@ -19,6 +19,8 @@ import java.nio.file.Path;
  * @param bootstrapRows without a profile, this many first live rows become the reference
  * @param queueSlots slots in the tap's hand-off; when all are in use a request is dropped
  * @param slotValues values one slot holds (rows × columns of one request)
+ * @param maxRate per model version, records per second the monitor (and the prediction log)
+ *     takes at most, 0 for no limit; a model's {@code sluice.drift.max_rate} parameter overrides
  * @param webhook where alerts are POSTed, null for none
  * @param webhookTemplate the payload template file, null for the built-in one
  * @param webhookSecret HMAC-SHA256 key of the signature header, null for unsigned
@@ -38,6 +40,7 @@ public record DriftConfig(
     int bootstrapRows,
     int queueSlots,
     int slotValues,
+    double maxRate,
     URI webhook,
     Path webhookTemplate,
     String webhookSecret,
@@ -69,6 +72,7 @@ public record DriftConfig(
     check(bootstrapRows > 0, "driftBootstrapRows", bootstrapRows, "> 0");
     check(queueSlots > 0, "driftQueueSlots", queueSlots, "> 0");
     check(slotValues > 0, "driftSlotValues", slotValues, "> 0");
+    check(maxRate >= 0 && Double.isFinite(maxRate), "driftMaxRate", maxRate, ">= 0 (0: none)");
     check(webhookMinIntervalSeconds >= 0, "driftWebhookMinIntervalSeconds",
         webhookMinIntervalSeconds, ">= 0");
     check(webhookRetries >= 0, "driftWebhookRetries", webhookRetries, ">= 0");
@@ -80,10 +84,16 @@ public record DriftConfig(
     }
   }
 
-  /** The defaults: tumbling windows of 1,000 rows, Evidently's thresholds, no webhook. */
+  /** The default budget: records per second per version (a window of 1,000 rows a second). */
+  public static final double DEFAULT_MAX_RATE = 1000;
+
+  /**
+   * The defaults: tumbling windows of 1,000 rows, Evidently's thresholds, at most {@value
+   * #DEFAULT_MAX_RATE} records a second per version, no webhook.
+   */
   public static DriftConfig defaults() {
-    return new DriftConfig(true, 1000, 0, 0, 0, 1000, 0.05, 0.1, 0.5, 1000, 1024, 4096, null,
-        null, null, 300, 3);
+    return new DriftConfig(true, 1000, 0, 0, 0, 1000, 0.05, 0.1, 0.5, 1000, 1024, 4096,
+        DEFAULT_MAX_RATE, null, null, null, 300, 3);
   }
 
   /** Panes in one window: 1 when tumbling. */
@@ -110,19 +120,29 @@ public record DriftConfig(
   public DriftConfig withEnabled(boolean on) {
     return new DriftConfig(on, windowRows, windowSeconds, slideRows, slideSeconds, minWindowRows,
         pValueThreshold, distanceThreshold, shareThreshold, bootstrapRows, queueSlots, slotValues,
-        webhook, webhookTemplate, webhookSecret, webhookMinIntervalSeconds, webhookRetries);
+        maxRate, webhook, webhookTemplate, webhookSecret, webhookMinIntervalSeconds,
+        webhookRetries);
   }
 
   public DriftConfig withWebhook(URI url, String secret, int minIntervalSeconds) {
     return new DriftConfig(enabled, windowRows, windowSeconds, slideRows, slideSeconds,
         minWindowRows, pValueThreshold, distanceThreshold, shareThreshold, bootstrapRows,
-        queueSlots, slotValues, url, webhookTemplate, secret, minIntervalSeconds, webhookRetries);
+        queueSlots, slotValues, maxRate, url, webhookTemplate, secret, minIntervalSeconds,
+        webhookRetries);
+  }
+
+  public DriftConfig withMaxRate(double perSecond) {
+    return new DriftConfig(enabled, windowRows, windowSeconds, slideRows, slideSeconds,
+        minWindowRows, pValueThreshold, distanceThreshold, shareThreshold, bootstrapRows,
+        queueSlots, slotValues, perSecond, webhook, webhookTemplate, webhookSecret,
+        webhookMinIntervalSeconds, webhookRetries);
   }
 
   public DriftConfig withWindow(int rows, int seconds, int slideRows, int slideSeconds) {
     return new DriftConfig(enabled, rows, seconds, slideRows, slideSeconds, minWindowRows,
         pValueThreshold, distanceThreshold, shareThreshold, bootstrapRows, queueSlots, slotValues,
-        webhook, webhookTemplate, webhookSecret, webhookMinIntervalSeconds, webhookRetries);
+        maxRate, webhook, webhookTemplate, webhookSecret, webhookMinIntervalSeconds,
+        webhookRetries);
   }
 
 }

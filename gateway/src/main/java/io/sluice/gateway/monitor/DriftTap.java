@@ -6,6 +6,7 @@ import io.sluice.gateway.core.InferenceEvent;
 import io.sluice.gateway.core.InferenceListener;
 import io.sluice.gateway.model.LoadedVersion;
 import io.sluice.gateway.monitor.ColumnLayout.TensorColumns;
+import com.google.common.util.concurrent.RateLimiter;
 import io.sluice.proto.inference.ModelConfigProto.ModelParameter;
 import io.sluice.runtime.Tensor;
 import java.time.Clock;
@@ -13,6 +14,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BooleanSupplier;
+import java.util.function.DoubleFunction;
 import org.jctools.queues.MpscArrayQueue;
 import org.jctools.queues.SpmcArrayQueue;
 
@@ -27,10 +30,15 @@ import org.jctools.queues.SpmcArrayQueue;
  * with {@link Tensor}'s absolute reads, not through a view of their bytes.
  *
  * <p>Sampling is per model, from the config's {@code parameters} key {@value #SAMPLE_RATE}: a
- * rate r keeps request k when ⌊(k+1)r⌋ &gt; ⌊kr⌋, deterministic and exact over any run.
+ * rate r keeps request k when ⌊(k+1)r⌋ &gt; ⌊kr⌋, deterministic and exact over any run. Then a
+ * per-version budget of records per second ({@link DriftConfig#maxRate}, or the model's {@value
+ * #MAX_RATE}; 0 for none): below it every sampled request is monitored, above it the monitor
+ * takes that many a second, so its cost at saturation is bounded however fast the model answers.
+ * Requests left out either way are counted in {@code sluice_monitor_unsampled_total{reason}}.
  */
 final class DriftTap implements InferenceListener {
   static final String SAMPLE_RATE = "sluice.drift.sample_rate";
+  static final String MAX_RATE = "sluice.drift.max_rate";
 
   private final SpmcArrayQueue<TapSlot> free;
   private final MpscArrayQueue<TapSlot> filled;
@@ -38,10 +46,26 @@ final class DriftTap implements InferenceListener {
   private final Clock clock;
   private final Counter droppedFull;
   private final Counter droppedLarge;
+  private final Counter unsampledRate;
+  private final Counter unsampledBudget;
   private final int slotValues;
+  private final double maxRate;
+  private final DoubleFunction<BooleanSupplier> budgets;
 
+  /** A tap whose per-version budgets are Guava {@link RateLimiter}s (lock-held, no allocation). */
   DriftTap(DriftConfig config, Clock clock, MeterRegistry meters) {
+    this(config, clock, meters, rate -> RateLimiter.create(rate)::tryAcquire);
+  }
+
+  /**
+   * @param budgets a version's budget for a rate in records per second: true while a request
+   *     fits it (called from any event loop, so it must be thread-safe and never wait)
+   */
+  DriftTap(DriftConfig config, Clock clock, MeterRegistry meters,
+      DoubleFunction<BooleanSupplier> budgets) {
     this.clock = clock;
+    this.maxRate = config.maxRate();
+    this.budgets = budgets;
     this.slotValues = config.slotValues();
     int slots = config.queueSlots();
     this.free = new SpmcArrayQueue<>(slots);
@@ -55,6 +79,15 @@ final class DriftTap implements InferenceListener {
     this.droppedLarge = Counter.builder("sluice_monitor_dropped")
         .description("inferences the drift monitor did not see").tag("reason", "too_large")
         .register(meters);
+    this.unsampledRate = unsampled(meters, "sample_rate");
+    this.unsampledBudget = unsampled(meters, "max_rate");
+  }
+
+  private static Counter unsampled(MeterRegistry meters, String reason) {
+    return Counter.builder("sluice_monitor_unsampled")
+        .description("successful inferences left out by sampling (sample_rate) or by the"
+            + " per-version budget of records per second (max_rate)")
+        .tag("reason", reason).register(meters);
   }
 
   /** What the tap copies for one version, worked out once from its config. */
@@ -62,28 +95,42 @@ final class DriftTap implements InferenceListener {
     static final int MAX_TENSORS = 16;
     final ColumnLayout layout;
     final double sampleRate;
+    /** Records per second at most, 0 for no limit. */
+    final double maxRate;
+    /** Null without a limit. */
+    final BooleanSupplier budget;
     final AtomicLong seen = new AtomicLong();
 
-    Plan(ColumnLayout layout, double sampleRate) {
+    Plan(ColumnLayout layout, double sampleRate, double maxRate, BooleanSupplier budget) {
       this.layout = layout;
       this.sampleRate = sampleRate;
+      this.maxRate = maxRate;
+      this.budget = budget;
     }
 
-    static Plan of(LoadedVersion v) {
+    static Plan of(LoadedVersion v, double defaultMaxRate,
+        DoubleFunction<BooleanSupplier> budgets) {
       ColumnLayout layout = ColumnLayout.of(v.config());
       if (layout.tensors().size() > MAX_TENSORS) {
         layout = new ColumnLayout(layout.tensors().subList(0, MAX_TENSORS));
       }
-      ModelParameter p = v.config().getParametersMap().get(SAMPLE_RATE);
-      double rate = 1;
-      if (p != null) {
-        try {
-          rate = Math.max(0, Math.min(1, Double.parseDouble(p.getStringValue().strip())));
-        } catch (NumberFormatException e) {
-          rate = 1;
-        }
+      double rate = Math.min(1, parameter(v, SAMPLE_RATE, 1));
+      double maxRate = parameter(v, MAX_RATE, defaultMaxRate);
+      return new Plan(layout, rate, maxRate, maxRate > 0 ? budgets.apply(maxRate) : null);
+    }
+
+    /** A non-negative number from the model's parameters; {@code otherwise} when absent or bad. */
+    private static double parameter(LoadedVersion v, String key, double otherwise) {
+      ModelParameter p = v.config().getParametersMap().get(key);
+      if (p == null) {
+        return otherwise;
       }
-      return new Plan(layout, rate);
+      try {
+        double x = Double.parseDouble(p.getStringValue().strip());
+        return Double.isNaN(x) ? otherwise : Math.max(0, x);
+      } catch (NumberFormatException e) {
+        return otherwise;
+      }
     }
 
     boolean sample() {
@@ -103,9 +150,17 @@ final class DriftTap implements InferenceListener {
     LoadedVersion version = event.version();
     Plan plan = plans.get(version);
     if (plan == null) {
-      plan = plans.computeIfAbsent(version, Plan::of);
+      plan = plans.computeIfAbsent(version, v -> Plan.of(v, maxRate, budgets));
     }
-    if (plan.layout.tensors().isEmpty() || !plan.sample()) {
+    if (plan.layout.tensors().isEmpty()) {
+      return;
+    }
+    if (!plan.sample()) {
+      unsampledRate.increment();
+      return;
+    }
+    if (plan.budget != null && !plan.budget.getAsBoolean()) {
+      unsampledBudget.increment();
       return;
     }
     List<TensorColumns> tensors = plan.layout.tensors();

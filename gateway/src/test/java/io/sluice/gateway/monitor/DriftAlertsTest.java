@@ -51,7 +51,7 @@ class DriftAlertsTest {
         "http://127.0.0.1:" + receiver.getAddress().getPort() + "/hook"), "k", 300);
     c = new DriftConfig(c.enabled(), c.windowRows(), c.windowSeconds(), c.slideRows(),
         c.slideSeconds(), c.minWindowRows(), c.pValueThreshold(), c.distanceThreshold(),
-        c.shareThreshold(), c.bootstrapRows(), c.queueSlots(), c.slotValues(), c.webhook(), null,
+        c.shareThreshold(), c.bootstrapRows(), c.queueSlots(), c.slotValues(), c.maxRate(), c.webhook(), null,
         c.webhookSecret(), c.webhookMinIntervalSeconds(), retries);
     return new DriftAlerts(c, meters, clock, scheduler, 10);
   }

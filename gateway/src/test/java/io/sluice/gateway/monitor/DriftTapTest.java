@@ -19,6 +19,8 @@ import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
 /** The tap: what it copies, when it drops (and counts), how it samples. */
@@ -51,9 +53,30 @@ class DriftTapTest {
   }
 
   private DriftTap tap(int slots, int slotValues) {
-    DriftConfig c = new DriftConfig(true, 1000, 0, 0, 0, 1000, 0.05, 0.1, 0.5, 1000, slots,
-        slotValues, null, null, null, 300, 3);
-    return new DriftTap(c, clock, meters);
+    return new DriftTap(config(slots, slotValues, 0), clock, meters);
+  }
+
+  private static DriftConfig config(int slots, int slotValues, double maxRate) {
+    return new DriftConfig(true, 1000, 0, 0, 0, 1000, 0.05, 0.1, 0.5, 1000, slots,
+        slotValues, maxRate, null, null, null, 300, 3);
+  }
+
+  private static ModelConfig withParameter(ModelConfig c, String key, String value) {
+    return c.toBuilder()
+        .putParameters(key, ModelParameter.newBuilder().setStringValue(value).build()).build();
+  }
+
+  private static int drain(DriftTap tap) {
+    int n = 0;
+    for (TapSlot s; (s = tap.poll()) != null; ) {
+      tap.recycle(s);
+      n++;
+    }
+    return n;
+  }
+
+  private double unsampled(String reason) {
+    return meters.get("sluice_monitor_unsampled").tag("reason", reason).counter().count();
   }
 
   private double dropped(String reason) {
@@ -136,6 +159,74 @@ class DriftTapTest {
       kept++;
     }
     assertThat(kept).isEqualTo(10);
+  }
+
+  @Test
+  void sampledOutRequestsAreCounted() {
+    DriftTap tap = tap(64, 64);
+    LoadedVersion v = TestVersions.of("m", 1, config("0.25"));
+    for (int i = 0; i < 40; i++) {
+      tap.onInference(event(v, null));
+    }
+    assertThat(drain(tap)).isEqualTo(10);
+    assertThat(unsampled("sample_rate")).isEqualTo(30);
+    assertThat(unsampled("max_rate")).isZero();
+  }
+
+  @Test
+  void aRequestOverTheVersionsBudgetIsLeftOutAndCounted() {
+    // A budget that holds three permits: each version gets its own, for the rate it asked for.
+    List<Double> asked = new CopyOnWriteArrayList<>();
+    DriftTap tap = new DriftTap(config(64, 64, 50), clock, meters, rate -> {
+      asked.add(rate);
+      AtomicInteger left = new AtomicInteger(3);
+      return () -> left.getAndDecrement() > 0;
+    });
+    LoadedVersion v1 = TestVersions.of("m", 1, config(null));
+    LoadedVersion v2 = TestVersions.of("m", 2, config(null));
+    for (int i = 0; i < 10; i++) {
+      tap.onInference(event(v1, null));
+      tap.onInference(event(v2, null));
+    }
+    assertThat(drain(tap)).as("three of each version's ten").isEqualTo(6);
+    assertThat(unsampled("max_rate")).isEqualTo(14);
+    assertThat(asked).containsExactly(50.0, 50.0);
+  }
+
+  @Test
+  void aModelsMaxRateParameterOverridesTheServersAndZeroMeansEveryRequest() {
+    List<Double> asked = new CopyOnWriteArrayList<>();
+    DriftTap tap = new DriftTap(config(64, 64, 50), clock, meters, rate -> {
+      asked.add(rate);
+      return () -> false;
+    });
+    LoadedVersion own = TestVersions.of("m", 1,
+        withParameter(config(null), DriftTap.MAX_RATE, " 7.5 "));
+    LoadedVersion unlimited = TestVersions.of("m", 2,
+        withParameter(config(null), DriftTap.MAX_RATE, "0"));
+    for (int i = 0; i < 5; i++) {
+      tap.onInference(event(own, null));
+      tap.onInference(event(unlimited, null));
+    }
+    assertThat(asked).containsExactly(7.5);
+    assertThat(drain(tap)).as("only the unlimited version's").isEqualTo(5);
+    assertThat(unsampled("max_rate")).isEqualTo(5);
+  }
+
+  @Test
+  void guavasLimiterHoldsAVersionToItsRateWithoutWaiting() {
+    DriftTap tap = new DriftTap(config(64, 64, 20), clock, meters);
+    LoadedVersion v = TestVersions.of("m", 1, config(null));
+    long start = System.nanoTime();
+    int kept = 0;
+    for (int i = 0; i < 2_000; i++) {
+      tap.onInference(event(v, null));
+      kept += drain(tap);
+    }
+    double seconds = (System.nanoTime() - start) / 1e9;
+    // At 20 a second, the first permit at once and the rest one per 50 ms of the loop's time.
+    assertThat(kept).isBetween(1, 2 + (int) Math.ceil(seconds * 20));
+    assertThat(unsampled("max_rate")).isEqualTo(2_000 - kept);
   }
 
   @Test

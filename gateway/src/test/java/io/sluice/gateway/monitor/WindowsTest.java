@@ -107,7 +107,7 @@ class WindowsTest {
   @Test
   void withoutAProfileTheFirstRowsBecomeTheReference() {
     List<DriftReport> out = new ArrayList<>();
-    DriftConfig c = new DriftConfig(true, 100, 0, 0, 0, 1000, 0.05, 0.1, 0.5, 200, 8, 64, null,
+    DriftConfig c = new DriftConfig(true, 100, 0, 0, 0, 1000, 0.05, 0.1, 0.5, 200, 8, 64, 0, null,
         null, null, 300, 3);
     VersionMonitor m = new VersionMonitor("m", "1", LAYOUT, c, null, Set.of(), out::add);
     SplittableRandom r = new SplittableRandom(6);
