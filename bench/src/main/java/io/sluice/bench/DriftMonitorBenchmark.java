@@ -19,7 +19,9 @@ import org.openjdk.jmh.annotations.State;
  * The drift monitor's costs per request. {@code tap}: what an event loop pays per successful
  * inference of iris (batch {@code rows} × 4 features in, label and 3 probabilities out): find the
  * version's plan, take a slot, copy 8 columns, hand off; the slot is returned right after, as
- * the monitor thread would. {@code windowUpdate}: what the monitor thread pays to file one such
+ * the monitor thread would. {@code tapOverBudget}: the same request once the version's budget
+ * ({@code --drift-max-rate}, here the default 1,000 a second) is spent, as at saturation: plan,
+ * rate limiter, counter. {@code windowUpdate}: what the monitor thread pays to file one such
  * request into a 1,000-row window of 8 numeric columns, scoring each window as it fills (exact
  * KS against 5,000 reference values, Wasserstein, PSI, JS), amortised over the requests.
  * {@code windowUpdateIris}: the same over iris's own 150-row profile (8 columns: exact KS
@@ -32,6 +34,7 @@ public class DriftMonitorBenchmark extends SluiceBenchmark {
   public int rows;
 
   private MonitorBenchmarks.Tap tap;
+  private MonitorBenchmarks.Tap overBudget;
   private MonitorBenchmarks.Window window;
   private MonitorBenchmarks.Window irisWindow;
 
@@ -55,6 +58,10 @@ public class DriftMonitorBenchmark extends SluiceBenchmark {
         List.of(Tensor.ofFloats("float_input", new long[] {rows, 4}, x)),
         List.of(Tensor.ofLongs("label", new long[] {rows, 1}, label),
             Tensor.ofFloats("probabilities", new long[] {rows, 3}, p)));
+    overBudget = new MonitorBenchmarks.Tap(ListenerBenchmarks.version("iris", 2, config),
+        List.of(Tensor.ofFloats("float_input", new long[] {rows, 4}, x)),
+        List.of(Tensor.ofLongs("label", new long[] {rows, 1}, label),
+            Tensor.ofFloats("probabilities", new long[] {rows, 3}, p)), 1000);
     window = new MonitorBenchmarks.Window(8, rows, 1000);
     try {
       irisWindow = new MonitorBenchmarks.Window(BenchModels.find("iris_classifier")
@@ -68,6 +75,12 @@ public class DriftMonitorBenchmark extends SluiceBenchmark {
   public int tap() {
     tap.onInference();
     return tap.drain();
+  }
+
+  @Benchmark
+  public int tapOverBudget() {
+    overBudget.onInference();
+    return overBudget.drain();
   }
 
   @Benchmark

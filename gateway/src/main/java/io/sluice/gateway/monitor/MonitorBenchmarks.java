@@ -26,8 +26,19 @@ public final class MonitorBenchmarks {
     private final DriftTap tap;
     private final InferenceEvent event;
 
+    /** Every request monitored (no budget). */
     public Tap(LoadedVersion version, List<Tensor> inputs, List<Tensor> outputs) {
-      this.tap = new DriftTap(DriftConfig.defaults(), Clock.systemUTC(), new SimpleMeterRegistry());
+      this(version, inputs, outputs, 0);
+    }
+
+    /**
+     * @param maxRate the version's budget in records a second (0: none); a tight loop is far
+     *     over any budget, so past its first permit every call is one left out and counted
+     */
+    public Tap(LoadedVersion version, List<Tensor> inputs, List<Tensor> outputs,
+        double maxRate) {
+      this.tap = new DriftTap(DriftConfig.defaults().withMaxRate(maxRate), Clock.systemUTC(),
+          new SimpleMeterRegistry());
       this.event = InferenceEvent.builder(version, InferenceEvent.Role.PRIMARY,
           RequestContext.NONE).inputs(inputs).outputs(outputs).build();
     }
