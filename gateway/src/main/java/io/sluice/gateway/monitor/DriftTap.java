@@ -1,12 +1,12 @@
 package io.sluice.gateway.monitor;
 
+import com.google.common.util.concurrent.RateLimiter;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.sluice.gateway.core.InferenceEvent;
 import io.sluice.gateway.core.InferenceListener;
 import io.sluice.gateway.model.LoadedVersion;
 import io.sluice.gateway.monitor.ColumnLayout.TensorColumns;
-import com.google.common.util.concurrent.RateLimiter;
 import io.sluice.proto.inference.ModelConfigProto.ModelParameter;
 import io.sluice.runtime.Tensor;
 import java.time.Clock;
@@ -95,16 +95,13 @@ final class DriftTap implements InferenceListener {
     static final int MAX_TENSORS = 16;
     final ColumnLayout layout;
     final double sampleRate;
-    /** Records per second at most, 0 for no limit. */
-    final double maxRate;
-    /** Null without a limit. */
+    /** True while a request fits the version's records-per-second budget; null for none. */
     final BooleanSupplier budget;
     final AtomicLong seen = new AtomicLong();
 
-    Plan(ColumnLayout layout, double sampleRate, double maxRate, BooleanSupplier budget) {
+    Plan(ColumnLayout layout, double sampleRate, BooleanSupplier budget) {
       this.layout = layout;
       this.sampleRate = sampleRate;
-      this.maxRate = maxRate;
       this.budget = budget;
     }
 
@@ -116,7 +113,7 @@ final class DriftTap implements InferenceListener {
       }
       double rate = Math.min(1, parameter(v, SAMPLE_RATE, 1));
       double maxRate = parameter(v, MAX_RATE, defaultMaxRate);
-      return new Plan(layout, rate, maxRate, maxRate > 0 ? budgets.apply(maxRate) : null);
+      return new Plan(layout, rate, maxRate > 0 ? budgets.apply(maxRate) : null);
     }
 
     /** A non-negative number from the model's parameters; {@code otherwise} when absent or bad. */
