@@ -150,7 +150,7 @@ public record GatewayConfig(
     private int driftBootstrapRows;
     private int driftQueueSlots;
     private int driftSlotValues;
-    private double driftMaxRate = DriftConfig.DEFAULT_MAX_RATE;
+    private double driftMaxRate;
     private URI driftWebhookUrl;
     private URI rollbackWebhook;
     private Path trafficStateDir;

@@ -3,6 +3,7 @@ package io.sluice.gateway;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.sluice.gateway.model.OverrideLimits;
+import io.sluice.gateway.monitor.DriftConfig;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -311,7 +312,8 @@ enum Setting {
           + " counted",
       (b, v) -> b.driftSlotValues((Integer) v)),
   DRIFT_MAX_RATE(
-      "--drift-max-rate", "drift-max-rate", Kind.DOUBLE, () -> 1000.0, "1000",
+      "--drift-max-rate", "drift-max-rate", Kind.DOUBLE,
+      () -> DriftConfig.DEFAULT_MAX_RATE, "1000",
       "per model version, records a second the drift monitor and prediction log take at most"
           + " (the rest counted in `sluice_monitor_unsampled_total`); 0: every request; a"
           + " model's `sluice.drift.max_rate` parameter overrides",
