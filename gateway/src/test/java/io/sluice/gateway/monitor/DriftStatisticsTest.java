@@ -177,10 +177,18 @@ class DriftStatisticsTest {
       maxKs = Math.max(maxKs, Math.abs(dw[0] - c.get("ks_statistic").asDouble()));
       maxW = Math.max(maxW, Math.abs(dw[1] / std - c.get("wasserstein_normalised").asDouble()));
     }
+    // W is the area between the CDFs. The sketch's CDF is within the rank error of the window's
+    // everywhere, and both step from 0 to 1 inside the window's range (KLL keeps real values), so
+    // the sketched W/std is within rank error × range / std of scipy's. A fixed 0.03 here failed
+    // once in CI: KLL's compaction is random and unseeded, and 20 sketches reached 0.0308.
+    double range =
+        Arrays.stream(cur).max().getAsDouble() - Arrays.stream(cur).min().getAsDouble();
+    double boundW = bound * range / std;
     System.out.printf("%s: over 20 sketches max |D - scipy| %.5f (bound %.5f), max"
-        + " |W/std - scipy| %.5f%n", c.get("name").asText(), maxKs, bound, maxW);
+        + " |W/std - scipy| %.5f (bound %.5f)%n", c.get("name").asText(), maxKs, bound, maxW,
+        boundW);
     assertThat(maxKs).isLessThanOrEqualTo(bound);
-    assertThat(maxW).isLessThanOrEqualTo(0.03);
+    assertThat(maxW).isLessThanOrEqualTo(boundW);
   }
 
   private static double[] toDoubles(JsonNode n) {
