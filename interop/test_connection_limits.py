@@ -98,10 +98,8 @@ def test_a_client_trickling_its_headers_gets_408_and_is_closed(broken_http_url, 
                 continue
             finally:
                 s.settimeout(15)
-            if not chunk:
-                break
             received += chunk
-            break  # the answer has begun: a client stops sending (a byte now could meet a reset)
+            break  # the answer has begun (or the close): a client stops sending, a byte could meet a reset
         with contextlib.suppress(ConnectionResetError):  # a reset after the answer is still a close
             while chunk := s.recv(4096):  # the rest of the answer, then the close
                 received += chunk
