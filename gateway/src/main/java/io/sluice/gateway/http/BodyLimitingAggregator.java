@@ -15,9 +15,9 @@ import io.sluice.runtime.Status;
 
 /**
  * Netty's {@link HttpObjectAggregator} with the protocol's 413 body. As in Netty, the connection
- * stays open only when the rest of the oversized body can be skipped cleanly (keep-alive and the
- * client waits for 100-continue); otherwise the 413 says {@code Connection: close} and the
- * connection closes after it.
+ * stays open when the rest of the oversized body can be skipped cleanly (a keep-alive request, or
+ * a client waiting for 100-continue); otherwise the 413 says {@code Connection: close} and the
+ * connection closes after it ({@link LingeringClose}: the client still sending reads the 413).
  */
 final class BodyLimitingAggregator extends HttpObjectAggregator {
 

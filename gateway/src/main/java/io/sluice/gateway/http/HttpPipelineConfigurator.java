@@ -20,6 +20,9 @@ import java.util.Optional;
  * flow:
  *
  * <ol>
+ *   <li>{@link LingeringClose}: every close of the connection passes here; one whose client may
+ *       still be sending shuts down its output and drops what still arrives (at most 2 s), so
+ *       that client reads its 4xx rather than a reset;
  *   <li>with TLS, an {@code SslHandler} made per connection from {@link
  *       ServerSecurity#httpSslContext()} (so a reloaded certificate reaches new connections), then
  *       {@link TlsFailureHandler}: a failed handshake or a plain-text client closes quietly;
@@ -72,6 +75,8 @@ final class HttpPipelineConfigurator extends ChannelInitializer<SocketChannel> {
   @Override
   protected void initChannel(SocketChannel channel) {
     connections.add(channel); // removed again when it closes
+    // Ahead of TLS: after the close_notify, what arrives is dropped undecrypted.
+    channel.pipeline().addLast("linger", new LingeringClose());
     Optional<SslContext> tls = security.httpSslContext();
     if (tls.isPresent()) {
       channel.pipeline()

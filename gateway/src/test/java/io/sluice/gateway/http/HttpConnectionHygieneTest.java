@@ -130,6 +130,36 @@ class HttpConnectionHygieneTest {
   }
 
   @Test
+  void aClientStillSendingItsBodyAfterA413ReadsTheWholeAnswerAndAnOrderlyClose()
+      throws Exception {
+    int declared = 8 << 20; // eight times the 1 MiB limit
+    try (RawHttpConnection c = new RawHttpConnection(server.port())) {
+      c.write(ascii("POST /v2/models/echo/infer HTTP/1.1\r\nHost: localhost\r\n"
+          + "Content-Length: " + declared + "\r\nConnection: close\r\n\r\n"));
+      // (A keep-alive client's oversized body is skipped and the connection kept.) The whole body, whatever the server answers meanwhile, as a client that does not read
+      // until it has sent would.
+      CompletableFuture<Void> upload = CompletableFuture.runAsync(() -> {
+        byte[] chunk = new byte[64 * 1024];
+        try {
+          for (int sent = 0; sent < declared; sent += chunk.length) {
+            c.write(chunk);
+          }
+        } catch (IOException e) {
+          throw new AssertionError("the upload was cut: " + e, e);
+        }
+      });
+      RawHttpConnection.Response r = c.read();
+      assertThat(r.status()).isEqualTo(413);
+      assertThat(r.text()).contains("over the limit");
+      assertThat(r.headers()).containsEntry("connection", "close");
+      // The server read and dropped the rest (no reset under the upload), then closed its side
+      // with a FIN: a reset here would have discarded the answer on a slower client.
+      upload.get(10, TimeUnit.SECONDS);
+      assertThat(c.isClosedByServer()).isTrue();
+    }
+  }
+
+  @Test
   void anIdleKeepAliveConnectionIsClosedAfterItsLastAnswer() throws Exception {
     double before = counter("sluice_connection_timeouts", "kind", "idle");
     try (RawHttpConnection c = new RawHttpConnection(server.port())) {
