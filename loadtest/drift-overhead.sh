@@ -14,6 +14,10 @@
 #        of its requests: the config parameter sluice.drift.sample_rate, in a copy of the repository)
 #        MAX_RATE=0 bash loadtest/drift-overhead.sh  (--drift-max-rate: 0 monitors and logs every
 #        request; unset, the server's default budget of 1,000 records a second per version)
+#        CPU_QUOTA=0.4 bash loadtest/drift-overhead.sh  (the server capped at 0.4 of its core, so the
+#        generator, on a core of its own, has room to saturate it; without it, on 2 cores, the
+#        generator runs at 90-100% of its core and the table measures the generator. A row whose
+#        generator CPU is above ~80% is not a capacity. The JIT runs outside the cap: lib.sh limit_cpu.)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source loadtest/lib.sh
@@ -51,7 +55,7 @@ for round in $(seq 1 "$ROUNDS"); do
       taskset -c 0 java -jar "$LOADTEST_JAR" run --protocol grpc --target "127.0.0.1:$grpc" --model "$model" \
         "${args[@]}" --datatype FP32 --mode closed --concurrency "$CONCURRENCY" --warmup "$WARMUP" \
         --duration "$DURATION" --require-success --json-out "$work/run.json" >/dev/null
-      python3 -c 'import json,sys; r=json.load(open(sys.argv[1])); print("\t".join([sys.argv[2], sys.argv[3], sys.argv[4], "%.1f" % r["throughput_rps"], str(r["latency_us"]["p99"])]))' \
+      python3 -c 'import json,sys; r=json.load(open(sys.argv[1])); print("\t".join([sys.argv[2], sys.argv[3], sys.argv[4], "%.1f" % r["throughput_rps"], str(r["latency_us"]["p99"]), str(r["client_cpu_util"])]))' \
         "$work/run.json" "$round" "$model" "$monitor" >> "$results"
     done
     stop_server
@@ -61,15 +65,17 @@ python3 - "$results" <<'PY'
 import collections, statistics, sys
 rows = [l.split("\t") for l in open(sys.argv[1]).read().split("\n") if l]
 by = collections.defaultdict(list)
-for rnd, model, mon, rps, p99 in rows:
-    by[(model, mon)].append((float(rps), float(p99)))
-print("| model | monitor | throughput req/s (median of rounds) | p99 µs | capacity on/off |")
-print("|---|---|---|---|---|")
+for rnd, model, mon, rps, p99, cpu in rows:
+    by[(model, mon)].append((float(rps), float(p99), float(cpu)))
+print("| model | monitor | throughput req/s (median of rounds) | p99 µs | generator CPU (max) | capacity on/off |")
+print("|---|---|---|---|---|---|")
 for model in ("tiny_mlp", "iris_classifier"):
-    off = statistics.median(r for r, _ in by[(model, "false")])
+    off = statistics.median(r for r, _, _ in by[(model, "false")])
     for mon in ("false", "true"):
-        rps = statistics.median(r for r, _ in by[(model, mon)])
-        p99 = statistics.median(p for _, p in by[(model, mon)])
+        rps = statistics.median(r for r, _, _ in by[(model, mon)])
+        p99 = statistics.median(p for _, p, _ in by[(model, mon)])
+        cpu = max(c for _, _, c in by[(model, mon)])
         ratio = "" if mon == "false" else f"{rps / off:.3f}"
-        print(f"| {model} | {'on' if mon == 'true' else 'off'} | {rps:.0f} | {p99:.0f} | {ratio} |")
+        print(f"| {model} | {'on' if mon == 'true' else 'off'} | {rps:.0f} | {p99:.0f} | {cpu:.0%} | {ratio} |")
+print("rounds (req/s):", {f"{m}/{'on' if o == 'true' else 'off'}": [round(r) for r, _, _ in v] for (m, o), v in by.items()})
 PY

@@ -31,6 +31,7 @@ json_get() {
 # sets SERVER_PID, and waits (at most 120 s) until it has written its ports. An empty CPU_LIST
 # runs it unpinned. SERVER_JAVA picks the JVM (default: java on the PATH), e.g.
 # SERVER_JAVA=/usr/lib/jvm/temurin-25-jdk-amd64/bin/java with SERVER_JAVA_OPTS=-XX:+UseZGC.
+# CPU_QUOTA=0.4 caps the server at that share of a core (limit_cpu).
 start_server() {
   local ports=$1 logfile=$2 cpus=$3
   shift 3
@@ -43,7 +44,10 @@ start_server() {
   SERVER_PID=$!
   local i
   for ((i = 0; i < 240; i++)); do
-    if [[ -s $ports ]]; then return 0; fi
+    if [[ -s $ports ]]; then
+      if [[ -n ${CPU_QUOTA:-} ]]; then limit_cpu "$SERVER_PID" "$CPU_QUOTA"; fi
+      return 0
+    fi
     if ! kill -0 "$SERVER_PID" 2>/dev/null; then
       log "server exited before serving; last lines of $logfile:"
       tail -20 "$logfile" >&2
@@ -53,6 +57,30 @@ start_server() {
   done
   log "server did not write $ports within 120 s"
   return 1
+}
+
+# limit_cpu PID SHARE: caps the server's threads at SHARE of one core (e.g. 0.4) with a cgroup v1
+# CPU quota over 10 ms periods, so that a load generator on a core of its own can offer well past
+# the server's capacity: on a 2-core box a server with a whole core needs about a whole core of
+# generator to saturate it, and a saturated generator measures itself. The JIT's compiler threads
+# stay outside the cap (they use the rest of the server's core): under a cap they would take the
+# measured capacity for minutes of warm-up. Called once the server serves, when its threads
+# exist; threads they start later join the cap. Needs write access to /sys/fs/cgroup/cpu.
+limit_cpu() {
+  local pid=$1 quota tid
+  quota=$(awk -v s="$2" 'BEGIN { printf "%d", s * 10000 }')
+  CPU_CGROUP=/sys/fs/cgroup/cpu/sluice-loadtest-$$
+  mkdir -p "$CPU_CGROUP"
+  echo 10000 >"$CPU_CGROUP/cpu.cfs_period_us"
+  echo "$quota" >"$CPU_CGROUP/cpu.cfs_quota_us"
+  # The most weight there is, so the compiler threads beside the group (weight 1024 each) take
+  # only what the quota leaves: with equal weights two busy ones would cut the group to a third.
+  echo 262144 >"$CPU_CGROUP/cpu.shares"
+  for tid in $(ls "/proc/$pid/task"); do
+    grep -q CompilerThre "/proc/$pid/task/$tid/comm" 2>/dev/null && continue
+    echo "$tid" >"$CPU_CGROUP/tasks" 2>/dev/null || true
+  done
+  log "server $pid capped at $2 of a core, its JIT outside the cap ($CPU_CGROUP)"
 }
 
 stop_server() {
@@ -67,6 +95,7 @@ stop_server() {
     wait "$SERVER_PID" 2>/dev/null || true
   fi
   SERVER_PID=""
+  if [[ -n ${CPU_CGROUP:-} ]]; then rmdir "$CPU_CGROUP" 2>/dev/null || true; CPU_CGROUP=""; fi
 }
 
 # ---- shared by the swap-under-load scripts (folder-swap-under-load.sh, mlflow-swap-under-load.sh)
