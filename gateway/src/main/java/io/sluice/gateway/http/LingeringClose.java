@@ -40,18 +40,10 @@ final class LingeringClose extends ChannelDuplexHandler {
 
   private static final Logger log = LoggerFactory.getLogger(LingeringClose.class);
 
-  private final long lingerNanos;
+  private final long lingerNanos = LINGER.toNanos();
   private long lastReadNanos = Long.MIN_VALUE;
   private boolean lingering;
   private ScheduledFuture<?> deadline;
-
-  LingeringClose() {
-    this(LINGER);
-  }
-
-  LingeringClose(Duration linger) {
-    this.lingerNanos = linger.toNanos();
-  }
 
   @Override
   public void channelRead(ChannelHandlerContext ctx, Object msg) {
@@ -104,8 +96,9 @@ final class LingeringClose extends ChannelDuplexHandler {
         ctx.close();
         return;
       }
-      deadline = ctx.executor().schedule(
-          () -> { ctx.close(); }, lingerNanos, TimeUnit.NANOSECONDS);
+      deadline = ctx.executor().schedule(() -> {
+        ctx.close();
+      }, lingerNanos, TimeUnit.NANOSECONDS);
     });
   }
 
