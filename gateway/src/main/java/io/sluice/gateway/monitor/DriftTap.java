@@ -51,19 +51,33 @@ final class DriftTap implements InferenceListener {
   private final int slotValues;
   private final double maxRate;
   private final DoubleFunction<BooleanSupplier> budgets;
+  /** Filled slots at which {@link #backlog} runs: a quarter of them. */
+  private final int backlogAt;
+  private final Runnable backlog;
 
   /** A tap whose per-version budgets are Guava {@link RateLimiter}s (lock-held, no allocation). */
   DriftTap(DriftConfig config, Clock clock, MeterRegistry meters) {
-    this(config, clock, meters, rate -> RateLimiter.create(rate)::tryAcquire);
+    this(config, clock, meters, DriftTap::rateLimiter, () -> { });
+  }
+
+  /** As below, with nothing to do at a backlog (the monitor thread polls often enough). */
+  DriftTap(DriftConfig config, Clock clock, MeterRegistry meters,
+      DoubleFunction<BooleanSupplier> budgets) {
+    this(config, clock, meters, budgets, () -> { });
   }
 
   /**
    * @param budgets a version's budget for a rate in records per second: true while a request
    *     fits it (called from any event loop, so it must be thread-safe and never wait)
+   * @param backlog run on the request path when a quarter of the slots wait for the monitor
+   *     thread: it asks that thread for an early step (it must never wait), so that a monitor
+   *     that wakes seldom still keeps slots free under a burst
    */
   DriftTap(DriftConfig config, Clock clock, MeterRegistry meters,
-      DoubleFunction<BooleanSupplier> budgets) {
+      DoubleFunction<BooleanSupplier> budgets, Runnable backlog) {
     this.clock = clock;
+    this.backlog = backlog;
+    this.backlogAt = Math.max(1, config.queueSlots() / 4);
     this.maxRate = config.maxRate();
     this.budgets = budgets;
     this.slotValues = config.slotValues();
@@ -81,6 +95,11 @@ final class DriftTap implements InferenceListener {
         .register(meters);
     this.unsampledRate = unsampled(meters, "sample_rate");
     this.unsampledBudget = unsampled(meters, "max_rate");
+  }
+
+  /** A Guava {@link RateLimiter} as a version's budget: lock-held briefly, no allocation. */
+  static BooleanSupplier rateLimiter(double recordsPerSecond) {
+    return RateLimiter.create(recordsPerSecond)::tryAcquire;
   }
 
   private static Counter unsampled(MeterRegistry meters, String reason) {
@@ -206,6 +225,9 @@ final class DriftTap implements InferenceListener {
       at = copy(tensor, slot.values, at);
     }
     filled.offer(slot);
+    if (filled.size() >= backlogAt) {
+      backlog.run();
+    }
   }
 
   private static Tensor find(TensorColumns t, InferenceEvent event) {

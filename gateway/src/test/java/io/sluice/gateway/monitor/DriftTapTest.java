@@ -103,6 +103,23 @@ class DriftTapTest {
   }
 
   @Test
+  void aQuarterOfTheSlotsWaitingAsksTheMonitorForAnEarlyStep() {
+    AtomicInteger asked = new AtomicInteger();
+    DriftTap tap = new DriftTap(config(8, 64, 0), clock, meters, DriftTap::rateLimiter,
+        asked::incrementAndGet);
+    LoadedVersion v = TestVersions.of("m", 1, config(null));
+    tap.onInference(event(v, null));
+    assertThat(asked).as("one slot of 8 waiting").hasValue(0);
+    tap.onInference(event(v, null));
+    assertThat(asked).as("two of 8 waiting").hasValue(1);
+    tap.onInference(event(v, null));
+    assertThat(asked).as("still backed up: asked again").hasValue(2);
+    assertThat(drain(tap)).isEqualTo(3);
+    tap.onInference(event(v, null));
+    assertThat(asked).as("drained: one waiting again").hasValue(2);
+  }
+
+  @Test
   void aShadowRunIsTappedWithItsRoleAndThePrimarysRoute() {
     DriftTap tap = tap(4, 64);
     LoadedVersion v = TestVersions.of("m", 2, config(null));
