@@ -17,6 +17,7 @@
 #        RATE=4000 …                           (open loop at a fixed offered rate)
 #        NICE=19 bash loadtest/drift-cpu.sh    (under nice, on a box others use)
 #        LOG=0 …                               (the monitor alone)
+#        MODELS=iris_classifier …              (only these models; default tiny_mlp iris_classifier)
 #        MAX_RATE=1000 …                       (--drift-max-rate; default 0 here: every
 #                                              request, since this measures the cost per record)
 #        PIN=1 DRIVER_PIN=0 (defaults: the server on CPU 1, the driver on CPU 0; empty: unpinned)
@@ -67,7 +68,7 @@ for round in $(seq 1 "$ROUNDS"); do
       --drift-enabled "$monitor" --drift-max-rate "${MAX_RATE:-0}" "${extra[@]}"
     grpc=$(json_get "$work/ports.json" grpc)
     metrics=$(json_get "$work/ports.json" metrics)
-    for model in tiny_mlp iris_classifier; do
+    for model in ${MODELS:-tiny_mlp iris_classifier}; do
       # The warm-up also gives tiny_mlp (no profile) its live reference and each model a window.
       # It is closed loop even with RATE: a cold JVM stalls for a moment, which an open loop
       # would fill with more requests than it keeps in flight.
