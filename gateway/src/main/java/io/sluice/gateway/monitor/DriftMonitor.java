@@ -68,6 +68,10 @@ public final class DriftMonitor implements InferenceListener, MonitorQueries, Au
   static final long STEP_MILLIS = 100;
   /** An early step is queued and has not begun. */
   private final AtomicBoolean woken = new AtomicBoolean();
+  private final Runnable earlyStep = () -> {
+    woken.set(false);
+    runSafely();
+  };
 
   /**
    * @param repository the model repository root, where profiles are looked up
@@ -103,14 +107,15 @@ public final class DriftMonitor implements InferenceListener, MonitorQueries, Au
     tap.onInference(event);
   }
 
-  /** From the request path: one early step, unless one is already queued; never waits. */
+  /**
+   * From the request path: queues one early step unless one is already queued. It never waits
+   * for the step; it takes the executor's queue lock for one insertion, and at most once per
+   * step.
+   */
   private void wake() {
     if (executor != null && woken.compareAndSet(false, true)) {
       try {
-        executor.execute(() -> {
-          woken.set(false);
-          runSafely();
-        });
+        executor.execute(earlyStep);
       } catch (java.util.concurrent.RejectedExecutionException e) {
         // shutting down: close() runs the last step
       }
