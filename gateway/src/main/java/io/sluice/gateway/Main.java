@@ -27,7 +27,17 @@ public final class Main implements Runnable {
   }
 
   public static void main(String[] args) {
-    System.exit(commandLine().execute(args));
+    int code;
+    try {
+      code = commandLine().execute(args);
+    } catch (Throwable t) {
+      // An Error past picocli's handler, e.g. a class missing from a jar replaced under the
+      // running process while it stops: without this exit the JVM's other threads kept it alive
+      // after a SIGTERM.
+      t.printStackTrace();
+      code = 70;
+    }
+    System.exit(code);
   }
 
   /**
