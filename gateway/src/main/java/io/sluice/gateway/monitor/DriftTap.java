@@ -60,12 +60,6 @@ final class DriftTap implements InferenceListener {
     this(config, clock, meters, DriftTap::rateLimiter, () -> { });
   }
 
-  /** As below, with nothing to do at a backlog (the monitor thread polls often enough). */
-  DriftTap(DriftConfig config, Clock clock, MeterRegistry meters,
-      DoubleFunction<BooleanSupplier> budgets) {
-    this(config, clock, meters, budgets, () -> { });
-  }
-
   /**
    * @param budgets a version's budget for a rate in records per second: true while a request
    *     fits it (called from any event loop, so it must be thread-safe and never wait)

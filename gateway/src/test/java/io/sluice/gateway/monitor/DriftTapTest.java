@@ -198,7 +198,7 @@ class DriftTapTest {
       asked.add(rate);
       AtomicInteger left = new AtomicInteger(3);
       return () -> left.getAndDecrement() > 0;
-    });
+    }, () -> { });
     LoadedVersion v1 = TestVersions.of("m", 1, config(null));
     LoadedVersion v2 = TestVersions.of("m", 2, config(null));
     for (int i = 0; i < 10; i++) {
@@ -216,7 +216,7 @@ class DriftTapTest {
     DriftTap tap = new DriftTap(config(64, 64, 50), clock, meters, rate -> {
       asked.add(rate);
       return () -> false;
-    });
+    }, () -> { });
     LoadedVersion own = TestVersions.of("m", 1,
         withParameter(config(null), DriftTap.MAX_RATE, " 7.5 "));
     LoadedVersion unlimited = TestVersions.of("m", 2,
