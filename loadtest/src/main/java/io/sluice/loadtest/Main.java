@@ -12,7 +12,8 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
- * The {@code sluice-loadtest} command line: {@code run} one window or {@code profile} a server;
+ * The {@code sluice-loadtest} command line: {@code run} one window, {@code profile} a server, or
+ * compare two of its models in {@code pairs} of windows;
  * {@code floor-server} (B2) is a bare server such a profile can be pointed at, {@code b0q} (B0q)
  * the same profile fed in process into the runtime.
  */
@@ -21,7 +22,11 @@ import picocli.CommandLine.Option;
     mixinStandardHelpOptions = true,
     description = "Open-loop load generator for KServe V2 servers (gRPC and HTTP binary).",
     subcommands = {
-      Main.Run.class, Main.Profile.class, FloorCommand.class, QueueingBaselineCommand.class
+      Main.Run.class,
+      Main.Profile.class,
+      PairedCommand.class,
+      FloorCommand.class,
+      QueueingBaselineCommand.class
     })
 public final class Main implements Runnable {
 

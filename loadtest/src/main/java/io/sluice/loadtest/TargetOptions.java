@@ -55,11 +55,12 @@ final class TargetOptions {
   @Option(names = "--drain", defaultValue = "10", description = "seconds to wait for stragglers")
   double drainSeconds;
 
-  InferPayload payload() {
-    return InferPayload.of(model, inputName, datatype, InferPayload.parseShape(inputShape), seed);
+  InferPayload payload(String modelName) {
+    return InferPayload.of(
+        modelName, inputName, datatype, InferPayload.parseShape(inputShape), seed);
   }
 
-  Transport transport(EventLoopGroup group) {
+  Transport transport(EventLoopGroup group, String modelName) {
     int colon = target.lastIndexOf(':');
     if (colon < 0) {
       throw new IllegalArgumentException("--target: " + target + " (expected: host:port)");
@@ -67,15 +68,21 @@ final class TargetOptions {
     String host = target.substring(0, colon);
     int port = Integer.parseInt(target.substring(colon + 1));
     if (protocol.isGrpc()) {
-      return new GrpcTransport(host, port, payload(), connections == null ? 1 : connections, group);
+      return new GrpcTransport(
+          host, port, payload(modelName), connections == null ? 1 : connections, group);
     }
     return new HttpTransport(
-        host, port, payload(), connections == null ? 64 : connections, group.next());
+        host, port, payload(modelName), connections == null ? 64 : connections, group.next());
   }
 
   Session session(EventLoopGroup group) {
+    return session(group, model);
+  }
+
+  /** A session sending to {@code modelName} instead of {@code --model}, all else the same. */
+  Session session(EventLoopGroup group, String modelName) {
     return new Session(
-        transport(group),
+        transport(group, modelName),
         Ticker.system(),
         CpuTime.self(),
         serverPid == null ? null : CpuTime.ofPid(serverPid),
