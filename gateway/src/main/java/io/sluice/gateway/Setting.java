@@ -334,7 +334,7 @@ enum Setting {
   DRIFT_WEBHOOK_MIN_INTERVAL_SECONDS(
       "--drift-webhook-min-interval-seconds", "drift-webhook-min-interval-seconds", Kind.INT,
       () -> 300, "300",
-      "at most one webhook per model version per this many seconds",
+      "at most one webhook and one alert log line per model version per this many seconds",
       (b, v) -> b.driftWebhookMinIntervalSeconds((Integer) v)),
   DRIFT_WEBHOOK_RETRIES(
       "--drift-webhook-retries", "drift-webhook-retries", Kind.INT, () -> 3, "3",

@@ -13,7 +13,8 @@ import picocli.CommandLine.Option;
     mixinStandardHelpOptions = true,
     description = "Compare two models of one server in paired closed-loop windows (PairedRounds):"
         + " a warm-up of each, then ROUNDS rounds of one window on each, the order alternating;"
-        + " one JSON result with every pair.")
+        + " one JSON result with every pair. Exits 3 at the first window with an error or no"
+        + " success.")
 final class PairedCommand implements Callable<Integer> {
   @Mixin TargetOptions target;
 

@@ -34,6 +34,11 @@ import org.slf4j.LoggerFactory;
  * version per {@code webhookMinIntervalSeconds}, retried with doubling backoff. Sending is
  * asynchronous (the JDK's {@link HttpClient}); retries wait on the injected scheduler, never on
  * the monitor thread.
+ *
+ * <p>The counter counts every alerting window. The log line follows the webhook's rule: a
+ * version's first alert logs at once, later ones at most once per the same interval, each line
+ * naming the alerting windows it left out since the last, so a version drifting for hours writes
+ * a line every few minutes, not one per window.
  */
 public final class DriftAlerts implements AutoCloseable {
   static final String SIGNATURE_HEADER = "X-Sluice-Signature";
@@ -54,6 +59,7 @@ public final class DriftAlerts implements AutoCloseable {
   private final String template;
   private final long backoffMillis;
   private final Map<String, Long> lastSent = new ConcurrentHashMap<>();
+  private final Map<String, LogState> logged = new ConcurrentHashMap<>();
   private final Counter sent;
   private final Counter failed;
   private final Counter limited;
@@ -92,16 +98,12 @@ public final class DriftAlerts implements AutoCloseable {
     Counter.builder("sluice_drift_alerts").description("drift alerts raised")
         .tag("model", r.model()).tag("version", r.version()).tag("reason", reason)
         .register(meters).increment();
-    log.warn("drift alert: model '{}' version {}: {} of {} columns drifted (share {}, threshold"
-        + " {}), drifted: {}, window {}..{} ({} rows), reference {} [{}]", r.model(), r.version(),
-        r.nDrifted(), r.columns().size(), String.format("%.3f", r.shareDrifted()),
-        r.shareThreshold(), r.driftedColumns(), r.windowStart(), r.windowEnd(), r.rows(),
-        r.reference() == null ? "?" : r.reference().name(), r.profileHash());
+    String key = r.model() + "/" + r.version();
+    long now = clock.millis();
+    logAlert(logged.computeIfAbsent(key, k -> new LogState()), r, now);
     if (http == null) {
       return;
     }
-    String key = r.model() + "/" + r.version();
-    long now = clock.millis();
     Long previous = lastSent.get(key);
     if (previous != null && now - previous < config.webhookMinIntervalSeconds() * 1000L) {
       limited.increment();
@@ -110,6 +112,30 @@ public final class DriftAlerts implements AutoCloseable {
     lastSent.put(key, now);
     byte[] body = render(template, r).getBytes(StandardCharsets.UTF_8);
     send(body, 0);
+  }
+
+  /** A version's alert log: whether and when its last line went, what it left out since. */
+  private static final class LogState {
+    boolean logged;
+    long lastMillis;
+    long unlogged;
+  }
+
+  private void logAlert(LogState state, DriftReport r, long now) {
+    if (state.logged && now - state.lastMillis < config.webhookMinIntervalSeconds() * 1000L) {
+      state.unlogged++;
+      return;
+    }
+    String since = state.unlogged == 0 ? ""
+        : "; " + state.unlogged + " more alerting window(s) since the last line";
+    log.warn("drift alert: model '{}' version {}: {} of {} columns drifted (share {}, threshold"
+        + " {}), drifted: {}, window {}..{} ({} rows), reference {} [{}]{}", r.model(),
+        r.version(), r.nDrifted(), r.columns().size(), String.format("%.3f", r.shareDrifted()),
+        r.shareThreshold(), r.driftedColumns(), r.windowStart(), r.windowEnd(), r.rows(),
+        r.reference() == null ? "?" : r.reference().name(), r.profileHash(), since);
+    state.logged = true;
+    state.lastMillis = now;
+    state.unlogged = 0;
   }
 
   private void send(byte[] body, int attempt) {

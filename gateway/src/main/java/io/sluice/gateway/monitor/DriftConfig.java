@@ -24,7 +24,8 @@ import java.nio.file.Path;
  * @param webhook where alerts are POSTed, null for none
  * @param webhookTemplate the payload template file, null for the built-in one
  * @param webhookSecret HMAC-SHA256 key of the signature header, null for unsigned
- * @param webhookMinIntervalSeconds at most one webhook per model version per this many seconds
+ * @param webhookMinIntervalSeconds at most one webhook and one alert log line per model version
+ *     per this many seconds
  * @param webhookRetries retries after a failed POST, with doubling backoff from one second
  */
 public record DriftConfig(

@@ -3,6 +3,9 @@ package io.sluice.gateway.monitor;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 import com.sun.net.httpserver.HttpServer;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.net.InetSocketAddress;
@@ -10,6 +13,7 @@ import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.util.List;
 import java.util.concurrent.Executors;
@@ -18,8 +22,12 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.slf4j.LoggerFactory;
 
-/** The webhook against a local receiver: retries with backoff, the rate limit, the counters. */
+/**
+ * The webhook against a local receiver: retries with backoff, the rate limit, the counters; and
+ * the alert's log line, at drift's start and then at most once per interval.
+ */
 class DriftAlertsTest {
   private final SimpleMeterRegistry meters = new SimpleMeterRegistry();
   private final AtomicInteger calls = new AtomicInteger();
@@ -92,5 +100,63 @@ class DriftAlertsTest {
     await().atMost(Duration.ofSeconds(10)).until(() -> webhooks("sent") == 1);
     assertThat(webhooks("rate_limited")).isEqualTo(1);
     assertThat(calls).hasValue(1);
+  }
+
+  /** A clock the test moves. */
+  private static final class SteppedClock extends Clock {
+    long millis;
+
+    @Override
+    public ZoneId getZone() {
+      return ZoneOffset.UTC;
+    }
+
+    @Override
+    public Clock withZone(ZoneId zone) {
+      return this;
+    }
+
+    @Override
+    public Instant instant() {
+      return Instant.ofEpochMilli(millis);
+    }
+  }
+
+  @Test
+  void aLongDriftLogsItsFirstAlertAtOnceThenOncePerIntervalNamingTheWindowsLeftOut()
+      throws Exception {
+    Logger logger = (Logger) LoggerFactory.getLogger(DriftAlerts.class);
+    ListAppender<ILoggingEvent> lines = new ListAppender<>();
+    lines.start();
+    logger.addAppender(lines);
+    try {
+      SteppedClock clock = new SteppedClock();
+      DriftAlerts a = alerts(clock, 0); // interval 300 s
+      clock.millis = 1_000_000;
+      a.onWindow(report(true)); // the first alert: logged
+      clock.millis += 1_000;
+      a.onWindow(report(true)); // left out
+      clock.millis += 1_000;
+      a.onWindow(report(false)); // no alert: neither logged nor counted
+      clock.millis += 1_000;
+      a.onWindow(report(true)); // left out
+      clock.millis = 1_299_999;
+      a.onWindow(report(true)); // left out: 1 ms short of the interval
+      clock.millis = 1_300_000;
+      a.onWindow(report(true)); // 300 s after the first line: logged, naming the three left out
+      clock.millis += 1_000;
+      a.onWindow(report(true)); // left out again
+
+      assertThat(lines.list).extracting(ILoggingEvent::getFormattedMessage)
+          .hasSize(2)
+          .allSatisfy(m -> assertThat(m).startsWith("drift alert: model 'm' version 1: 1 of 0"))
+          .satisfies(m -> {
+            assertThat(m.get(0)).doesNotContain("more alerting");
+            assertThat(m.get(1)).endsWith("; 3 more alerting window(s) since the last line");
+          });
+      assertThat(meters.get("sluice_drift_alerts").counter().count()).isEqualTo(6);
+    } finally {
+      logger.detachAppender(lines);
+    }
   }
 }
