@@ -8,12 +8,12 @@ import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
 import com.sun.net.httpserver.HttpServer;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.sluice.gateway.ManualClock;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.util.List;
 import java.util.concurrent.Executors;
@@ -102,26 +102,6 @@ class DriftAlertsTest {
     assertThat(calls).hasValue(1);
   }
 
-  /** A clock the test moves. */
-  private static final class SteppedClock extends Clock {
-    long millis;
-
-    @Override
-    public ZoneId getZone() {
-      return ZoneOffset.UTC;
-    }
-
-    @Override
-    public Clock withZone(ZoneId zone) {
-      return this;
-    }
-
-    @Override
-    public Instant instant() {
-      return Instant.ofEpochMilli(millis);
-    }
-  }
-
   @Test
   void aLongDriftLogsItsFirstAlertAtOnceThenOncePerIntervalNamingTheWindowsLeftOut()
       throws Exception {
@@ -130,21 +110,20 @@ class DriftAlertsTest {
     lines.start();
     logger.addAppender(lines);
     try {
-      SteppedClock clock = new SteppedClock();
+      ManualClock clock = new ManualClock(Instant.ofEpochSecond(1_000));
       DriftAlerts a = alerts(clock, 0); // interval 300 s
-      clock.millis = 1_000_000;
       a.onWindow(report(true)); // the first alert: logged
-      clock.millis += 1_000;
+      clock.advance(Duration.ofSeconds(1));
       a.onWindow(report(true)); // left out
-      clock.millis += 1_000;
+      clock.advance(Duration.ofSeconds(1));
       a.onWindow(report(false)); // no alert: neither logged nor counted
-      clock.millis += 1_000;
+      clock.advance(Duration.ofSeconds(1));
       a.onWindow(report(true)); // left out
-      clock.millis = 1_299_999;
+      clock.set(Instant.ofEpochMilli(1_299_999));
       a.onWindow(report(true)); // left out: 1 ms short of the interval
-      clock.millis = 1_300_000;
+      clock.set(Instant.ofEpochSecond(1_300));
       a.onWindow(report(true)); // 300 s after the first line: logged, naming the three left out
-      clock.millis += 1_000;
+      clock.advance(Duration.ofSeconds(1));
       a.onWindow(report(true)); // left out again
 
       assertThat(lines.list).extracting(ILoggingEvent::getFormattedMessage)

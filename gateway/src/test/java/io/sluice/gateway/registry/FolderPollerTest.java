@@ -3,6 +3,7 @@ package io.sluice.gateway.registry;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.sluice.gateway.ManualClock;
 import io.sluice.gateway.model.BackendRegistry;
 import io.sluice.gateway.model.LifecycleConfig;
 import io.sluice.gateway.model.ModelManager;
@@ -18,8 +19,6 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
@@ -36,7 +35,7 @@ class FolderPollerTest {
   private static final Path MODEL = Path.of("../examples/model_repository/tiny_mlp/1/model.onnx");
 
   @TempDir Path repo;
-  private final TestClock clock = new TestClock();
+  private final ManualClock clock = new ManualClock(Instant.parse("2026-01-01T00:00:00Z"));
   private final SimpleMeterRegistry meters = new SimpleMeterRegistry();
   private FailingRepository folder;
   private ModelManager manager;
@@ -199,35 +198,6 @@ class FolderPollerTest {
         throw new RepositoryException(RepositoryException.Kind.IO, "permission denied");
       }
       return real.resolve(modelName);
-    }
-  }
-
-  /** A clock the test moves by hand. */
-  private static final class TestClock extends Clock {
-    private long millis = Instant.parse("2026-01-01T00:00:00Z").toEpochMilli();
-
-    void advance(Duration d) {
-      millis += d.toMillis();
-    }
-
-    @Override
-    public long millis() {
-      return millis;
-    }
-
-    @Override
-    public Instant instant() {
-      return Instant.ofEpochMilli(millis);
-    }
-
-    @Override
-    public ZoneId getZone() {
-      return ZoneOffset.UTC;
-    }
-
-    @Override
-    public Clock withZone(ZoneId zone) {
-      return this;
     }
   }
 }
