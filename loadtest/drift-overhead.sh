@@ -34,11 +34,7 @@ if [[ -n ${SAMPLE_RATE:-} ]]; then
   repo=$work/repo
   cp -r examples/model_repository "$repo"
   for model in "$repo"/*/; do
-    config=$model/config.pbtxt
-    # A model without a config (autofilled, as tiny_mlp) gets one naming it; autofill does the rest.
-    [[ -f $config ]] || printf 'name: "%s"\n' "$(basename "$model")" >"$config"
-    printf '\nparameters { key: "sluice.drift.sample_rate" value { string_value: "%s" } }\n' \
-      "$SAMPLE_RATE" >>"$config"
+    model_parameter "$model" "$(basename "$model")" sluice.drift.sample_rate "$SAMPLE_RATE"
   done
 fi
 for round in $(seq 1 "$ROUNDS"); do

@@ -38,15 +38,8 @@ trap 'stop_server; rm -rf "$work"' EXIT
 repo=$work/repo
 cp -r examples/model_repository "$repo"
 for model in $MODELS; do
-  copy=$repo/${model}_unmonitored
-  cp -r "$repo/$model" "$copy"
-  config=$copy/config.pbtxt
-  if [[ -f $config ]]; then
-    sed -i "s/^name: .*/name: \"${model}_unmonitored\"/" "$config"
-  else # autofilled (tiny_mlp): a config that only names it; autofill does the rest
-    printf 'name: "%s"\n' "${model}_unmonitored" >"$config"
-  fi
-  printf '\nparameters { key: "sluice.drift.sample_rate" value { string_value: "0" } }\n' >>"$config"
+  cp -r "$repo/$model" "$repo/${model}_unmonitored"
+  model_parameter "$repo/${model}_unmonitored" "${model}_unmonitored" sluice.drift.sample_rate 0
 done
 extra=()
 [[ ${LOG:-1} == 1 ]] && extra=(--prediction-log-dir "$work/predictions")

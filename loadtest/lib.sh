@@ -31,6 +31,20 @@ json_get() {
 # sets SERVER_PID, and waits (at most 120 s) until it has written its ports. An empty CPU_LIST
 # runs it unpinned. SERVER_JAVA picks the JVM (default: java on the PATH), e.g.
 # SERVER_JAVA=/usr/lib/jvm/temurin-25-jdk-amd64/bin/java with SERVER_JAVA_OPTS=-XX:+UseZGC.
+# model_parameter DIR NAME KEY VALUE: the model folder DIR is served as NAME with the config
+# parameter KEY set to VALUE (a sluice.* parameter): its config.pbtxt is renamed to NAME, or, for
+# an autofilled model without one, written naming it (autofill does the rest); the parameter is
+# appended.
+model_parameter() {
+  local config=$1/config.pbtxt
+  if [[ -f $config ]]; then
+    sed -i "s/^name: .*/name: \"$2\"/" "$config"
+  else
+    printf 'name: "%s"\n' "$2" >"$config"
+  fi
+  printf '\nparameters { key: "%s" value { string_value: "%s" } }\n' "$3" "$4" >>"$config"
+}
+
 # CPU_QUOTA=0.4 caps the server at that share of a core (limit_cpu).
 start_server() {
   local ports=$1 logfile=$2 cpus=$3

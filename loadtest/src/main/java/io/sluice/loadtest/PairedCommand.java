@@ -55,10 +55,8 @@ final class PairedCommand implements Callable<Integer> {
             Session s = name.equals("a") ? a : b;
             WindowResult r = s.closed(label, concurrency, window);
             System.err.println(name + " " + Summary.line(s.transport().describe(), r));
-            if (r.errorCount() > 0 || r.succeeded() == 0) {
-              throw new IllegalStateException(
-                  "side " + name + ": " + r.errorCount() + " error(s) " + r.errors() + ", "
-                      + r.succeeded() + " succeeded (expected: no errors)");
+            if (r.failure() != null) {
+              throw new FailedWindow("side " + name + " " + label + ": " + r.failure());
             }
             return r;
           };
@@ -70,9 +68,16 @@ final class PairedCommand implements Callable<Integer> {
               .run(rounds);
       Json.write(new Result(target.model, against, a.transport().describe(), pairs), jsonOut);
       return 0;
-    } catch (IllegalStateException e) {
+    } catch (FailedWindow e) {
       System.err.println("FAILED: " + e.getMessage());
       return 3;
+    }
+  }
+
+  /** A window with an error or no success: the comparison stops there. */
+  private static final class FailedWindow extends RuntimeException {
+    FailedWindow(String message) {
+      super(message, null, false, false);
     }
   }
 }

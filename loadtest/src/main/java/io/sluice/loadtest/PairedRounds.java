@@ -40,16 +40,12 @@ final class PairedRounds {
     List<Pair> pairs = new ArrayList<>(rounds);
     for (int round = 1; round <= rounds; round++) {
       String label = "round-" + round;
-      WindowResult a;
-      WindowResult b;
-      if (round % 2 == 1) {
-        b = side.window("b", label, measured);
-        a = side.window("a", label, measured);
-      } else {
-        a = side.window("a", label, measured);
-        b = side.window("b", label, measured);
-      }
-      pairs.add(new Pair(round, round % 2 == 1 ? "b" : "a", a, b));
+      boolean bFirst = round % 2 == 1;
+      WindowResult first = side.window(bFirst ? "b" : "a", label, measured);
+      WindowResult second = side.window(bFirst ? "a" : "b", label, measured);
+      pairs.add(bFirst
+          ? new Pair(round, "b", second, first)
+          : new Pair(round, "a", first, second));
     }
     return pairs;
   }

@@ -50,6 +50,15 @@ record WindowResult(
     Map<Integer, Double> inferUsByBatchSize,
     Map<String, Double> serverUsPerRequest) {
 
+  /** Why this window does not count as a success (an error, or nothing succeeded); else null. */
+  String failure() {
+    if (errorCount == 0 && succeeded > 0) {
+      return null;
+    }
+    return errorCount + " error(s) " + errors + ", " + succeeded
+        + " succeeded (expected: no errors and at least one success)";
+  }
+
   static Double meanBatchSize(Map<Integer, Long> executions) {
     long runs = 0;
     long requests = 0;

@@ -58,8 +58,8 @@ public final class DriftAlerts implements AutoCloseable {
   private final HttpClient http;
   private final String template;
   private final long backoffMillis;
-  private final Map<String, Long> lastSent = new ConcurrentHashMap<>();
-  private final Map<String, LogState> logged = new ConcurrentHashMap<>();
+  /** Per model version ("model/version"): when its last line and POST went. */
+  private final Map<String, VersionAlerts> versions = new ConcurrentHashMap<>();
   private final Counter sent;
   private final Counter failed;
   private final Counter limited;
@@ -98,44 +98,51 @@ public final class DriftAlerts implements AutoCloseable {
     Counter.builder("sluice_drift_alerts").description("drift alerts raised")
         .tag("model", r.model()).tag("version", r.version()).tag("reason", reason)
         .register(meters).increment();
-    String key = r.model() + "/" + r.version();
+    VersionAlerts v =
+        versions.computeIfAbsent(r.model() + "/" + r.version(), k -> new VersionAlerts());
     long now = clock.millis();
-    logAlert(logged.computeIfAbsent(key, k -> new LogState()), r, now);
+    logAlert(v, r, now);
     if (http == null) {
       return;
     }
-    Long previous = lastSent.get(key);
-    if (previous != null && now - previous < config.webhookMinIntervalSeconds() * 1000L) {
+    if (!due(v.sentAt, now)) {
       limited.increment();
       return;
     }
-    lastSent.put(key, now);
+    v.sentAt = now;
     byte[] body = render(template, r).getBytes(StandardCharsets.UTF_8);
     send(body, 0);
   }
 
-  /** A version's alert log: whether and when its last line went, what it left out since. */
-  private static final class LogState {
-    boolean logged;
-    long lastMillis;
+  /** A version's alerts (monitor thread only): when its last line and POST went. */
+  private static final class VersionAlerts {
+    long loggedAt = NEVER;
+    /** Alerting windows since the last line, left out of the log. */
     long unlogged;
+    long sentAt = NEVER;
   }
 
-  private void logAlert(LogState state, DriftReport r, long now) {
-    if (state.logged && now - state.lastMillis < config.webhookMinIntervalSeconds() * 1000L) {
-      state.unlogged++;
+  private static final long NEVER = Long.MIN_VALUE;
+
+  /** The one rate rule of the log line and the webhook: never yet, or an interval ago. */
+  private boolean due(long last, long now) {
+    return last == NEVER || now - last >= config.webhookMinIntervalSeconds() * 1000L;
+  }
+
+  private void logAlert(VersionAlerts v, DriftReport r, long now) {
+    if (!due(v.loggedAt, now)) {
+      v.unlogged++;
       return;
     }
-    String since = state.unlogged == 0 ? ""
-        : "; " + state.unlogged + " more alerting window(s) since the last line";
+    String since = v.unlogged == 0 ? ""
+        : "; " + v.unlogged + " more alerting window(s) since the last line";
     log.warn("drift alert: model '{}' version {}: {} of {} columns drifted (share {}, threshold"
         + " {}), drifted: {}, window {}..{} ({} rows), reference {} [{}]{}", r.model(),
         r.version(), r.nDrifted(), r.columns().size(), String.format("%.3f", r.shareDrifted()),
         r.shareThreshold(), r.driftedColumns(), r.windowStart(), r.windowEnd(), r.rows(),
         r.reference() == null ? "?" : r.reference().name(), r.profileHash(), since);
-    state.logged = true;
-    state.lastMillis = now;
-    state.unlogged = 0;
+    v.loggedAt = now;
+    v.unlogged = 0;
   }
 
   private void send(byte[] body, int attempt) {
