@@ -13,7 +13,7 @@
 #        SAMPLE_RATE=0.1 bash loadtest/drift-overhead.sh  (each model monitors and logs that share
 #        of its requests: the config parameter sluice.drift.sample_rate, in a copy of the repository)
 #        MAX_RATE=0 bash loadtest/drift-overhead.sh  (--drift-max-rate: 0 monitors and logs every
-#        request; unset, the server's default budget of 1,000 records a second per version)
+#        request; unset, the server's default budget of 500 records a second per version)
 #        CPU_QUOTA=0.4 bash loadtest/drift-overhead.sh  (the server capped at 0.4 of its core, so the
 #        generator, on a core of its own, has room to saturate it; without it, on 2 cores, the
 #        generator runs at 90-100% of its core and the table measures the generator. A row whose

@@ -20,7 +20,7 @@ import org.openjdk.jmh.annotations.State;
  * inference of iris (batch {@code rows} × 4 features in, label and 3 probabilities out): find the
  * version's plan, take a slot, copy 8 columns, hand off; the slot is returned right after, as
  * the monitor thread would. {@code tapOverBudget}: the same request once the version's budget
- * ({@code --drift-max-rate}, here the default 1,000 a second) is spent, as at saturation: plan,
+ * ({@code --drift-max-rate}, here 1,000 a second) is spent, as at saturation: plan,
  * rate limiter, counter. {@code windowUpdate}: what the monitor thread pays to file one such
  * request into a 1,000-row window of 8 numeric columns, scoring each window as it fills (exact
  * KS against 5,000 reference values, Wasserstein, PSI, JS), amortised over the requests.

@@ -313,7 +313,7 @@ enum Setting {
       (b, v) -> b.driftSlotValues((Integer) v)),
   DRIFT_MAX_RATE(
       "--drift-max-rate", "drift-max-rate", Kind.DOUBLE,
-      () -> DriftConfig.DEFAULT_MAX_RATE, "1000",
+      () -> DriftConfig.DEFAULT_MAX_RATE, "500",
       "per model version, records a second the drift monitor and prediction log take at most"
           + " (the rest counted in `sluice_monitor_unsampled_total`); 0: every request; a"
           + " model's `sluice.drift.max_rate` parameter overrides",
