@@ -33,11 +33,7 @@ CLIENT_CPU=${CLIENT_CPU:-}
 OUT=${OUT:-reports/cpu-per-request.md}
 MODEL=heavy_mlp
 ensure_jars
-if [[ ! -f $MODELS_DIR/$MODEL/1/model.onnx ]]; then
-  [[ -x .venv/bin/python ]] || bash scripts/python-env.sh
-  log "building $MODEL into $MODELS_DIR"
-  .venv/bin/python examples/make_models.py --large "$MODELS_DIR"
-fi
+ensure_large_models "$MODELS_DIR"
 
 work=$(mktemp -d)
 background=""

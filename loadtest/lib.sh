@@ -122,6 +122,25 @@ served_version() {
       | python3 -c 'import json,sys; print(json.load(sys.stdin).get("model_version", ""))'
 }
 
+# ensure_large_models DIR: builds examples/make_models.py's large models (heavy_mlp among them)
+# into DIR unless heavy_mlp is there already, creating .venv first if it is missing.
+ensure_large_models() {
+  [[ -f $1/heavy_mlp/1/model.onnx ]] && return 0
+  [[ -x .venv/bin/python ]] || bash scripts/python-env.sh
+  log "building the large example models into $1"
+  .venv/bin/python examples/make_models.py --large "$1"
+}
+
+# rss_peak PID OUTFILE: samples VmRSS (kB) every 200 ms until killed, keeping the peak in OUTFILE.
+rss_peak() {
+  local pid=$1 out=$2 peak=0 kb
+  while kill -0 "$pid" 2>/dev/null; do
+    kb=$(awk '/^VmRSS/ {print $2}' "/proc/$pid/status" 2>/dev/null || echo 0)
+    if ((kb > peak)); then peak=$kb; echo "$peak" >"$out"; fi
+    sleep 0.2
+  done
+}
+
 # server_rss: the resident set of SERVER_PID, in KiB.
 server_rss() { awk '/^VmRSS/ {print $2}' "/proc/$SERVER_PID/status"; }
 

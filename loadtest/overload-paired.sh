@@ -54,11 +54,7 @@ SERVER_JAVA_OPTS=${SERVER_JAVA_OPTS:--Xms512m -Xmx512m -XX:MaxDirectMemorySize=5
 OUT=${OUT:-reports/overload-paired.md}
 read -r -a server_args <<<"${SERVER_ARGS:-}"
 ensure_jars
-if [[ ! -f $MODELS_DIR/heavy_mlp/1/model.onnx ]]; then
-  [[ -x .venv/bin/python ]] || bash scripts/python-env.sh
-  log "building heavy_mlp into $MODELS_DIR"
-  .venv/bin/python examples/make_models.py --large "$MODELS_DIR"
-fi
+ensure_large_models "$MODELS_DIR"
 
 work=$(mktemp -d)
 sampler=""
@@ -70,16 +66,6 @@ sed -i '/dynamic_batching/d' "$work/repo/heavy_mlp/config.pbtxt"
 
 client() { taskset -c "$CLIENT_CPU" java -jar "$LOADTEST_JAR" run --model heavy_mlp \
     --input-shape 1,256 --datatype FP32 --drain 15 "$@"; }
-
-# rss_peak PID OUTFILE: samples VmRSS (kB) every 200 ms until killed, keeping the peak.
-rss_peak() {
-  local pid=$1 out=$2 peak=0 kb
-  while kill -0 "$pid" 2>/dev/null; do
-    kb=$(awk '/^VmRSS/ {print $2}' "/proc/$pid/status" 2>/dev/null || echo 0)
-    if ((kb > peak)); then peak=$kb; echo "$peak" >"$out"; fi
-    sleep 0.2
-  done
-}
 
 start_server "$work/ports.json" "$work/server.log" "$SERVER_CPU" \
     --model-repository "$work/repo" --max-connections 16000 "${server_args[@]}"

@@ -64,11 +64,7 @@ WARMUP_S=${WARMUP_S:-30}
 HTTP_CAPACITY=${HTTP_CAPACITY:-0}
 OUT=${OUT:-reports/overload.md}
 ensure_jars
-if [[ ! -f $MODELS_DIR/heavy_mlp/1/model.onnx ]]; then
-  [[ -x .venv/bin/python ]] || bash scripts/python-env.sh
-  log "building heavy_mlp into $MODELS_DIR"
-  .venv/bin/python examples/make_models.py --large "$MODELS_DIR"
-fi
+ensure_large_models "$MODELS_DIR"
 # How many cores the generator may use: its utilisation is judged per core it has.
 client_cores=$(python3 -c '
 import sys
@@ -90,16 +86,6 @@ done
 
 client() { taskset -c "$CLIENT_CPU" java -jar "$LOADTEST_JAR" run --model heavy_mlp \
     --input-shape 1,256 --datatype FP32 --drain "$DRAIN" "$@"; }
-
-# rss_peak PID OUTFILE: samples VmRSS (kB) every 200 ms until killed, keeping the peak.
-rss_peak() {
-  local pid=$1 out=$2 peak=0 kb
-  while kill -0 "$pid" 2>/dev/null; do
-    kb=$(awk '/^VmRSS/ {print $2}' "/proc/$pid/status" 2>/dev/null || echo 0)
-    if ((kb > peak)); then peak=$kb; echo "$peak" >"$out"; fi
-    sleep 0.2
-  done
-}
 
 # server_counts FILE: the server's refusals so far (front door, queues) and its reject-cost buckets.
 server_counts() {

@@ -72,11 +72,7 @@ trap cleanup EXIT
 
 # ---------------------------------------------------------------------------------- build
 ensure_jars
-if [[ ! -f $MODELS_DIR/heavy_mlp/1/model.onnx ]]; then
-  [[ -x .venv/bin/python ]] || bash scripts/python-env.sh
-  log "building heavy_mlp into $MODELS_DIR"
-  .venv/bin/python examples/make_models.py --large "$MODELS_DIR"
-fi
+ensure_large_models "$MODELS_DIR"
 if [[ ! -x $PA ]]; then
   bash scripts/python-env.sh >/dev/null 2>&1 || log "perf_analyzer could not be installed: driver only"
 fi
