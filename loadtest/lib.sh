@@ -81,20 +81,42 @@ start_server() {
 # measured capacity for minutes of warm-up. Called once the server serves, when its threads
 # exist; threads they start later join the cap. Needs write access to /sys/fs/cgroup/cpu.
 limit_cpu() {
-  local pid=$1 quota tid
-  quota=$(awk -v s="$2" 'BEGIN { printf "%d", s * 10000 }')
-  CPU_CGROUP=/sys/fs/cgroup/cpu/sluice-loadtest-$$
-  mkdir -p "$CPU_CGROUP"
-  echo 10000 >"$CPU_CGROUP/cpu.cfs_period_us"
-  echo "$quota" >"$CPU_CGROUP/cpu.cfs_quota_us"
-  # The most weight there is, so the compiler threads beside the group (weight 1024 each) take
-  # only what the quota leaves: with equal weights two busy ones would cut the group to a third.
-  echo 262144 >"$CPU_CGROUP/cpu.shares"
+  local pid=$1 tid
+  cpu_cgroup "$2"
   for tid in $(ls "/proc/$pid/task"); do
     grep -q CompilerThre "/proc/$pid/task/$tid/comm" 2>/dev/null && continue
     echo "$tid" >"$CPU_CGROUP/tasks" 2>/dev/null || true
   done
   log "server $pid capped at $2 of a core, its JIT outside the cap ($CPU_CGROUP)"
+}
+
+# limit_threads PID SHARE COMM_PREFIX: caps only the server's threads whose name (comm, 15
+# characters) starts with COMM_PREFIX at SHARE of one core, e.g. a model's instance threads
+# (sluice-<model>-<version>-instance-<i>: "sluice-heavy_ml"), and leaves the rest (event loops,
+# JIT, GC) the rest of the server's core. That stands for a model on an accelerator or cores of
+# its own: what the front door spends (refusals included) no longer comes out of the model's time.
+limit_threads() {
+  local pid=$1 prefix=$3 tid comm n=0
+  cpu_cgroup "$2"
+  for tid in $(ls "/proc/$pid/task"); do
+    comm=$(cat "/proc/$pid/task/$tid/comm" 2>/dev/null) || continue
+    [[ $comm == "$prefix"* ]] || continue
+    echo "$tid" >"$CPU_CGROUP/tasks" 2>/dev/null && n=$((n + 1))
+  done
+  log "server $pid: $n threads named $prefix* capped at $2 of a core ($CPU_CGROUP)"
+  ((n > 0))
+}
+
+# cpu_cgroup SHARE: a new cgroup v1 CPU group allowed SHARE of one core per 10 ms period, in
+# CPU_CGROUP (stop_server removes it). It has the most weight there is, so the threads beside the
+# group (weight 1024 each) take only what the quota leaves: with equal weights two busy ones
+# would cut the group to a third.
+cpu_cgroup() {
+  CPU_CGROUP=/sys/fs/cgroup/cpu/sluice-loadtest-$$
+  mkdir -p "$CPU_CGROUP"
+  echo 10000 >"$CPU_CGROUP/cpu.cfs_period_us"
+  awk -v s="$1" 'BEGIN { printf "%d", s * 10000 }' >"$CPU_CGROUP/cpu.cfs_quota_us"
+  echo 262144 >"$CPU_CGROUP/cpu.shares"
 }
 
 stop_server() {

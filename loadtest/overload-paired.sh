@@ -20,12 +20,21 @@
 #   overload: an open Poisson loop at FACTOR x that capacity, DURATION s after ROUND_WARMUP s of
 #             the same (the generator's own JVM warms up in it: at 3 s it used 87-100% of its core)
 #             (gRPC over GRPC_CONNECTIONS channels, HTTP over up to HTTP_CONNECTIONS connections).
-# The ratio of a round is its overload goodput (successful answers/s) over its capacity. A round
+# and, after the last round, one more capacity window. The ratio of a round is its overload goodput
+# (successful answers/s) over its capacity; the bracketed ratio divides by the mean of the capacity
+# before it and the one after it (the next round's), so that a round in which the machine slowed
+# or sped up is not read as shedding's gain or loss. A round
 # whose generator passed MAX_CLIENT_CPU of its core, or that lost a request (anything but a
 # success or a 503 / UNAVAILABLE refusal), is reported and counted; the summary gives the median
 # and the mean +- standard error of the ratios, the refusals, the requests lost, the server's
 # reject-cost p99 (sluice_admission_reject_seconds over the whole run) and its peak RSS.
-# Writes reports/overload-paired.md. Not a CI step (about 15 minutes with the defaults).
+# Writes reports/overload-paired.md. Not a CI step (about 12 minutes with the defaults).
+#
+# INSTANCE_QUOTA=0.5 caps only the model's instance threads at that share of the server's core
+# (lib.sh's limit_threads) and leaves the rest of the core to the front door: a model on an
+# accelerator or on cores of its own, whose time the refusals cannot take. Without it the engine
+# and the event loops share one core, and every refusal's CPU comes out of the model's (the
+# harder case). Writes reports/overload-paired-instance.md.
 #
 # usage: bash loadtest/overload-paired.sh
 #   ROUNDS=8 PROTOCOLS="http grpc" FACTOR=2 DURATION=10 ROUND_WARMUP=10 CAPACITY_S=8 WARMUP_S=30
@@ -51,7 +60,8 @@ MAX_CLIENT_CPU=${MAX_CLIENT_CPU:-0.8}
 HTTP_CONNECTIONS=${HTTP_CONNECTIONS:-12000}
 GRPC_CONNECTIONS=${GRPC_CONNECTIONS:-8}
 SERVER_JAVA_OPTS=${SERVER_JAVA_OPTS:--Xms512m -Xmx512m -XX:MaxDirectMemorySize=512m}
-OUT=${OUT:-reports/overload-paired.md}
+INSTANCE_QUOTA=${INSTANCE_QUOTA:-}
+OUT=${OUT:-reports/overload-paired${INSTANCE_QUOTA:+-instance}.md}
 read -r -a server_args <<<"${SERVER_ARGS:-}"
 ensure_jars
 ensure_large_models "$MODELS_DIR"
@@ -69,6 +79,8 @@ client() { taskset -c "$CLIENT_CPU" java -jar "$LOADTEST_JAR" run --model heavy_
 
 start_server "$work/ports.json" "$work/server.log" "$SERVER_CPU" \
     --model-repository "$work/repo" --max-connections 16000 "${server_args[@]}"
+# The instance threads exist once the server serves (the scheduler starts them at load).
+if [[ -n $INSTANCE_QUOTA ]]; then limit_threads "$SERVER_PID" "$INSTANCE_QUOTA" sluice-heavy_ml; fi
 grpc=$(json_get "$work/ports.json" grpc)
 http=$(json_get "$work/ports.json" http)
 metrics=$(json_get "$work/ports.json" metrics)
@@ -113,15 +125,16 @@ for protocol in $PROTOCOLS; do
     log "$protocol round $round: capacity $(rps "$work/cap-$protocol-$round.json")/s," \
         "goodput $(rps "$work/over-$protocol-$round.json")/s at $rate/s offered"
   done
+  capacity "$protocol" "$CAPACITY_S" 2 "$work/cap-$protocol-$round.json"
 done
 kill "$sampler" 2>/dev/null || true
 sampler=""
 curl -sf "http://127.0.0.1:$metrics/metrics" >"$work/metrics.txt"
 
 python3 - "$work" "$OUT" "$ROUNDS" "$PROTOCOLS" "$MAX_CLIENT_CPU" \
-    "$(cat "$work/rss" 2>/dev/null || echo 0)" "$(git rev-parse --short HEAD)" <<'PY'
+    "$(cat "$work/rss" 2>/dev/null || echo 0)" "$(git rev-parse --short HEAD)" "$INSTANCE_QUOTA" <<'PY'
 import json, statistics, sys, time
-work, out, rounds, protocols, limit, rss_kb, commit = sys.argv[1:8]
+work, out, rounds, protocols, limit, rss_kb, commit, quota = sys.argv[1:9]
 rounds, limit = int(rounds), float(limit)
 text = open(f"{work}/metrics.txt").read()
 
@@ -141,21 +154,28 @@ lines = [
     "# Goodput at 2x capacity, paired rounds",
     "",
     f"Measured {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())} at {commit} with "
-    "`bash loadtest/overload-paired.sh`: heavy_mlp, batching off, one server with the defaults "
+    f"`{'INSTANCE_QUOTA=' + quota + ' ' if quota else ''}bash loadtest/overload-paired.sh`: "
+    "heavy_mlp, batching off, one server with the defaults "
     "(front door `--max-inflight-requests 1024`, `--max-queue-time-ms 1000`) pinned to one core, "
-    "the generator on the other. Each round: capacity (a closed loop of 256), then an open "
-    "Poisson loop at 2x that capacity; ratio = that round's goodput / that round's capacity. "
+    "the generator on the other. "
+    + (f"The model's instance threads are capped at {quota} of that core; the event loops, JIT "
+       "and GC have the rest (a model on an accelerator or cores of its own). " if quota else
+       "The engine and the event loops share that core (each refusal's CPU is the model's). ")
+    + "Each round: capacity (a closed loop of 256), then an open "
+    "Poisson loop at 2x that capacity; ratio = that round's goodput / that round's capacity; "
+    "bracketed = goodput / the mean of the capacity before and after it (the next round's). "
     "Lost = anything but a success or a 503 / UNAVAILABLE refusal. Generator CPU is of its core.",
     "",
-    "| protocol | round | capacity/s | offered/s | goodput/s | goodput ÷ capacity | refused | lost | "
-    "client refusal p99 ms | success p99 ms | generator CPU | valid |",
-    "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|",
+    "| protocol | round | capacity/s | offered/s | goodput/s | goodput ÷ capacity | bracketed | "
+    "refused | lost | client refusal p99 ms | success p99 ms | generator CPU | valid |",
+    "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|",
 ]
 summary = []
 for p in protocols.split():
-    ratios, lost_total, refused_total = [], 0, 0
+    ratios, bracketed, lost_total, refused_total = [], [], 0, 0
     for r in range(1, rounds + 1):
         cap = json.load(open(f"{work}/cap-{p}-{r}.json"))
+        after = json.load(open(f"{work}/cap-{p}-{r + 1}.json"))["throughput_rps"]
         over = json.load(open(f"{work}/over-{p}-{r}.json"))
         errs = over["errors"]
         refused = errs.get("http_503", 0) + errs.get("grpc_UNAVAILABLE", 0)
@@ -163,13 +183,15 @@ for p in protocols.split():
         cpu = over["client_cpu_util"]
         valid = cpu <= limit
         ratio = over["throughput_rps"] / cap["throughput_rps"]
+        bracket = over["throughput_rps"] / ((cap["throughput_rps"] + after) / 2)
         if valid:
             ratios.append(ratio)
+            bracketed.append(bracket)
         lost_total += lost
         refused_total += refused
         lines.append(
             f"| {p} | {r} | {cap['throughput_rps']:.0f} | {over['offered_rate']:.0f} "
-            f"| {over['throughput_rps']:.0f} | {ratio:.3f} | {refused} | {lost} "
+            f"| {over['throughput_rps']:.0f} | {ratio:.3f} | {bracket:.3f} | {refused} | {lost} "
             f"| {over['error_latency_us']['p99'] / 1000:.2f} | {over['latency_us']['p99'] / 1000:.0f} "
             f"| {100 * cpu:.0f}% | {'yes' if valid else '**no**'} |")
     n = len(ratios)
@@ -179,10 +201,12 @@ for p in protocols.split():
     summary.append(
         f"| {p} | {n} of {rounds} | **{med:.3f}** | {mean:.3f} ± {se:.3f} "
         f"| {min(ratios) if n else float('nan'):.3f}–{max(ratios) if n else float('nan'):.3f} "
+        f"| **{statistics.median(bracketed) if n else float('nan'):.3f}** "
         f"| {refused_total} | {lost_total} | {reject_p99(p)} |")
 lines += [
-    "", "| protocol | valid rounds | median ratio | mean ± s.e. | range | refused | lost | server reject p99 ms |",
-    "|---|---|---:|---:|---|---:|---:|---:|", *summary, "",
+    "", "| protocol | valid rounds | median ratio | mean ± s.e. | range | median bracketed | refused "
+    "| lost | server reject p99 ms |",
+    "|---|---|---:|---:|---|---:|---:|---:|---:|", *summary, "",
     f"Server peak RSS over the whole run: {int(rss_kb) / 1024:.0f} MiB.",
 ]
 open(out, "w").write("\n".join(lines) + "\n")
