@@ -38,9 +38,7 @@ ensure_large_models "$MODELS_DIR"
 work=$(mktemp -d)
 background=""
 trap '[[ -n $background ]] && kill "$background" 2>/dev/null; stop_server; rm -rf "$work"' EXIT
-mkdir -p "$work/repo"
-cp -r "$MODELS_DIR/$MODEL" "$work/repo/"
-sed -i '/dynamic_batching/d' "$work/repo/$MODEL/config.pbtxt"
+copy_model "$MODELS_DIR/$MODEL" "$work/repo" nobatch
 
 pin_client=()
 [[ -n $CLIENT_CPU ]] && pin_client=(taskset -c "$CLIENT_CPU")

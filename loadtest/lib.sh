@@ -153,6 +153,14 @@ ensure_large_models() {
   .venv/bin/python examples/make_models.py --large "$1"
 }
 
+# copy_model MODEL_DIR REPO [nobatch]: copies a model folder into the repository folder REPO;
+# with nobatch, without its dynamic_batching (Triton's default scheduler: one request per engine run).
+copy_model() {
+  mkdir -p "$2"
+  cp -r "$1" "$2/"
+  if [[ ${3:-} == nobatch ]]; then sed -i '/dynamic_batching/d' "$2/$(basename "$1")/config.pbtxt"; fi
+}
+
 # rss_peak PID OUTFILE: samples VmRSS (kB) every 200 ms until killed, keeping the peak in OUTFILE.
 rss_peak() {
   local pid=$1 out=$2 peak=0 kb

@@ -63,16 +63,18 @@ SERVER_JAVA_OPTS=${SERVER_JAVA_OPTS:--Xms512m -Xmx512m -XX:MaxDirectMemorySize=5
 INSTANCE_QUOTA=${INSTANCE_QUOTA:-}
 OUT=${OUT:-reports/overload-paired${INSTANCE_QUOTA:+-instance}.md}
 read -r -a server_args <<<"${SERVER_ARGS:-}"
+# Both would configure the one cgroup lib.sh makes per script.
+if [[ -n ${CPU_QUOTA:-} && -n $INSTANCE_QUOTA ]]; then
+  log "CPU_QUOTA and INSTANCE_QUOTA exclude each other"; exit 2
+fi
 ensure_jars
 ensure_large_models "$MODELS_DIR"
 
 work=$(mktemp -d)
 sampler=""
 trap '[[ -n $sampler ]] && kill "$sampler" 2>/dev/null; stop_server; rm -rf "$work"' EXIT
-mkdir -p "$work/repo"
-cp -r "$MODELS_DIR/heavy_mlp" "$work/repo/"
-# Batching off: Triton's default scheduler, one request per engine run (overload.sh's main row).
-sed -i '/dynamic_batching/d' "$work/repo/heavy_mlp/config.pbtxt"
+# Batching off (overload.sh's main row).
+copy_model "$MODELS_DIR/heavy_mlp" "$work/repo" nobatch
 
 client() { taskset -c "$CLIENT_CPU" java -jar "$LOADTEST_JAR" run --model heavy_mlp \
     --input-shape 1,256 --datatype FP32 --drain 15 "$@"; }

@@ -78,10 +78,7 @@ work=$(mktemp -d)
 sampler=""
 trap '[[ -n $sampler ]] && kill "$sampler" 2>/dev/null; stop_server; rm -rf "$work"' EXIT
 for mode in $MODES; do
-  mkdir -p "$work/repo-$mode"
-  cp -r "$MODELS_DIR/heavy_mlp" "$work/repo-$mode/"
-  # Batching off: Triton's default scheduler, one request per engine run.
-  [[ $mode == nobatch ]] && sed -i '/dynamic_batching/d' "$work/repo-$mode/heavy_mlp/config.pbtxt"
+  copy_model "$MODELS_DIR/heavy_mlp" "$work/repo-$mode" "$mode"
 done
 
 client() { taskset -c "$CLIENT_CPU" java -jar "$LOADTEST_JAR" run --model heavy_mlp \
