@@ -141,6 +141,18 @@ def http_model_stats(http_client, model: str, version: str = "1") -> dict:
     return entries[0]
 
 
+# The server's randomness is not seeded, and each split check runs in every CI run: a 99.9%
+# bound failed a clean run (238 of 400 at 50%). One in a million each side keeps the check
+# able to catch a wrong split (0 or every request, or the weights swapped) without flaking.
+SPLIT_TAIL = 5e-7
+
+
+def split_bounds(n: int, p: float) -> tuple[float, float]:
+    """scipy's binomial bounds for n requests split with probability p, SPLIT_TAIL each side."""
+    from scipy.stats import binom
+    return binom.ppf(SPLIT_TAIL, n, p), binom.ppf(1 - SPLIT_TAIL, n, p)
+
+
 def wait_for(predicate, timeout: float = 5.0, interval: float = 0.05):
     """Polls predicate() until it returns a truthy value (returned) or the timeout passes (last value)."""
     deadline = time.monotonic() + timeout

@@ -17,7 +17,6 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from scipy.stats import binom
 
 import helpers
 
@@ -106,7 +105,7 @@ def test_a_ninety_ten_split_lands_within_the_binomial_bound(rollout_server):
     versions = [r.get_result().get_response()["model_version"] for r in results]
     canary = versions.count("3")
     assert versions.count("1") + canary == n
-    lo, hi = binom.ppf(0.0005, n, 0.1), binom.ppf(0.9995, n, 0.1)
+    lo, hi = helpers.split_bounds(n, 0.1)
     assert lo <= canary <= hi, (canary, lo, hi)
 
 

@@ -17,7 +17,6 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from scipy.stats import binom
 
 import helpers
 
@@ -219,5 +218,5 @@ def test_a_policy_is_in_force_after_a_restart_and_splits_the_requests(server):
     client.close()
     canary = versions.count("3")
     assert versions.count("1") + canary == n
-    lo, hi = binom.ppf(0.0005, n, 0.1), binom.ppf(0.9995, n, 0.1)
+    lo, hi = helpers.split_bounds(n, 0.1)
     assert lo <= canary <= hi, (canary, lo, hi)
