@@ -136,21 +136,14 @@ curl -sf "http://127.0.0.1:$metrics/metrics" >"$work/metrics.txt"
 python3 - "$work" "$OUT" "$ROUNDS" "$PROTOCOLS" "$MAX_CLIENT_CPU" \
     "$(cat "$work/rss" 2>/dev/null || echo 0)" "$(git rev-parse --short HEAD)" "$INSTANCE_QUOTA" <<'PY'
 import json, statistics, sys, time
+sys.path.insert(0, "loadtest")
+import reject_buckets
 work, out, rounds, protocols, limit, rss_kb, commit, quota = sys.argv[1:9]
 rounds, limit = int(rounds), float(limit)
 text = open(f"{work}/metrics.txt").read()
 
 def reject_p99(protocol):
-    edges = []
-    for line in text.splitlines():
-        if line.startswith("sluice_admission_reject_seconds_bucket") and f'protocol="{protocol}"' in line:
-            le = line.split('le="')[1].split('"')[0]
-            edges.append((float("inf") if le == "+Inf" else float(le), float(line.rsplit(" ", 1)[1])))
-    edges.sort()
-    if not edges or edges[-1][1] <= 0:
-        return "n/a"
-    le = next(le for le, c in edges if c >= 0.99 * edges[-1][1])
-    return "> 1000" if le == float("inf") else f"<= {1000 * le:.3f}"
+    return reject_buckets.p99(reject_buckets.buckets(text).get(protocol, {}))
 
 lines = [
     "# Goodput at 2x capacity, paired rounds",

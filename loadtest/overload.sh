@@ -88,8 +88,10 @@ client() { taskset -c "$CLIENT_CPU" java -jar "$LOADTEST_JAR" run --model heavy_
 server_counts() {
   python3 - "$metrics" >"$1" <<'PY'
 import json, sys, urllib.request
+sys.path.insert(0, "loadtest")
+import reject_buckets
 text = urllib.request.urlopen(f"http://127.0.0.1:{sys.argv[1]}/metrics").read().decode()
-out = {"door": 0.0, "queue": 0.0, "buckets": {}}
+out = {"door": 0.0, "queue": 0.0, "buckets": reject_buckets.buckets(text)}
 for line in text.splitlines():
     if line.startswith("sluice_requests_dropped_total"):
         value = float(line.rsplit(" ", 1)[1])
@@ -97,11 +99,6 @@ for line in text.splitlines():
             out["door"] += value
         elif 'reason="shed"' in line or 'reason="queue_full"' in line:
             out["queue"] += value
-    elif line.startswith("sluice_admission_reject_seconds_bucket"):
-        labels = line[line.index("{") + 1:line.index("}")]
-        proto = labels.split('protocol="')[1].split('"')[0]
-        le = labels.split('le="')[1].split('"')[0]
-        out["buckets"].setdefault(proto, {})[le] = float(line.rsplit(" ", 1)[1])
 json.dump(out, sys.stdout)
 PY
 }
@@ -200,6 +197,8 @@ for mode in $MODES; do
             "$(cat "$work/rss" 2>/dev/null || echo 0)" "$client_cores" "$MAX_CLIENT_CPU" \
             "$work/counts-before" "$work/counts-after" "$factor" <<'PY'
 import json, sys
+sys.path.insert(0, "loadtest")
+import reject_buckets
 r = json.load(open(sys.argv[1]))
 mode, variant, protocol = sys.argv[2:5]
 cap, rss_kb, cores, limit = float(sys.argv[5]), int(sys.argv[6]), int(sys.argv[7]), float(sys.argv[8])
@@ -208,11 +207,7 @@ factor = sys.argv[11]
 door, queue = after["door"] - before["door"], after["queue"] - before["queue"]
 buckets = {le: c - before["buckets"].get(protocol, {}).get(le, 0.0)
            for le, c in after["buckets"].get(protocol, {}).items()}
-edges = sorted((float("inf") if le == "+Inf" else float(le), c) for le, c in buckets.items())
-server_p99 = "n/a"
-if edges and edges[-1][1] > 0:
-    le = next(le for le, c in edges if c >= 0.99 * edges[-1][1])
-    server_p99 = "> 1000" if le == float("inf") else f"<= {1000 * le:.3f}"
+server_p99 = reject_buckets.p99(buckets)
 errs = r["errors"]
 refused = errs.get("http_503", 0) + errs.get("grpc_UNAVAILABLE", 0)
 other = sum(errs.values()) - refused

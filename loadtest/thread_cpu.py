@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""CPU time per request by thread, for loadtest/drift-cpu.sh. Standard library only.
+"""CPU time per request by thread, for loadtest/drift-cpu.sh. Standard library and
+thread_groups.py (the /proc reader) only.
 
   thread_cpu.py snapshot PID METRICS_PORT MODEL > snap.json
       every thread's utime+stime (/proc/PID/task/*/stat, clock ticks), the process total, and
@@ -26,6 +27,8 @@ import sys
 import time
 import urllib.request
 
+import thread_groups  # the /proc reader, beside this file
+
 TICK_US = 1e6 / os.sysconf("SC_CLK_TCK")
 GROUPS = [
     ("monitor", re.compile(r"^sluice-monitor")),
@@ -42,12 +45,6 @@ def group(comm):
     return "request path"
 
 
-def ticks(stat_text):
-    # comm may hold spaces or parentheses: the fields start after the last ')'.
-    rest = stat_text[stat_text.rindex(")") + 2:].split()
-    return int(rest[11]) + int(rest[12]), stat_text[stat_text.index("(") + 1:stat_text.rindex(")")]
-
-
 def requests(port, model):
     text = urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=10).read().decode()
     total = 0.0
@@ -58,18 +55,10 @@ def requests(port, model):
 
 
 def snapshot(pid, port, model):
-    threads = {}
-    for tid in os.listdir(f"/proc/{pid}/task"):
-        try:
-            with open(f"/proc/{pid}/task/{tid}/stat") as f:
-                t, comm = ticks(f.read())
-        except (FileNotFoundError, ProcessLookupError):
-            continue
-        threads[tid] = {"comm": comm, "ticks": t}
-    with open(f"/proc/{pid}/stat") as f:
-        process, _ = ticks(f.read())
-    json.dump({"requests": requests(port, model), "process": process, "threads": threads,
-               "time": time.monotonic()}, sys.stdout)
+    threads = {tid: {"comm": th["name"], "ticks": th["ticks"]}
+               for tid, th in thread_groups.threads(pid).items()}
+    json.dump({"requests": requests(port, model), "process": thread_groups.process_ticks(pid),
+               "threads": threads, "time": time.monotonic()}, sys.stdout)
 
 
 def diff(before_file, after_file, label, model):

@@ -21,26 +21,43 @@ KNOWN = {
 }
 
 
-def snapshot(pid):
+def stat_fields(stat_text):
+    """(comm, utime + stime in clock ticks) from a /proc .../stat line; comm may hold spaces or
+    parentheses, so the fields start after the last ')'."""
+    name = stat_text[stat_text.index("(") + 1:stat_text.rindex(")")]
+    fields = stat_text[stat_text.rindex(")") + 2:].split()
+    # fields[0] is field 3 (state): utime is field 14, stime field 15
+    return name, int(fields[11]) + int(fields[12])
+
+
+def threads(pid):
+    """tid -> {"name", "ticks" (utime + stime), "cpu_s" (schedstat's time on a CPU, else ticks)}."""
     out = {}
     base = f"/proc/{pid}/task"
     for tid in os.listdir(base):
         try:
             with open(f"{base}/{tid}/stat") as f:
-                stat = f.read()
+                name, ticks = stat_fields(f.read())
         except OSError:
             continue  # the thread ended between the listing and the read
-        name = stat[stat.index("(") + 1:stat.rindex(")")]
-        fields = stat[stat.rindex(")") + 2:].split()
-        # fields[0] is field 3 (state): utime is field 14, stime field 15
-        seconds = (int(fields[11]) + int(fields[12])) / TICK
+        seconds = ticks / TICK
         try:
             with open(f"{base}/{tid}/schedstat") as f:
                 seconds = int(f.read().split()[0]) / 1e9
         except (OSError, ValueError, IndexError):
             pass
-        out[tid] = {"name": name, "cpu_s": seconds}
+        out[tid] = {"name": name, "ticks": ticks, "cpu_s": seconds}
     return out
+
+
+def process_ticks(pid):
+    """The whole process's utime + stime in clock ticks, threads that ended included."""
+    with open(f"/proc/{pid}/stat") as f:
+        return stat_fields(f.read())[1]
+
+
+def snapshot(pid):
+    return {tid: {"name": t["name"], "cpu_s": t["cpu_s"]} for tid, t in threads(pid).items()}
 
 
 def group(name, instance_prefix):
